@@ -1,0 +1,44 @@
+using Executus;
+using Executus.Configuration;
+using Executus.Deliver;
+using Executus.Identity;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers Executus's core services.</summary>
+public static class ExecutusServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers every Executus core default with <c>TryAdd</c>, so a host's own registration (made before or after)
+    /// wins: <see cref="TimeProvider.System"/>, an <see cref="IConfigSource"/> over <see cref="IConfiguration"/>
+    /// (when registered) then environment variables, the anonymous <see cref="ICallerIdentityResolver"/>, the
+    /// discarding <see cref="IDelivery"/>, and <see cref="ExecutusOptions"/> read from the config source.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Changes to the options, applied after configuration is read.</param>
+    /// <returns>A builder for further Executus registrations.</returns>
+    public static IExecutusBuilder AddExecutus(this IServiceCollection services, Action<ExecutusOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IConfigSource>(static sp =>
+            sp.GetService<IConfiguration>() is { } configuration
+                ? new CompositeConfigSource(new ConfigurationConfigSource(configuration), EnvironmentConfigSource.Instance)
+                : EnvironmentConfigSource.Instance);
+        services.TryAddSingleton<ICallerIdentityResolver>(AnonymousCallerIdentityResolver.Instance);
+        services.TryAddSingleton<IDelivery>(DiscardDelivery.Instance);
+
+        services.AddOptions();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<ExecutusOptions>, ExecutusOptionsSetup>());
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        return new ExecutusBuilder(services);
+    }
+}

@@ -1,0 +1,15 @@
+namespace Executus.Identity;
+
+/// <summary>The default <see cref="ICallerIdentityResolver"/>: every caller is <see cref="CallerIdentity.Anonymous"/>.</summary>
+public sealed class AnonymousCallerIdentityResolver : ICallerIdentityResolver
+{
+    /// <summary>Gets a shared instance.</summary>
+    public static AnonymousCallerIdentityResolver Instance { get; } = new();
+
+    /// <inheritdoc />
+    public ValueTask<CallerIdentity> ResolveAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(CallerIdentity.Anonymous);
+    }
+}
