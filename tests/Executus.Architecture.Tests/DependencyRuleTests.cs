@@ -1,0 +1,196 @@
+using System.Reflection;
+
+namespace Executus.Architecture.Tests;
+
+/// <summary>The five rules of DESIGN.md, checked on the real build; each has a fixture proving it can fail.</summary>
+public class DependencyRuleTests
+{
+    private static void AssertNone(IEnumerable<Violation> violations)
+    {
+        Violation[] all = [.. violations];
+        Assert.True(all.Length == 0, string.Join(Environment.NewLine, all.Select(v => v.ToString())));
+    }
+
+    [Fact]
+    public void Every_src_project_the_design_lists_exists()
+    {
+        string[] expected =
+        [
+            "Executus.Core", "Executus.Tools", "Executus.Testing", "Executus.Batteries", "Executus.Contrib.Sqlite",
+            "Executus.Batteries.Persona", "Executus.Batteries.Skill", "Executus.Batteries.Audit", "Executus.Batteries.Critic",
+            "Executus.Batteries.Schedule", "Executus.Batteries.Checkpoint", "Executus.Batteries.Budget",
+        ];
+        Assert.Empty(expected.Except(Repository.SrcProjectNames));
+        Assert.Equal(7, Repository.BatteryNames.Count);
+    }
+
+    // Rule 1
+    [Fact]
+    public void Rule1_core_project_references_no_outer_layer() =>
+        AssertNone(DependencyRules.CoreReferencesNoOuterLayer(DependencyRules.ProjectReferences(Repository.SrcProject("Executus.Core"))));
+
+    [Fact]
+    public void Rule1_core_assembly_references_no_outer_layer() =>
+        AssertNone(DependencyRules.CoreReferencesNoOuterLayer(Repository.AssemblyReferences("Executus.Core")));
+
+    [Fact]
+    public void Rule1_fails_on_a_core_project_that_references_a_battery()
+    {
+        string csproj = Path.Combine(Path.GetTempPath(), $"core-fixture-{Guid.NewGuid():N}.csproj");
+        File.WriteAllText(csproj, """
+            <Project Sdk="Microsoft.NET.Sdk">
+              <ItemGroup>
+                <ProjectReference Include="..\Executus.Batteries.Budget\Executus.Batteries.Budget.csproj" />
+              </ItemGroup>
+            </Project>
+            """);
+        try
+        {
+            Violation violation = Assert.Single(DependencyRules.CoreReferencesNoOuterLayer(DependencyRules.ProjectReferences(csproj)));
+            Assert.Equal("Rule 1: Executus.Core must not depend on Executus.Batteries.Budget.", violation.ToString());
+        }
+        finally
+        {
+            File.Delete(csproj);
+        }
+    }
+
+    [Theory]
+    [InlineData("Executus.Contrib.Sqlite")]
+    [InlineData("Executus.Providers.OpenAI")]
+    [InlineData("Executus.Tools")]
+    [InlineData("Executus.Batteries")]
+    public void Rule1_fails_on_each_outer_layer_assembly(string offender) =>
+        Assert.Equal(offender, Assert.Single(DependencyRules.CoreReferencesNoOuterLayer(["System.Runtime", "Microsoft.Extensions.AI", offender])).Offender);
+
+    // Rule 2
+    [Fact]
+    public void Rule2_core_package_closure_is_abstractions_only()
+    {
+        IReadOnlyList<string> closure = DependencyRules.PackageClosure(Repository.AssetsJson("Executus.Core"));
+        Assert.Contains("Microsoft.Extensions.AI", closure);
+        AssertNone(DependencyRules.CorePackageClosureIsAbstractionsOnly(closure));
+        AssertNone(DependencyRules.CorePackageClosureIsAbstractionsOnly(DependencyRules.PackageReferences(Repository.SrcProject("Executus.Core"))));
+    }
+
+    [Fact]
+    public void Rule2_fails_naming_each_offending_package()
+    {
+        const string fixture = """
+            { "libraries": {
+                "Microsoft.Extensions.AI/10.11.0": { "type": "package" },
+                "Microsoft.Extensions.Logging.Abstractions/10.0.13": { "type": "package" },
+                "System.Numerics.Tensors/10.0.13": { "type": "package" },
+                "Microsoft.Data.Sqlite/11.0.0": { "type": "package" },
+                "Microsoft.Extensions.Logging/10.0.13": { "type": "package" },
+                "StackExchange.Redis/2.8.0": { "type": "package" },
+                "Executus.Core/0.1.0": { "type": "project" }
+            } }
+            """;
+        Violation[] violations = [.. DependencyRules.CorePackageClosureIsAbstractionsOnly(DependencyRules.PackageClosure(fixture))];
+        Assert.Equal(["Microsoft.Data.Sqlite", "Microsoft.Extensions.Logging", "StackExchange.Redis"], violations.Select(v => v.Offender));
+        Assert.Contains("Rule 2: Executus.Core must not depend on StackExchange.Redis.", violations.Select(v => v.ToString()));
+    }
+
+    // Rule 3
+    [Fact]
+    public void Rule3_batteries_reference_core_only()
+    {
+        foreach (string battery in Repository.BatteryNames)
+        {
+            AssertNone(DependencyRules.BatteryReferencesCoreOnly(battery, DependencyRules.ProjectReferences(Repository.SrcProject(battery))));
+            AssertNone(DependencyRules.BatteryReferencesCoreOnly(battery, Repository.AssemblyReferences(battery)));
+        }
+    }
+
+    [Fact]
+    public void Rule3_fails_on_a_battery_that_references_another_battery_or_contrib()
+    {
+        Violation[] violations = [.. DependencyRules.BatteryReferencesCoreOnly(
+            "Executus.Batteries.Critic",
+            ["Executus.Core", "Microsoft.Extensions.AI", "Executus.Batteries.Audit", "Executus.Contrib.Sqlite"])];
+        Assert.Equal(["Executus.Batteries.Audit", "Executus.Contrib.Sqlite"], violations.Select(v => v.Offender));
+        Assert.All(violations, v => Assert.Equal("Executus.Batteries.Critic", v.Subject));
+    }
+
+    // Rule 4
+    [Fact]
+    public void Rule4_only_contrib_sqlite_uses_sqlite()
+    {
+        foreach (string project in Repository.SrcProjectNames)
+        {
+            AssertNone(DependencyRules.OnlyContribSqliteUsesSqlite(project, DependencyRules.PackageClosure(Repository.AssetsJson(project))));
+        }
+    }
+
+    [Fact]
+    public void Rule4_fails_on_a_battery_with_sqlite_in_its_closure_and_allows_contrib()
+    {
+        string[] closure = ["Microsoft.Extensions.AI", "Microsoft.Data.Sqlite.Core", "SQLitePCLRaw.core"];
+        Assert.Equal(
+            ["Microsoft.Data.Sqlite.Core", "SQLitePCLRaw.core"],
+            DependencyRules.OnlyContribSqliteUsesSqlite("Executus.Batteries.Budget", closure).Select(v => v.Offender));
+        Assert.Empty(DependencyRules.OnlyContribSqliteUsesSqlite("Executus.Contrib.Sqlite", closure));
+    }
+
+    // Rule 5
+    [Fact]
+    public void Rule5_no_core_type_mentions_a_battery_type() =>
+        AssertNone(DependencyRules.KernelImportsNoBattery(SignatureReferences(Repository.LoadBuilt("Executus.Core"))));
+
+    [Fact]
+    public void Rule5_fails_on_a_kernel_type_that_mentions_a_battery_type()
+    {
+        (string, string)[] fixture =
+        [
+            ("Executus.Runs.Executor", "Microsoft.Extensions.AI.Abstractions"),
+            ("Executus.Runs.Executor", "Executus.Batteries.Budget"),
+        ];
+        Violation violation = Assert.Single(DependencyRules.KernelImportsNoBattery(fixture));
+        Assert.Equal("Rule 5: Executus.Runs.Executor must not depend on Executus.Batteries.Budget.", violation.ToString());
+    }
+
+    [Fact]
+    public void Rule5_signature_scan_sees_member_types() =>
+        Assert.Contains(
+            (typeof(SignatureFixture).FullName!, typeof(Xunit.FactAttribute).Assembly.GetName().Name!),
+            SignatureReferences(typeof(SignatureFixture).Assembly).ToList());
+
+    /// <summary>Every (type, assembly) pair a type's signatures mention: base types, interfaces, fields, properties, methods.</summary>
+    internal static IEnumerable<(string Type, string ReferencedAssembly)> SignatureReferences(Assembly assembly)
+    {
+        const BindingFlags All = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        foreach (Type type in assembly.GetTypes())
+        {
+            IEnumerable<Type?> mentioned = new[] { type.BaseType }
+                .Concat(type.GetInterfaces())
+                .Concat(type.GetFields(All).Select(f => f.FieldType))
+                .Concat(type.GetProperties(All).Select(p => p.PropertyType))
+                .Concat(type.GetMethods(All).SelectMany(m => m.GetParameters().Select(p => p.ParameterType).Append(m.ReturnType)))
+                .Concat(type.GetConstructors(All).SelectMany(c => c.GetParameters().Select(p => p.ParameterType)));
+            foreach (Type t in mentioned.OfType<Type>().SelectMany(Expand).Distinct())
+            {
+                yield return (type.FullName ?? type.Name, t.Assembly.GetName().Name!);
+            }
+        }
+
+        static IEnumerable<Type> Expand(Type t)
+        {
+            Type root = t.HasElementType ? t.GetElementType()! : t;
+            yield return root;
+            if (root.IsGenericType)
+            {
+                foreach (Type arg in root.GetGenericArguments().SelectMany(Expand))
+                {
+                    yield return arg;
+                }
+            }
+        }
+    }
+}
+
+/// <summary>A type whose signature mentions xunit, to prove the signature scan sees field types.</summary>
+public sealed class SignatureFixture
+{
+    public Xunit.FactAttribute? Attribute { get; set; }
+}

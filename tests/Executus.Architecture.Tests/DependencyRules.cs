@@ -1,0 +1,68 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+
+namespace Executus.Architecture.Tests;
+
+/// <summary>
+/// DESIGN.md's five dependency rules as pure functions over names, so each can be fed a violating fixture.
+/// </summary>
+public static partial class DependencyRules
+{
+    public const string Core = "Executus.Core";
+
+    /// <summary>Rule 1: Core references no battery, no contrib, no provider (and not the Tools package).</summary>
+    public static IEnumerable<Violation> CoreReferencesNoOuterLayer(IEnumerable<string> coreReferences) =>
+        coreReferences.Where(IsOuterLayer).Select(r => new Violation(1, Core, r));
+
+    /// <summary>Rule 2: Core's NuGet closure holds only M.E.AI*, M.E.*.Abstractions, Options, Primitives and System.*.</summary>
+    public static IEnumerable<Violation> CorePackageClosureIsAbstractionsOnly(IEnumerable<string> packageIds) =>
+        packageIds.Where(p => !AllowedCorePackage().IsMatch(p)).Select(p => new Violation(2, Core, p));
+
+    /// <summary>Rule 3: a battery references Core only among Executus projects: no other battery, no contrib, no provider, no tools.</summary>
+    public static IEnumerable<Violation> BatteryReferencesCoreOnly(string battery, IEnumerable<string> references) =>
+        references.Where(r => r.StartsWith("Executus.", StringComparison.Ordinal) && r != Core && r != battery)
+            .Select(r => new Violation(3, battery, r));
+
+    /// <summary>Rule 4: only Executus.Contrib.Sqlite references Microsoft.Data.Sqlite (directly or through its closure).</summary>
+    public static IEnumerable<Violation> OnlyContribSqliteUsesSqlite(string project, IEnumerable<string> packageIds) =>
+        project == "Executus.Contrib.Sqlite"
+            ? []
+            : packageIds.Where(p => p.StartsWith("Microsoft.Data.Sqlite", StringComparison.OrdinalIgnoreCase) ||
+                                    p.StartsWith("SQLitePCLRaw", StringComparison.OrdinalIgnoreCase))
+                .Select(p => new Violation(4, project, p));
+
+    /// <summary>Rule 5: no Core type (the run kernel included) mentions a battery, contrib, provider or tools type in its signatures.</summary>
+    public static IEnumerable<Violation> KernelImportsNoBattery(IEnumerable<(string Type, string ReferencedAssembly)> typeReferences) =>
+        typeReferences.Where(t => IsOuterLayer(t.ReferencedAssembly)).Select(t => new Violation(5, t.Type, t.ReferencedAssembly));
+
+    /// <summary>Whether a project/assembly name is a battery, contrib, provider or the Tools package.</summary>
+    public static bool IsOuterLayer(string name) =>
+        name.StartsWith("Executus.Batteries", StringComparison.Ordinal) ||
+        name.StartsWith("Executus.Contrib", StringComparison.Ordinal) ||
+        name.StartsWith("Executus.Providers", StringComparison.Ordinal) ||
+        name == "Executus.Tools" || name.StartsWith("Executus.Tools.", StringComparison.Ordinal);
+
+    /// <summary>The project names a .csproj references through ProjectReference items.</summary>
+    public static IReadOnlyList<string> ProjectReferences(string csprojPath) =>
+        [.. XDocument.Load(csprojPath).Descendants("ProjectReference")
+            .Select(e => (string?)e.Attribute("Include") ?? string.Empty)
+            .Select(p => Path.GetFileNameWithoutExtension(p.Replace('\\', '/')))];
+
+    /// <summary>The package ids a .csproj references directly through PackageReference items.</summary>
+    public static IReadOnlyList<string> PackageReferences(string csprojPath) =>
+        [.. XDocument.Load(csprojPath).Descendants("PackageReference")
+            .Select(e => (string?)e.Attribute("Include") ?? string.Empty)];
+
+    /// <summary>The resolved package closure (every package, transitive ones included) from a project.assets.json.</summary>
+    public static IReadOnlyList<string> PackageClosure(string assetsJson)
+    {
+        using JsonDocument document = JsonDocument.Parse(assetsJson);
+        return [.. document.RootElement.GetProperty("libraries").EnumerateObject()
+            .Where(l => l.Value.TryGetProperty("type", out JsonElement type) && type.GetString() == "package")
+            .Select(l => l.Name.Split('/')[0])];
+    }
+
+    [GeneratedRegex(@"^(Microsoft\.Extensions\.AI(\..+)?|Microsoft\.Extensions\.[A-Za-z0-9.]+\.Abstractions|Microsoft\.Extensions\.Options|Microsoft\.Extensions\.Primitives|System\..+)$")]
+    private static partial Regex AllowedCorePackage();
+}
