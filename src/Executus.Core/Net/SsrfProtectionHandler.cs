@@ -116,6 +116,11 @@ public sealed class SsrfProtectionHandler : DelegatingHandler
                 current = nextRequest;
             }
         }
+        catch (SsrfBlockedException ex)
+        {
+            NetTelemetry.Blocked.Add(1, new KeyValuePair<string, object?>("executus.ssrf.reason", ex.Decision.Reason.ToString()));
+            throw;
+        }
         finally
         {
             if (!ReferenceEquals(current, request))
