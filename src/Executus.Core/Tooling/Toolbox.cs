@@ -82,6 +82,11 @@ public sealed class Toolbox
     /// a <see cref="FunctionResultContent"/> whose result is a readable <c>Error: …</c> string (and whose
     /// <see cref="FunctionResultContent.Exception"/> is set when the tool threw). Denials are audited.
     /// </summary>
+    /// <remarks>
+    /// The function receives the call's <see cref="ToolInvocationContext"/> in <see cref="AIFunctionArguments.Context"/>
+    /// under the key <c>typeof(ToolInvocationContext)</c>, and its <see cref="ToolInvocationContext.Services"/> as
+    /// <see cref="AIFunctionArguments.Services"/>.
+    /// </remarks>
     /// <param name="call">The model's function call.</param>
     /// <param name="context">The call's context; <see langword="null"/> for the toolbox's caller, agent and run.</param>
     /// <param name="cancellationToken">A token to cancel; cancellation propagates as <see cref="OperationCanceledException"/>.</param>
@@ -136,7 +141,11 @@ public sealed class Toolbox
     private static async Task<FunctionResultContent> InvokeToolAsync(
         RegisteredTool tool, FunctionCallContent call, Dictionary<string, object?> arguments, ToolInvocationContext context, CancellationToken cancellationToken)
     {
-        AIFunctionArguments functionArguments = new(arguments) { Services = context.Services };
+        AIFunctionArguments functionArguments = new(arguments)
+        {
+            Services = context.Services,
+            Context = new Dictionary<object, object?> { [typeof(ToolInvocationContext)] = context },
+        };
         try
         {
             object? result = await tool.Function.InvokeAsync(functionArguments, cancellationToken).ConfigureAwait(false);

@@ -326,6 +326,21 @@ public sealed class ToolboxTests
         Assert.Contains("the argument check ThrowingValidator failed: validator bug", ResultText(result), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_function_sees_the_invocation_context()
+    {
+        ToolRegistry registry = new();
+        registry.Register(AIFunctionFactory.Create(
+            (AIFunctionArguments args) => ((ToolInvocationContext)args.Context![typeof(ToolInvocationContext)]!).Caller.Id + "/" +
+                                          ((ToolInvocationContext)args.Context[typeof(ToolInvocationContext)]!).RunId,
+            "whoami"));
+        Toolbox toolbox = await new ToolboxFactory(registry).CreateAsync(new ToolboxRequest("helper", ["whoami"], Alice) { RunId = "run-9" });
+
+        FunctionResultContent result = await toolbox.InvokeAsync(await CallAsync("whoami", "{}"));
+
+        Assert.Equal("alice/run-9", ResultText(result));
+    }
+
     private sealed class ThrowingValidator : IToolArgumentValidator
     {
         public ValueTask<PermissionDecision> ValidateAsync(
