@@ -8,7 +8,7 @@ namespace Executus.Tooling;
 /// <c>type</c> (including type arrays), <c>enum</c>/<c>const</c>, <c>required</c>, <c>properties</c>,
 /// <c>additionalProperties: false</c>, <c>items</c>, <c>anyOf</c>/<c>oneOf</c>. Enough to give a model a precise error
 /// for the mistakes models make; not a full validator. Numbers written as strings are accepted where a number is
-/// expected, matching M.E.AI's lenient argument marshalling.
+/// expected and string enum values match case-insensitively, matching M.E.AI's lenient argument marshalling.
 /// </summary>
 internal static class ToolSchemaValidator
 {
@@ -85,7 +85,7 @@ internal static class ToolSchemaValidator
         }
 
         if (schema.TryGetProperty("enum", out JsonElement options) && options.ValueKind == JsonValueKind.Array &&
-            !options.EnumerateArray().Any(o => JsonElement.DeepEquals(o, value)))
+            !options.EnumerateArray().Any(o => EnumMatches(o, value)))
         {
             errors.Add($"argument '{path}' must be one of {string.Join(", ", options.EnumerateArray().Select(o => o.GetRawText()))}, but was {value.GetRawText()}");
             return;
@@ -148,6 +148,12 @@ internal static class ToolSchemaValidator
             }
         }
     }
+
+    // Why: System.Text.Json reads enum names case-insensitively, so M.E.AI would accept "FAST" for "fast"; do the same.
+    private static bool EnumMatches(JsonElement option, JsonElement value) =>
+        option.ValueKind == JsonValueKind.String && value.ValueKind == JsonValueKind.String
+            ? string.Equals(option.GetString(), value.GetString(), StringComparison.OrdinalIgnoreCase)
+            : JsonElement.DeepEquals(option, value);
 
     private static bool IsValid(JsonElement value, JsonElement schema, string path, int depth)
     {

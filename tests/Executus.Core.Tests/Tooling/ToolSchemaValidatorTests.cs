@@ -32,6 +32,7 @@ public sealed class ToolSchemaValidatorTests
     [InlineData("""{"mode":"fast"}""")]
     [InlineData("""{"mode":"slow","limit":null,"tags":["a","b"],"options":{"depth":2},"either":true}""")]
     [InlineData("""{"mode":"slow","limit":3,"either":2.5}""")]
+    [InlineData("""{"mode":"FAST","limit":"7"}""")]
     public void Valid_arguments_pass(string json) => Assert.Empty(Validate(json));
 
     [Theory]
