@@ -20,7 +20,7 @@ public sealed class OpenAIProviderOptions
 
     /// <summary>
     /// Gets or sets how many times the OpenAI SDK itself retries a failed request (default 0). Why 0: Executus's
-    /// <c>FailoverChatClient</c> owns retrying; the SDK's own policy would wait out a 429's <c>Retry-After</c> (seconds)
+    /// <c>ModelFailoverChatClient</c> owns retrying; the SDK's own policy would wait out a 429's <c>Retry-After</c> (seconds)
     /// on the same model before the failover could move to the next candidate.
     /// </summary>
     public int MaxRetries { get; set; }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.AI;
 namespace Executus.Models;
 
 /// <summary>
-/// One candidate of a <see cref="FailoverChatClient"/>: a named client plus its cool-down state. Candidates may be
+/// One candidate of a <see cref="ModelFailoverChatClient"/>: a named client plus its cool-down state. Candidates may be
 /// shared by several failover clients (the <see cref="ModelTierResolver"/> does so), and then share the cool-down.
 /// </summary>
 /// <remarks>This type is thread-safe.</remarks>

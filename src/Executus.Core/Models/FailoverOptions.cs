@@ -1,6 +1,6 @@
 namespace Executus.Models;
 
-/// <summary>Options of a <see cref="FailoverChatClient"/>.</summary>
+/// <summary>Options of a <see cref="ModelFailoverChatClient"/>.</summary>
 public sealed class FailoverOptions
 {
     /// <summary>The default cool-down of a candidate after a transient failure without <c>Retry-After</c>.</summary>

@@ -2,7 +2,7 @@ namespace Executus.Models;
 
 /// <summary>
 /// Decides which failures of a model call are worth trying the next candidate for (rate limits, overload, timeouts,
-/// connection failures) and how long the server asked to be left alone. <see cref="FailoverChatClient"/> consults it
+/// connection failures) and how long the server asked to be left alone. <see cref="ModelFailoverChatClient"/> consults it
 /// only for failures that were not caused by the caller's own cancellation.
 /// </summary>
 public interface ITransientErrorClassifier

@@ -49,7 +49,7 @@ public sealed class LlmMeta
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, string? purpose = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        using FailoverChatClient client = _resolver.ResolveTier(Tier);
+        using ModelFailoverChatClient client = _resolver.ResolveTier(Tier);
         using IDisposable scope = BeginPurpose(purpose ?? "llm-meta");
         return await client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
     }
@@ -126,7 +126,7 @@ public sealed class LlmMeta
         IEnumerable<ChatMessage> messages, StructuredOutputOptions<T>? options = null, string? purpose = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        using FailoverChatClient client = _resolver.ResolveTier(Tier);
+        using ModelFailoverChatClient client = _resolver.ResolveTier(Tier);
         using IDisposable scope = BeginPurpose(purpose ?? "llm-meta:generate");
         return await client.GenerateAsync(messages, options, cancellationToken: cancellationToken).ConfigureAwait(false);
     }

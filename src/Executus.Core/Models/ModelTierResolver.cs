@@ -7,7 +7,7 @@ namespace Executus.Models;
 /// <summary>
 /// Turns a tier name ("fast", "smart", "vision"…) or a model reference into an <see cref="IChatClient"/>: reads
 /// <c>Executus:Models:Tiers:{tier}</c> (a comma-separated list of <c>provider:model</c>) from configuration at every
-/// resolve, and returns a <see cref="FailoverChatClient"/> over the candidates, each decorated with
+/// resolve, and returns a <see cref="ModelFailoverChatClient"/> over the candidates, each decorated with
 /// <see cref="UsageRecordingChatClient"/>, <see cref="TraceRecordingChatClient"/> and M.E.AI's OpenTelemetry client.
 /// </summary>
 /// <remarks>
@@ -111,7 +111,7 @@ public sealed class ModelTierResolver : IDisposable
     /// <param name="tier">The tier name.</param>
     /// <returns>The client.</returns>
     /// <exception cref="ModelResolutionException">The tier is unknown or empty, a candidate is malformed, or its provider is unknown.</exception>
-    public FailoverChatClient ResolveTier(string tier)
+    public ModelFailoverChatClient ResolveTier(string tier)
     {
         IReadOnlyList<ModelReference> references = GetCandidates(tier);
         tier = tier.Trim();
@@ -122,7 +122,7 @@ public sealed class ModelTierResolver : IDisposable
     /// <param name="reference">The <c>provider:model</c> reference.</param>
     /// <returns>The client.</returns>
     /// <exception cref="ModelResolutionException">The reference is malformed or its provider unknown.</exception>
-    public FailoverChatClient ResolveModel(string reference)
+    public ModelFailoverChatClient ResolveModel(string reference)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(reference);
         if (!ModelReference.TryParse(reference, out ModelReference? parsed, out string? error))
@@ -156,7 +156,7 @@ public sealed class ModelTierResolver : IDisposable
         }
     }
 
-    private FailoverChatClient CreateFailover(string? tier, FailoverCandidate[] candidates) =>
+    private ModelFailoverChatClient CreateFailover(string? tier, FailoverCandidate[] candidates) =>
         new(candidates, new FailoverOptions
         {
             Cooldown = _config.GetDuration(CooldownKey, FailoverOptions.DefaultCooldown),

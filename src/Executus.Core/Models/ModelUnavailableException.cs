@@ -1,7 +1,7 @@
 namespace Executus.Models;
 
 /// <summary>
-/// Thrown by <see cref="FailoverChatClient"/> when no candidate could answer: every candidate failed with a transient
+/// Thrown by <see cref="ModelFailoverChatClient"/> when no candidate could answer: every candidate failed with a transient
 /// error or is cooling down. The failures are kept in order; <see cref="Exception.InnerException"/> is the last one.
 /// </summary>
 public sealed class ModelUnavailableException : Exception

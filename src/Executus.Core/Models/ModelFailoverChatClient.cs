@@ -16,9 +16,10 @@ namespace Executus.Models;
 /// <para>Why not M.E.AI's <c>OrderedFailoverChatClient</c>: in 10.11 it is experimental (<c>MEAI001</c>), so exposing or
 /// deriving from it would put an experimental type in Executus's public API; and it fails over on every failure
 /// (a 401 or a content filter would be retried on the next model), with no classifier, no <c>Retry-After</c> and no
-/// cool-down shared across requests. Its rule "no failover after streamed output is exposed" is kept here.</para>
+/// cool-down shared across requests. Its rule "no failover after streamed output is exposed" is kept here. The name
+/// differs from M.E.AI's experimental <c>FailoverChatClient</c> base class so code importing both namespaces compiles.</para>
 /// </remarks>
-public sealed class FailoverChatClient : IChatClient
+public sealed class ModelFailoverChatClient : IChatClient
 {
     private readonly FailoverCandidate[] _candidates;
     private readonly FailoverOptions _options;
@@ -26,7 +27,7 @@ public sealed class FailoverChatClient : IChatClient
     /// <summary>Initializes a new instance.</summary>
     /// <param name="candidates">The candidates, in order of preference; at least one.</param>
     /// <param name="options">Options; defaults when null.</param>
-    public FailoverChatClient(IEnumerable<FailoverCandidate> candidates, FailoverOptions? options = null)
+    public ModelFailoverChatClient(IEnumerable<FailoverCandidate> candidates, FailoverOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(candidates);
         _candidates = [.. candidates];
