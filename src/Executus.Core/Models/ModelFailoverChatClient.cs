@@ -43,6 +43,7 @@ public sealed class ModelFailoverChatClient : IChatClient
 
         _options = options ?? new FailoverOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.Cooldown, TimeSpan.Zero, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxRetryAfter, TimeSpan.Zero, nameof(options));
         ArgumentNullException.ThrowIfNull(_options.TimeProvider, nameof(options));
         ArgumentNullException.ThrowIfNull(_options.Classifier, nameof(options));
     }
