@@ -147,4 +147,43 @@ public sealed class ModelTierResolverTests
         ModelTraceRecord record = Assert.Single(trace.Records);
         Assert.IsType<HttpRequestException>(record.Error);
     }
+
+    [Fact]
+    public void Resolved_candidates_carry_the_OpenTelemetry_client()
+    {
+        var (resolver, config, _) = Create();
+        config.Set("Executus:Models:Tiers:smart", "a:m1");
+        using IChatClient client = resolver.Resolve("smart");
+        Assert.NotNull(client.GetService<OpenTelemetryChatClient>());
+        Assert.NotNull(client.GetService<UsageRecordingChatClient>());
+        Assert.NotNull(client.GetService<TraceRecordingChatClient>());
+    }
+
+    [Fact]
+    public async Task Cooldown_comes_from_config_and_is_shared_across_resolves()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var clients = new Dictionary<string, ScriptedChatClient>(StringComparer.Ordinal);
+        var config = new InMemoryConfigSource([new("Executus:Models:Tiers:smart", "a:m1, a:m2"), new("Executus:Models:Cooldown", "5s")]);
+        var registry = new ModelProviderRegistry().Add("a", (model, _) => clients[model] = new ScriptedChatClient(model));
+        using var resolver = new ModelTierResolver(registry, config, new ModelTierResolverOptions { TimeProvider = time });
+
+        using (IChatClient first = resolver.Resolve("smart"))
+        {
+            clients["m1"].ThrowHttp(System.Net.HttpStatusCode.ServiceUnavailable);
+            clients["m2"].ReplyText("m2").ReplyText("m2 again");
+            Assert.Equal("m2", (await first.GetResponseAsync("1")).Text);
+        }
+
+        using (IChatClient second = resolver.Resolve("smart"))
+        {
+            Assert.Equal("m2 again", (await second.GetResponseAsync("2")).Text);
+            Assert.Single(clients["m1"].Requests);
+        }
+
+        time.Advance(TimeSpan.FromSeconds(6));
+        clients["m1"].ReplyText("m1 back");
+        using IChatClient third = resolver.Resolve("smart");
+        Assert.Equal("m1 back", (await third.GetResponseAsync("3")).Text);
+    }
 }
