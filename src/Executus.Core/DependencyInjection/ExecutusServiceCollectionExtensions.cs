@@ -16,7 +16,8 @@ public static class ExecutusServiceCollectionExtensions
     /// wins: <see cref="TimeProvider.System"/>, an <see cref="IConfigSource"/> over <see cref="IConfiguration"/>
     /// (when registered) then environment variables, the anonymous <see cref="ICallerIdentityResolver"/>, the
     /// discarding <see cref="IDelivery"/>, the tooling defaults (<see cref="ToolingServiceCollectionExtensions.AddExecutusTooling"/>),
-    /// and <see cref="ExecutusOptions"/> read from the config source.
+    /// the models and compaction defaults (no-op usage/trace sinks, tier resolver, <c>LlmMeta</c>, estimating token counter,
+    /// token-budget compactor), and <see cref="ExecutusOptions"/> read from the config source.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Changes to the options, applied after configuration is read.</param>
@@ -33,6 +34,7 @@ public static class ExecutusServiceCollectionExtensions
         services.TryAddSingleton<ICallerIdentityResolver>(AnonymousCallerIdentityResolver.Instance);
         services.TryAddSingleton<IDelivery>(DiscardDelivery.Instance);
         services.AddExecutusTooling();
+        ModelsServiceCollectionExtensions.TryAddModelDefaults(services);
 
         services.AddOptions();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<ExecutusOptions>, ExecutusOptionsSetup>());
