@@ -115,7 +115,7 @@ public sealed class ModelTierResolverTests
         using IChatClient client = resolver.Resolve("smart");
         clients["a:m1"].ReplyText("one", new UsageDetails { InputTokenCount = 10, OutputTokenCount = 2 }).ReplyStreaming("t", "wo");
 
-        using (ModelCallContext.Begin(new ModelCallContext { Caller = new Identity.CallerIdentity("u1"), RunId = "run-7", Purpose = "run" }))
+        using (ModelCallContext.Begin(new ModelCallContext { Caller = new Executus.Identity.CallerIdentity("u1"), RunId = "run-7", Purpose = "run" }))
         {
             await client.GetResponseAsync("hi");
             await foreach (ChatResponseUpdate _ in client.GetStreamingResponseAsync("hi"))
