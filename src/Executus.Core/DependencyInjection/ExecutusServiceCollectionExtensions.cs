@@ -15,7 +15,8 @@ public static class ExecutusServiceCollectionExtensions
     /// Registers every Executus core default with <c>TryAdd</c>, so a host's own registration (made before or after)
     /// wins: <see cref="TimeProvider.System"/>, an <see cref="IConfigSource"/> over <see cref="IConfiguration"/>
     /// (when registered) then environment variables, the anonymous <see cref="ICallerIdentityResolver"/>, the
-    /// discarding <see cref="IDelivery"/>, and <see cref="ExecutusOptions"/> read from the config source.
+    /// discarding <see cref="IDelivery"/>, <see cref="ExecutusOptions"/> read from the config source, and the lane
+    /// registry and dispatch guard (see <c>AddLanes</c>).
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Changes to the options, applied after configuration is read.</param>
@@ -39,6 +40,6 @@ public static class ExecutusServiceCollectionExtensions
             services.Configure(configure);
         }
 
-        return new ExecutusBuilder(services);
+        return new ExecutusBuilder(services).AddLanes();
     }
 }

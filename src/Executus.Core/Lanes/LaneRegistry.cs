@@ -8,7 +8,7 @@ namespace Executus.Lanes;
 /// (<c>Executus:Lanes:{name}:MaxConcurrency</c>, <c>:MaxQueued</c>, <c>:MaxPerKey</c>, <c>:SubmitMode</c>,
 /// <c>:ShutdownMode</c>). A lane's limits are fixed once it exists; disposing the registry shuts every lane down.
 /// </summary>
-public sealed class LaneRegistry : IAsyncDisposable
+public sealed class LaneRegistry : IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<string, Lane> _lanes = new(StringComparer.OrdinalIgnoreCase);
     private readonly Lock _createLock = new();
@@ -71,14 +71,32 @@ public sealed class LaneRegistry : IAsyncDisposable
     /// <returns>A task that completes when every lane is idle.</returns>
     public async ValueTask DisposeAsync()
     {
-        lock (_createLock)
-        {
-            _disposed = true;
-        }
+        MarkDisposed();
 
         foreach (Lane lane in _lanes.Values)
         {
             await lane.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Begins shutting every lane down (each with its configured shutdown mode) without waiting: lanes stop accepting
+    /// jobs at once, running jobs finish on their own. Prefer <see cref="DisposeAsync"/>, which waits.
+    /// </summary>
+    public void Dispose()
+    {
+        MarkDisposed();
+        foreach (Lane lane in _lanes.Values)
+        {
+            _ = lane.ShutdownAsync();
+        }
+    }
+
+    private void MarkDisposed()
+    {
+        lock (_createLock)
+        {
+            _disposed = true;
         }
     }
 }
