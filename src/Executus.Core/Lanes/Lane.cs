@@ -28,7 +28,7 @@ public sealed class Lane : IAsyncDisposable
 
     private readonly Lock _lock = new();
     private readonly Dictionary<string, LaneKeyState> _keys = new(StringComparer.Ordinal);
-    private readonly Queue<LaneKeyState> _ring = new();
+    private readonly LinkedList<LaneKeyState> _ring = new();
     private readonly LaneJobList _overflow = new();
     private readonly TimeProvider _timeProvider;
     private readonly int _maxConcurrency;
@@ -294,8 +294,10 @@ public sealed class Lane : IAsyncDisposable
 
             if (shutdownMode == LaneShutdownMode.CancelQueued)
             {
-                while (_ring.TryDequeue(out LaneKeyState? keyState))
+                while (_ring.First is { } node)
                 {
+                    LaneKeyState keyState = node.Value;
+                    _ring.Remove(node);
                     keyState.InRing = false;
                     while (keyState.Queue.RemoveHead() is { } queued)
                     {
@@ -489,8 +491,11 @@ public sealed class Lane : IAsyncDisposable
         _queued++;
         if (!keyState.InRing)
         {
+            // Why: a key that had nothing queued goes to the front (like fq_codel's "sparse flows"): a tenant's first
+            // job after a quiet spell takes the next free slot instead of waiting a whole round behind a flood. It
+            // then rotates to the back like everyone else, so no key can starve another.
             keyState.InRing = true;
-            _ring.Enqueue(keyState);
+            _ring.AddFirst(keyState.RingNode);
         }
     }
 
@@ -514,7 +519,9 @@ public sealed class Lane : IAsyncDisposable
 
         for (int scanned = _ring.Count; scanned > 0; scanned--)
         {
-            LaneKeyState keyState = _ring.Dequeue();
+            LinkedListNode<LaneKeyState> node = _ring.First!;
+            LaneKeyState keyState = node.Value;
+            _ring.RemoveFirst();
             if (keyState.Queue.Count == 0)
             {
                 keyState.InRing = false;
@@ -524,14 +531,14 @@ public sealed class Lane : IAsyncDisposable
 
             if (keyState.Running >= _maxPerKey)
             {
-                _ring.Enqueue(keyState);
+                _ring.AddLast(node);
                 continue;
             }
 
             LaneJob job = keyState.Queue.RemoveHead()!;
             if (keyState.Queue.Count > 0)
             {
-                _ring.Enqueue(keyState);
+                _ring.AddLast(node);
             }
             else
             {

@@ -1,9 +1,18 @@
 namespace Executus.Lanes;
 
 /// <summary>Per-key (caller or tenant) bookkeeping of a lane; guarded by the lane's lock.</summary>
-internal sealed class LaneKeyState(string key)
+internal sealed class LaneKeyState
 {
-    public string Key { get; } = key;
+    public LaneKeyState(string key)
+    {
+        Key = key;
+        RingNode = new LinkedListNode<LaneKeyState>(this);
+    }
+
+    public string Key { get; }
+
+    /// <summary>Gets the key's node in the lane's round-robin ring (reused, so rotating allocates nothing).</summary>
+    public LinkedListNode<LaneKeyState> RingNode { get; }
 
     /// <summary>Gets the key's queued jobs, oldest first.</summary>
     public LaneJobList Queue { get; } = new();
