@@ -405,6 +405,7 @@ public sealed class Lane : IAsyncDisposable
             },
             1,
             Name);
+        finished.Publish();
         int started = (next is null ? 0 : 1) + (extra?.Count ?? 0);
         LaneMetrics.Add(LaneMetrics.Running, started - 1, Name);
         LaneMetrics.Add(LaneMetrics.Queued, -started, Name);

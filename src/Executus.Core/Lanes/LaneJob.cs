@@ -39,8 +39,14 @@ internal abstract class LaneJob(Lane lane, CancellationToken cancellationToken) 
 
     public CancellationTokenRegistration Registration { get; set; }
 
-    /// <summary>Runs the work and completes the result; never throws.</summary>
+    /// <summary>Runs the work and keeps its outcome for <see cref="Publish"/>; never throws.</summary>
     public abstract ValueTask<LaneJobOutcome> ExecuteAsync();
+
+    /// <summary>
+    /// Completes the job's task with the kept outcome. Called after the lane has counted the outcome, so an awaiter
+    /// that sees the task end also sees the counters include it.
+    /// </summary>
+    public abstract void Publish();
 
     /// <summary>Marks the result (and a pending acceptance) cancelled.</summary>
     public abstract void SetCanceled(CancellationToken token);

@@ -6,6 +6,9 @@ internal sealed class LaneJob<T>(Lane lane, Func<CancellationToken, Task<T>> wor
 {
     private readonly TaskCompletionSource<T> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource<Task<T>>? _accepted;
+    private LaneJobOutcome _outcome;
+    private T? _value;
+    private Exception? _error;
 
     public Task<T> Result => _result.Task;
 
@@ -20,22 +23,41 @@ internal sealed class LaneJob<T>(Lane lane, Func<CancellationToken, Task<T>> wor
     {
         try
         {
-            T value = await work(Token).ConfigureAwait(false);
-            _result.TrySetResult(value);
-            return LaneJobOutcome.Completed;
+            _value = await work(Token).ConfigureAwait(false);
+            _outcome = LaneJobOutcome.Completed;
         }
         catch (OperationCanceledException) when (Token.IsCancellationRequested)
         {
-            _result.TrySetCanceled(Token);
-            return LaneJobOutcome.Cancelled;
+            _outcome = LaneJobOutcome.Cancelled;
         }
 #pragma warning disable CA1031 // Why: a job's exception belongs to its awaiter; it must never escape into the lane's slot.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            _result.TrySetException(ex);
-            return LaneJobOutcome.Failed;
+            _error = ex;
+            _outcome = LaneJobOutcome.Failed;
         }
+
+        return _outcome;
+    }
+
+    public override void Publish()
+    {
+        switch (_outcome)
+        {
+            case LaneJobOutcome.Completed:
+                _result.TrySetResult(_value!);
+                break;
+            case LaneJobOutcome.Cancelled:
+                _result.TrySetCanceled(Token);
+                break;
+            default:
+                _result.TrySetException(_error!);
+                break;
+        }
+
+        _value = default;
+        _error = null;
     }
 
     public override void SetCanceled(CancellationToken token)
