@@ -135,7 +135,7 @@ public sealed class Lane : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(work);
         LaneSubmitMode submitMode = mode ?? _submitMode;
-        if (!Enum.IsDefined(submitMode))
+        if (submitMode is not (LaneSubmitMode.Wait or LaneSubmitMode.FailFast))
         {
             throw new ArgumentOutOfRangeException(nameof(mode), submitMode, "Unknown LaneSubmitMode.");
         }
@@ -155,7 +155,7 @@ public sealed class Lane : IAsyncDisposable
 
         var job = new LaneJob<T>(this, work, cancellationToken) { SubmittedAt = _timeProvider.GetTimestamp() };
         Exception? rejection = null;
-        Task<Task<T>>? acceptance = null;
+        bool waits = false;
         bool start = false;
         lock (_lock)
         {
@@ -194,7 +194,8 @@ public sealed class Lane : IAsyncDisposable
                     job.State = LaneJobState.Waiting;
                     keyState.Waiting++;
                     _overflow.Append(job);
-                    acceptance = job.CreateAcceptance();
+                    job.PrepareAcceptance();
+                    waits = true;
                     RegisterLocked(job);
                 }
             }
@@ -216,7 +217,7 @@ public sealed class Lane : IAsyncDisposable
             LaneMetrics.Add(LaneMetrics.Queued, 1, Name);
         }
 
-        return acceptance is null ? new ValueTask<Task<T>>(job.Result) : new ValueTask<Task<T>>(acceptance);
+        return waits ? job.Acceptance : new ValueTask<Task<T>>(job.Result);
     }
 
     /// <summary>Runs a job on the lane and returns its result; waiting for room first is part of the returned task.</summary>
