@@ -26,6 +26,8 @@ public sealed class Lane : IAsyncDisposable
 
     private static readonly Action<object?> s_onCancel = static state => ((LaneJob)state!).Lane.CancelWaiting((LaneJob)state);
 
+    private const int IdleKeyRetention = 1_024;
+
     private readonly Lock _lock = new();
     private readonly Dictionary<string, LaneKeyState> _keys = new(StringComparer.Ordinal);
     private readonly LinkedList<LaneKeyState> _ring = new();
@@ -153,9 +155,14 @@ public sealed class Lane : IAsyncDisposable
             return ValueTask.FromCanceled<Task<T>>(cancellationToken);
         }
 
-        var job = new LaneJob<T>(this, work, cancellationToken) { SubmittedAt = _timeProvider.GetTimestamp() };
+        var job = new LaneJob<T>(this, work, cancellationToken);
+        if (LaneMetrics.WaitTime.Enabled)
+        {
+            job.SubmittedAt = _timeProvider.GetTimestamp();
+        }
+
         Exception? rejection = null;
-        bool waits = false;
+        Task<Task<T>>? acceptance = null;
         bool start = false;
         lock (_lock)
         {
@@ -194,8 +201,7 @@ public sealed class Lane : IAsyncDisposable
                     job.State = LaneJobState.Waiting;
                     keyState.Waiting++;
                     _overflow.Append(job);
-                    job.PrepareAcceptance();
-                    waits = true;
+                    acceptance = job.CreateAcceptance();
                     RegisterLocked(job);
                 }
             }
@@ -217,7 +223,7 @@ public sealed class Lane : IAsyncDisposable
             LaneMetrics.Add(LaneMetrics.Queued, 1, Name);
         }
 
-        return waits ? job.Acceptance : new ValueTask<Task<T>>(job.Result);
+        return acceptance is null ? new ValueTask<Task<T>>(job.Result) : new ValueTask<Task<T>>(acceptance);
     }
 
     /// <summary>Runs a job on the lane and returns its result; waiting for room first is part of the returned task.</summary>
@@ -352,7 +358,7 @@ public sealed class Lane : IAsyncDisposable
         while (current is not null)
         {
             current.Registration.Dispose();
-            if (LaneMetrics.WaitTime.Enabled)
+            if (current.SubmittedAt != 0 && LaneMetrics.WaitTime.Enabled)
             {
                 LaneMetrics.WaitTime.Record(
                     _timeProvider.GetElapsedTime(current.SubmittedAt).TotalSeconds,
@@ -479,7 +485,9 @@ public sealed class Lane : IAsyncDisposable
 
     private void RemoveIfIdleLocked(LaneKeyState keyState)
     {
-        if (keyState.IsIdle && _keys.TryGetValue(keyState.Key, out LaneKeyState? current) && ReferenceEquals(current, keyState))
+        // Why: a key that goes idle usually comes back soon (a tenant's next job); keeping a bounded number of idle
+        // key states avoids re-creating them per job, while many one-off keys still cannot grow the table without bound.
+        if (keyState.IsIdle && _keys.Count > IdleKeyRetention && _keys.TryGetValue(keyState.Key, out LaneKeyState? current) && ReferenceEquals(current, keyState))
         {
             _keys.Remove(keyState.Key);
         }

@@ -1,39 +1,23 @@
-using System.Threading.Tasks.Sources;
-
 namespace Executus.Lanes;
 
-/// <summary>
-/// A job producing <typeparamref name="T"/>. It is also the (single-use) source of the acceptance
-/// <see cref="ValueTask{TResult}"/> a back-pressured submitter awaits, so waiting for room allocates nothing more.
-/// </summary>
+/// <summary>A job producing <typeparamref name="T"/>.</summary>
 internal sealed class LaneJob<T>(Lane lane, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
-    : LaneJob(lane, cancellationToken), IValueTaskSource<Task<T>>
+    : LaneJob(lane, cancellationToken)
 {
     private readonly TaskCompletionSource<T> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private ManualResetValueTaskSourceCore<Task<T>> _acceptance;
-    private bool _acceptancePending;
+    private TaskCompletionSource<Task<T>>? _accepted;
     private LaneJobOutcome _outcome;
     private T? _value;
     private Exception? _error;
 
     public Task<T> Result => _result.Task;
 
-    /// <summary>Gets the acceptance a waiting submitter awaits (after <see cref="PrepareAcceptance"/>).</summary>
-    public ValueTask<Task<T>> Acceptance => new(this, _acceptance.Version);
-
-    /// <summary>Arms the acceptance signal for a submission that has to wait for room; call under the lane's lock.</summary>
-    public void PrepareAcceptance()
+    /// <summary>Creates the acceptance signal for a submission that has to wait for room; call under the lane's lock.</summary>
+    public Task<Task<T>> CreateAcceptance()
     {
-        _acceptance.RunContinuationsAsynchronously = true;
-        _acceptancePending = true;
+        _accepted = new TaskCompletionSource<Task<T>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return _accepted.Task;
     }
-
-    Task<T> IValueTaskSource<Task<T>>.GetResult(short token) => _acceptance.GetResult(token);
-
-    ValueTaskSourceStatus IValueTaskSource<Task<T>>.GetStatus(short token) => _acceptance.GetStatus(token);
-
-    void IValueTaskSource<Task<T>>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        _acceptance.OnCompleted(continuation, state, token, flags);
 
     public override async ValueTask<LaneJobOutcome> ExecuteAsync()
     {
@@ -76,34 +60,17 @@ internal sealed class LaneJob<T>(Lane lane, Func<CancellationToken, Task<T>> wor
         _error = null;
     }
 
-    // Why: each of these runs at most once per job, after the lane moved the job out of "waiting" under its lock, so
-    // the acceptance is completed exactly once.
     public override void SetCanceled(CancellationToken token)
     {
+        _accepted?.TrySetCanceled(token);
         _result.TrySetCanceled(token);
-        if (_acceptancePending)
-        {
-            _acceptancePending = false;
-            _acceptance.SetException(new OperationCanceledException(token));
-        }
     }
 
     public override void SetRejected(Exception exception)
     {
+        _accepted?.TrySetException(exception);
         _result.TrySetException(exception);
-        if (_acceptancePending)
-        {
-            _acceptancePending = false;
-            _acceptance.SetException(exception);
-        }
     }
 
-    public override void SetAccepted()
-    {
-        if (_acceptancePending)
-        {
-            _acceptancePending = false;
-            _acceptance.SetResult(_result.Task);
-        }
-    }
+    public override void SetAccepted() => _accepted?.TrySetResult(_result.Task);
 }
