@@ -94,10 +94,10 @@ internal sealed class FanOutRun<TRow, TColumn, T> : IDisposable
         TimeSpan? timeout = _options.CellTimeout == Timeout.InfiniteTimeSpan ? null : _options.CellTimeout;
         long started = _timeProvider.GetTimestamp();
         using CancellationTokenSource? timeoutSource = timeout is { } t ? new CancellationTokenSource(t, _timeProvider) : null;
-        using CancellationTokenSource linked = timeoutSource is null
-            ? CancellationTokenSource.CreateLinkedTokenSource(_stop.Token)
+        using CancellationTokenSource? linked = timeoutSource is null
+            ? null
             : CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, timeoutSource.Token);
-        CancellationToken token = linked.Token;
+        CancellationToken token = linked?.Token ?? _stop.Token;
         try
         {
             TRow rowItem = _rows[row];
