@@ -395,7 +395,7 @@ public sealed class Lane : IAsyncDisposable
             keyState.Running--;
             next = TakeNextLocked();
             RemoveIfIdleLocked(keyState);
-            if (_running < _maxConcurrency && _queued > 0)
+            if (_running < _maxConcurrency && (_queued > 0 || _overflow.Count > 0))
             {
                 extra = PumpLocked();
             }
@@ -431,7 +431,7 @@ public sealed class Lane : IAsyncDisposable
                 keyState.Queue.Remove(job);
                 _queued--;
                 PromoteWaitersLocked();
-                if (_running < _maxConcurrency && _queued > 0)
+                if (_running < _maxConcurrency && (_queued > 0 || _overflow.Count > 0))
                 {
                     extra = PumpLocked();
                 }
@@ -522,7 +522,7 @@ public sealed class Lane : IAsyncDisposable
     /// <summary>Takes the next job round-robin over keys with queued work, skipping keys at their per-key cap.</summary>
     private LaneJob? TakeNextLocked()
     {
-        if (_queued == 0 || _running >= _maxConcurrency)
+        if (_running >= _maxConcurrency || (_queued == 0 && _overflow.Count == 0))
         {
             return null;
         }
@@ -561,6 +561,23 @@ public sealed class Lane : IAsyncDisposable
             job.State = LaneJobState.Running;
             PromoteWaitersLocked();
             return job;
+        }
+
+        // Why: nothing queued can run, yet a back-pressured submission may (MaxQueued = 0, or every queued job is
+        // held by its per-key cap): start the oldest eligible one directly rather than leave a slot idle.
+        for (LaneJob? waiting = _overflow.Head; waiting is not null; waiting = waiting.Next)
+        {
+            LaneKeyState keyState = waiting.KeyState!;
+            if (keyState.Running < _maxPerKey)
+            {
+                _overflow.Remove(waiting);
+                keyState.Waiting--;
+                _running++;
+                keyState.Running++;
+                waiting.State = LaneJobState.Running;
+                waiting.SetAccepted();
+                return waiting;
+            }
         }
 
         return null;

@@ -95,6 +95,44 @@ public sealed class LaneTests
     }
 
     [Fact]
+    public async Task A_back_pressured_job_starts_when_a_slot_frees_and_every_queued_job_is_held_by_its_key_cap()
+    {
+        await using Lane lane = NewLane(maxConcurrency: 2, maxQueued: 1, maxPerKey: 1);
+        var releaseA = new TaskCompletionSource();
+        var releaseB1 = new TaskCompletionSource();
+        Channel<string> starts = NewStarts();
+        Task<string> a1 = lane.RunAsync("A", Held("A1", releaseA.Task, starts.Writer));
+        Task<string> b1 = lane.RunAsync("B", Held("B1", releaseB1.Task, starts.Writer));
+        Task<string> a2 = lane.RunAsync("A", Held("A2", releaseA.Task, starts.Writer));
+        Task<string> b2 = lane.RunAsync("B", Held("B2", Task.CompletedTask, starts.Writer), LaneSubmitMode.Wait);
+        await starts.NextAsync();
+        await starts.NextAsync();
+        Assert.Equal((2, 1, 1), (lane.GetStatistics().Running, lane.GetStatistics().Queued, lane.GetStatistics().Waiting));
+
+        releaseB1.SetResult();
+        Assert.Equal("B2", await starts.NextAsync());
+        Assert.Equal("B2", await b2.WaitAsync(Safety));
+        Assert.False(a2.IsCompleted);
+
+        releaseA.SetResult();
+        Assert.Equal(["A1", "B1", "A2"], await Task.WhenAll(a1, b1, a2).WaitAsync(Safety));
+    }
+
+    [Fact]
+    public async Task With_no_queue_a_back_pressured_job_starts_as_soon_as_a_slot_frees()
+    {
+        await using Lane lane = NewLane(maxConcurrency: 1, maxQueued: 0);
+        var release = new TaskCompletionSource();
+        Channel<string> starts = NewStarts();
+        Task<string> first = lane.RunAsync("a", Held("1", release.Task, starts.Writer));
+        Task<string> second = lane.RunAsync("b", Held("2", Task.CompletedTask, starts.Writer), LaneSubmitMode.Wait);
+        Assert.Equal("1", await starts.NextAsync());
+        Assert.Equal(1, lane.GetStatistics().Waiting);
+        release.SetResult();
+        Assert.Equal(["1", "2"], await Task.WhenAll(first, second).WaitAsync(Safety));
+    }
+
+    [Fact]
     public async Task Running_jobs_never_exceed_MaxConcurrency()
     {
         await using Lane lane = NewLane(maxConcurrency: 3, maxQueued: 1_000);
@@ -137,6 +175,21 @@ public sealed class LaneTests
         Assert.Equal(3, stats.Submitted);
         Assert.Equal(1, stats.Rejected);
         Assert.Equal(2, stats.Completed);
+    }
+
+    [Fact]
+    public async Task The_lanes_default_submit_mode_applies_when_the_caller_names_none()
+    {
+        await using var lane = new Lane("failfast", new LaneOptions { MaxConcurrency = 1, MaxQueued = 0, SubmitMode = LaneSubmitMode.FailFast });
+        var release = new TaskCompletionSource();
+        Task<int> running = lane.RunAsync("a", async _ => { await release.Task; return 1; });
+        await Assert.ThrowsAsync<LaneFullException>(() => lane.RunAsync("a", _ => Task.FromResult(2)));
+
+        ValueTask<Task<int>> waiting = lane.SubmitAsync("a", _ => Task.FromResult(3), LaneSubmitMode.Wait);
+        Assert.False(waiting.IsCompleted);
+        release.SetResult();
+        Assert.Equal(1, await running);
+        Assert.Equal(3, await await waiting);
     }
 
     [Fact]
