@@ -19,22 +19,61 @@ internal sealed class LaneJob<T>(Lane lane, Func<CancellationToken, Task<T>> wor
         return _accepted.Task;
     }
 
-    public override async ValueTask<LaneJobOutcome> ExecuteAsync()
+    public override ValueTask<LaneJobOutcome> ExecuteAsync()
     {
+        Task<T> task;
         try
         {
-            _value = await work(Token).ConfigureAwait(false);
-            _outcome = LaneJobOutcome.Completed;
-        }
-        catch (OperationCanceledException) when (Token.IsCancellationRequested)
-        {
-            _outcome = LaneJobOutcome.Cancelled;
+            task = work(Token);
         }
 #pragma warning disable CA1031 // Why: a job's exception belongs to its awaiter; it must never escape into the lane's slot.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            _error = ex;
+            return new ValueTask<LaneJobOutcome>(Capture(ex));
+        }
+
+        if (task is null)
+        {
+            return new ValueTask<LaneJobOutcome>(Capture(new InvalidOperationException("The lane job returned a null task.")));
+        }
+
+        if (task.IsCompletedSuccessfully)
+        {
+            // Why: skip the async machinery for jobs that finish synchronously (cached results, no-op jobs).
+            _value = task.Result;
+            _outcome = LaneJobOutcome.Completed;
+            return new ValueTask<LaneJobOutcome>(_outcome);
+        }
+
+        return AwaitAsync(task);
+    }
+
+    private async ValueTask<LaneJobOutcome> AwaitAsync(Task<T> task)
+    {
+        try
+        {
+            _value = await task.ConfigureAwait(false);
+            _outcome = LaneJobOutcome.Completed;
+            return _outcome;
+        }
+#pragma warning disable CA1031 // Why: as above.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return Capture(ex);
+        }
+    }
+
+    private LaneJobOutcome Capture(Exception exception)
+    {
+        if (exception is OperationCanceledException && Token.IsCancellationRequested)
+        {
+            _outcome = LaneJobOutcome.Cancelled;
+        }
+        else
+        {
+            _error = exception;
             _outcome = LaneJobOutcome.Failed;
         }
 

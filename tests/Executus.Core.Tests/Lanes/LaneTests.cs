@@ -310,6 +310,15 @@ public sealed class LaneTests
     }
 
     [Fact]
+    public async Task A_job_returning_a_null_task_fails_with_a_clear_error()
+    {
+        await using Lane lane = NewLane();
+        InvalidOperationException ex = await Assert.ThrowsAsync<InvalidOperationException>(() => lane.RunAsync<int>("a", _ => null!));
+        Assert.Contains("null task", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(1, lane.GetStatistics().Failed);
+    }
+
+    [Fact]
     public async Task An_OperationCanceledException_not_from_the_token_is_a_failure()
     {
         await using Lane lane = NewLane();
