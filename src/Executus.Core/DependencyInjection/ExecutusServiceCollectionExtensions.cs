@@ -15,7 +15,9 @@ public static class ExecutusServiceCollectionExtensions
     /// Registers every Executus core default with <c>TryAdd</c>, so a host's own registration (made before or after)
     /// wins: <see cref="TimeProvider.System"/>, an <see cref="IConfigSource"/> over <see cref="IConfiguration"/>
     /// (when registered) then environment variables, the anonymous <see cref="ICallerIdentityResolver"/>, the
-    /// discarding <see cref="IDelivery"/>, and <see cref="ExecutusOptions"/> read from the config source.
+    /// discarding <see cref="IDelivery"/>, the tooling defaults (<see cref="ToolingServiceCollectionExtensions.AddExecutusTooling"/>),
+    /// the models and compaction defaults (no-op usage/trace sinks, tier resolver, <c>LlmMeta</c>, estimating token counter,
+    /// token-budget compactor), and <see cref="ExecutusOptions"/> read from the config source.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Changes to the options, applied after configuration is read.</param>
@@ -31,6 +33,8 @@ public static class ExecutusServiceCollectionExtensions
                 : EnvironmentConfigSource.Instance);
         services.TryAddSingleton<ICallerIdentityResolver>(AnonymousCallerIdentityResolver.Instance);
         services.TryAddSingleton<IDelivery>(DiscardDelivery.Instance);
+        services.AddExecutusTooling();
+        ModelsServiceCollectionExtensions.TryAddModelDefaults(services);
 
         services.AddOptions();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<ExecutusOptions>, ExecutusOptionsSetup>());

@@ -1,0 +1,375 @@
+using System.Globalization;
+using Executus.Configuration;
+using Executus.Models;
+using Microsoft.Extensions.AI;
+
+namespace Executus.Compaction;
+
+/// <summary>
+/// The default <see cref="ICompactor"/>: token-budget compaction in the manner of Microsoft Agent Framework's
+/// strategies (a trigger and a target, tool-call groups kept atomic, cheapest loss first).
+/// </summary>
+/// <remarks>
+/// <para>Every call first trims tool results larger than <see cref="CompactionOptions.MaxToolResultTokens"/> (head and
+/// tail kept, a visible marker between). When the conversation then exceeds the trigger fraction of the window, it is
+/// reduced to the target fraction in three stages, each stopping as soon as the target is met:</para>
+/// <list type="number">
+/// <item>old tool results are evicted, oldest first: the result is replaced by a visible marker, the call stays;</item>
+/// <item>older turns are replaced by one summary message from <see cref="LlmMeta"/>, when a meta tier is available
+/// (a failed summary falls back to the next stage);</item>
+/// <item>older turns are dropped, oldest first, with a visible marker saying how many.</item>
+/// </list>
+/// <para>System messages and the first user message are always kept, as are the
+/// <see cref="CompactionOptions.KeepRecentTurns"/> most recent turns. A turn is one message, or an assistant message
+/// with function calls together with the messages carrying their results: they are evicted, summarized or dropped
+/// together, never separated. Without a meta model the result depends only on the input (same input, same output).</para>
+/// </remarks>
+public sealed class TokenBudgetCompactor : ICompactor
+{
+    /// <summary>The text that starts a summary message.</summary>
+    public const string SummaryPrefix = "[Summary of earlier conversation]";
+
+    private readonly CompactionOptions? _options;
+    private readonly IConfigSource? _config;
+    private readonly ITokenCounter _counter;
+    private readonly LlmMeta? _meta;
+
+    /// <summary>Initializes a new compactor with fixed options.</summary>
+    /// <param name="options">The options; defaults when null.</param>
+    /// <param name="tokenCounter">The token counter; <see cref="EstimatingTokenCounter"/> when null.</param>
+    /// <param name="meta">The meta helper for summaries; none (deterministic truncation) when null.</param>
+    public TokenBudgetCompactor(CompactionOptions? options = null, ITokenCounter? tokenCounter = null, LlmMeta? meta = null)
+    {
+        _options = options ?? new CompactionOptions();
+        _options.Validate();
+        _counter = tokenCounter ?? EstimatingTokenCounter.Instance;
+        _meta = meta;
+    }
+
+    /// <summary>Initializes a new compactor that reads <c>Executus:Compaction:*</c> at every call.</summary>
+    /// <param name="config">The configuration.</param>
+    /// <param name="tokenCounter">The token counter; <see cref="EstimatingTokenCounter"/> when null.</param>
+    /// <param name="meta">The meta helper for summaries; none (deterministic truncation) when null.</param>
+    public TokenBudgetCompactor(IConfigSource config, ITokenCounter? tokenCounter = null, LlmMeta? meta = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        _config = config;
+        _counter = tokenCounter ?? EstimatingTokenCounter.Instance;
+        _meta = meta;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<CompactionResult> CompactAsync(
+        IReadOnlyList<ChatMessage> messages, int? contextWindowTokens = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        CompactionOptions options = _options ?? CompactionOptions.FromConfig(_config!);
+        int window = contextWindowTokens ?? options.ContextWindowTokens;
+        ArgumentOutOfRangeException.ThrowIfLessThan(window, 1, nameof(contextWindowTokens));
+        int trigger = (int)Math.Min(int.MaxValue, window * options.TriggerFraction);
+        int target = (int)Math.Min(int.MaxValue, window * options.TargetFraction);
+
+        int n = messages.Count;
+        var working = new ChatMessage[n];
+        var tokens = new int[n];
+        long total = 0;
+        for (int i = 0; i < n; i++)
+        {
+            ChatMessage message = messages[i] ?? throw new ArgumentException($"Message {i} is null.", nameof(messages));
+            working[i] = message;
+            tokens[i] = _counter.CountTokens(message);
+            total += tokens[i];
+        }
+
+        long before = total;
+        int trimmed = options.MaxToolResultTokens > 0 ? TrimToolResults(working, tokens, options.MaxToolResultTokens, ref total) : 0;
+        if (total <= trigger)
+        {
+            return trimmed == 0
+                ? new CompactionResult { Messages = messages, TokensBefore = Clamp(before), TokensAfter = Clamp(total), TargetTokens = trigger }
+                : new CompactionResult { Messages = working, Changed = true, TokensBefore = Clamp(before), TokensAfter = Clamp(total), TargetTokens = trigger, TrimmedToolResults = trimmed };
+        }
+
+        List<Turn> turns = BuildTurns(working);
+        int protectedFrom = ProtectedFrom(turns, options.KeepRecentTurns);
+
+        // Stage 1: evict old tool results.
+        int evicted = 0;
+        for (int t = 0; t < protectedFrom && total > target; t++)
+        {
+            Turn turn = turns[t];
+            if (turn.Pinned)
+            {
+                continue;
+            }
+
+            for (int i = turn.Start; i < turn.End && total > target; i++)
+            {
+                if (EvictResults(working[i]) is { } replaced)
+                {
+                    int count = _counter.CountTokens(replaced);
+                    total += count - tokens[i];
+                    tokens[i] = count;
+                    working[i] = replaced;
+                    evicted++;
+                }
+            }
+        }
+
+        // Choose the oldest unpinned turns to replace, leaving room for the replacement message.
+        string? summary = null;
+        int summarized = 0;
+        int removed = 0;
+        var drop = new bool[turns.Count];
+        if (total > target)
+        {
+            bool summarize = _meta is not null && _meta.IsAvailable;
+            long reserve = summarize ? options.SummaryMaxWords * 2L : 32;
+            long remaining = total;
+            int firstDropped = -1;
+            for (int t = 0; t < protectedFrom && remaining + reserve > target; t++)
+            {
+                if (turns[t].Pinned)
+                {
+                    continue;
+                }
+
+                drop[t] = true;
+                firstDropped = firstDropped < 0 ? t : firstDropped;
+                for (int i = turns[t].Start; i < turns[t].End; i++)
+                {
+                    remaining -= tokens[i];
+                }
+            }
+
+            if (firstDropped >= 0)
+            {
+                List<ChatMessage> dropped = [.. turns.Where((_, t) => drop[t]).SelectMany(turn => working[turn.Start..turn.End])];
+                ChatMessage replacement;
+                if (summarize && await TrySummarizeAsync(dropped, options.SummaryMaxWords, cancellationToken).ConfigureAwait(false) is { } text)
+                {
+                    summary = text;
+                    summarized = dropped.Count;
+                    replacement = new ChatMessage(ChatRole.Assistant, $"{SummaryPrefix}\n{text}");
+                }
+                else
+                {
+                    removed = dropped.Count;
+                    replacement = new ChatMessage(
+                        ChatRole.Assistant,
+                        string.Create(CultureInfo.InvariantCulture, $"[{dropped.Count} earlier messages were removed to fit the context window.]"));
+                }
+
+                var output = new List<ChatMessage>(n - dropped.Count + 1);
+                for (int t = 0; t < turns.Count; t++)
+                {
+                    if (drop[t])
+                    {
+                        if (t == firstDropped)
+                        {
+                            output.Add(replacement);
+                        }
+
+                        continue;
+                    }
+
+                    for (int i = turns[t].Start; i < turns[t].End; i++)
+                    {
+                        output.Add(working[i]);
+                    }
+                }
+
+                total = remaining + _counter.CountTokens(replacement);
+                return Result(output, before, total, target, trimmed, evicted, summarized, removed, summary);
+            }
+        }
+
+        return Result(working, before, total, target, trimmed, evicted, summarized, removed, summary);
+    }
+
+    private static CompactionResult Result(
+        IReadOnlyList<ChatMessage> messages, long before, long after, int target, int trimmed, int evicted, int summarized, int removed, string? summary) =>
+        new()
+        {
+            Messages = messages,
+            Changed = trimmed + evicted + summarized + removed > 0,
+            TokensBefore = Clamp(before),
+            TokensAfter = Clamp(after),
+            TargetTokens = target,
+            TrimmedToolResults = trimmed,
+            EvictedToolResults = evicted,
+            SummarizedMessages = summarized,
+            RemovedMessages = removed,
+            Summary = summary,
+        };
+
+    private async Task<string?> TrySummarizeAsync(List<ChatMessage> dropped, int maxWords, CancellationToken cancellationToken)
+    {
+        try
+        {
+            string text = await _meta!.SummarizeAsync(dropped, maxWords, cancellationToken).ConfigureAwait(false);
+            return string.IsNullOrWhiteSpace(text) ? null : text;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Why: compaction must not fail a run because the meta model is down; truncation is the documented fallback.
+            return null;
+        }
+    }
+
+    private static int Clamp(long value) => value > int.MaxValue ? int.MaxValue : (int)value;
+
+    private int TrimToolResults(ChatMessage[] working, int[] tokens, int maxTokens, ref long total)
+    {
+        int trimmed = 0;
+        int maxChars = maxTokens * EstimatingTokenCounter.CharsPerToken;
+        for (int i = 0; i < working.Length; i++)
+        {
+            ChatMessage message = working[i];
+            List<AIContent>? contents = null;
+            for (int c = 0; c < message.Contents.Count; c++)
+            {
+                if (message.Contents[c] is FunctionResultContent result && EstimatingTokenCounter.ValueLength(result.Result) > maxChars)
+                {
+                    contents ??= [.. message.Contents];
+                    string text = TranscriptText(result.Result);
+                    int keep = Math.Max(0, (maxChars - 120) / 2);
+                    string marker = string.Create(
+                        CultureInfo.InvariantCulture, $"\n[… tool result trimmed: {text.Length - (2 * keep)} of {text.Length} characters omitted …]\n");
+                    contents[c] = CopyResult(result, string.Concat(text.AsSpan(0, keep), marker, text.AsSpan(text.Length - keep)));
+                    trimmed++;
+                }
+            }
+
+            if (contents is not null)
+            {
+                working[i] = CopyMessage(message, contents);
+                int count = _counter.CountTokens(working[i]);
+                total += count - tokens[i];
+                tokens[i] = count;
+            }
+        }
+
+        return trimmed;
+    }
+
+    private static ChatMessage? EvictResults(ChatMessage message)
+    {
+        List<AIContent>? contents = null;
+        for (int c = 0; c < message.Contents.Count; c++)
+        {
+            if (message.Contents[c] is FunctionResultContent result && !IsEvicted(result))
+            {
+                contents ??= [.. message.Contents];
+                long size = EstimatingTokenCounter.ValueLength(result.Result);
+                contents[c] = CopyResult(result, string.Create(
+                    CultureInfo.InvariantCulture, $"[tool result evicted to save context; it was about {(size + 3) / 4} tokens]"));
+            }
+        }
+
+        return contents is null ? null : CopyMessage(message, contents);
+    }
+
+    private static bool IsEvicted(FunctionResultContent result) =>
+        result.Result is string s && s.StartsWith("[tool result evicted", StringComparison.Ordinal);
+
+    private static string TranscriptText(object? value) => TranscriptRenderer.Serialize(value);
+
+    private static FunctionResultContent CopyResult(FunctionResultContent result, string text) =>
+        new(result.CallId, text) { AdditionalProperties = result.AdditionalProperties };
+
+    private static ChatMessage CopyMessage(ChatMessage message, IList<AIContent> contents) =>
+        new(message.Role, contents)
+        {
+            AuthorName = message.AuthorName,
+            MessageId = message.MessageId,
+            CreatedAt = message.CreatedAt,
+            AdditionalProperties = message.AdditionalProperties,
+        };
+
+    private static List<Turn> BuildTurns(ChatMessage[] messages)
+    {
+        var turns = new List<Turn>();
+        bool firstUserSeen = false;
+        int i = 0;
+        while (i < messages.Length)
+        {
+            ChatMessage message = messages[i];
+            if (message.Role == ChatRole.System || (!firstUserSeen && message.Role == ChatRole.User))
+            {
+                firstUserSeen |= message.Role == ChatRole.User;
+                turns.Add(new Turn(i, i + 1, Pinned: true));
+                i++;
+                continue;
+            }
+
+            int end = i + 1;
+            if (HasCalls(message))
+            {
+                while (end < messages.Length && messages[end].Role != ChatRole.System && IsOnlyResults(messages[end]))
+                {
+                    end++;
+                }
+            }
+
+            turns.Add(new Turn(i, end, Pinned: false));
+            i = end;
+        }
+
+        return turns;
+    }
+
+    private static bool HasCalls(ChatMessage message)
+    {
+        foreach (AIContent content in message.Contents)
+        {
+            if (content is FunctionCallContent)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsOnlyResults(ChatMessage message)
+    {
+        if (message.Contents.Count == 0)
+        {
+            return false;
+        }
+
+        foreach (AIContent content in message.Contents)
+        {
+            if (content is not FunctionResultContent)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static int ProtectedFrom(List<Turn> turns, int keepRecent)
+    {
+        int kept = 0;
+        for (int t = turns.Count - 1; t >= 0; t--)
+        {
+            if (turns[t].Pinned)
+            {
+                continue;
+            }
+
+            if (kept == keepRecent)
+            {
+                return t + 1;
+            }
+
+            kept++;
+        }
+
+        return 0;
+    }
+
+    private readonly record struct Turn(int Start, int End, bool Pinned);
+}

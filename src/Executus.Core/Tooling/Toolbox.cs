@@ -1,0 +1,265 @@
+using System.Diagnostics.CodeAnalysis;
+using Executus.Identity;
+using Microsoft.Extensions.AI;
+
+namespace Executus.Tooling;
+
+/// <summary>
+/// The tools one run may use (stages 1 and 2 already decided) and the single entry point that runs stage 3 and
+/// invokes a call: <see cref="InvokeAsync"/>. Create with <see cref="ToolboxFactory.CreateAsync"/>.
+/// </summary>
+/// <remarks>Thread-safe: calls may be invoked concurrently.</remarks>
+public sealed class Toolbox
+{
+    private readonly Dictionary<string, RegisteredTool> _allowed;
+    private readonly Dictionary<string, ToolDenial> _denied;
+    private readonly IToolRegistry _registry;
+    private readonly IToolArgumentValidator[] _globalValidators;
+    private readonly IToolApprovalHandler? _approvalHandler;
+    private readonly DenialRecorder _recorder;
+    private readonly ToolInvocationContext _defaultContext;
+
+    internal Toolbox(
+        ToolboxRequest request,
+        IToolRegistry registry,
+        List<RegisteredTool> allowed,
+        List<ToolDenial> denials,
+        IToolArgumentValidator[] globalValidators,
+        IToolApprovalHandler? approvalHandler,
+        DenialRecorder recorder)
+    {
+        AgentName = request.AgentName;
+        Caller = request.Caller;
+        RunId = request.RunId;
+        Tools = allowed;
+        Functions = [.. allowed.Select(t => (AITool)t.Function)];
+        Denials = denials;
+        _registry = registry;
+        _allowed = allowed.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        _denied = [];
+        foreach (ToolDenial denial in denials)
+        {
+            _denied.TryAdd(denial.ToolName, denial);
+        }
+
+        _globalValidators = globalValidators;
+        _approvalHandler = approvalHandler;
+        _recorder = recorder;
+        _defaultContext = new ToolInvocationContext { Caller = request.Caller, AgentName = request.AgentName, RunId = request.RunId, Services = request.Services };
+    }
+
+    /// <summary>Gets the agent's name.</summary>
+    public string AgentName { get; }
+
+    /// <summary>Gets the caller the toolbox was decided for.</summary>
+    public CallerIdentity Caller { get; }
+
+    /// <summary>Gets the run's id, if given.</summary>
+    public string? RunId { get; }
+
+    /// <summary>Gets the tools the run may use, in the agent's order.</summary>
+    public IReadOnlyList<RegisteredTool> Tools { get; }
+
+    /// <summary>Gets the tools' functions, ready for <see cref="ChatOptions.Tools"/>.</summary>
+    public IReadOnlyList<AITool> Functions { get; }
+
+    /// <summary>Gets the stage 1 and 2 denials decided at run start (already audited).</summary>
+    public IReadOnlyList<ToolDenial> Denials { get; }
+
+    /// <summary>Looks up a tool the run may use.</summary>
+    /// <param name="name">The tool's name.</param>
+    /// <param name="tool">The tool when allowed.</param>
+    /// <returns><see langword="true"/> when the run may use the tool.</returns>
+    public bool TryGetTool(string name, [NotNullWhen(true)] out RegisteredTool? tool)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return _allowed.TryGetValue(name, out tool);
+    }
+
+    /// <summary>
+    /// Runs stage 3 on <paramref name="call"/> and invokes the tool. Never throws for an unknown or refused tool,
+    /// malformed or schema-invalid arguments, a validator's or approver's refusal, or a tool that throws: each becomes
+    /// a <see cref="FunctionResultContent"/> whose result is a readable <c>Error: …</c> string (and whose
+    /// <see cref="FunctionResultContent.Exception"/> is set when the tool threw). Denials are audited.
+    /// </summary>
+    /// <remarks>
+    /// The function receives the call's <see cref="ToolInvocationContext"/> in <see cref="AIFunctionArguments.Context"/>
+    /// under the key <c>typeof(ToolInvocationContext)</c>, and its <see cref="ToolInvocationContext.Services"/> as
+    /// <see cref="AIFunctionArguments.Services"/>.
+    /// </remarks>
+    /// <param name="call">The model's function call.</param>
+    /// <param name="context">The call's context; <see langword="null"/> for the toolbox's caller, agent and run.</param>
+    /// <param name="cancellationToken">A token to cancel; cancellation propagates as <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The result to send back to the model.</returns>
+    public async Task<FunctionResultContent> InvokeAsync(FunctionCallContent call, ToolInvocationContext? context = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        context ??= _defaultContext;
+        cancellationToken.ThrowIfCancellationRequested();
+
+        if (!_allowed.TryGetValue(call.Name, out RegisteredTool? tool))
+        {
+            return await DenyAsync(call, DenialForUnavailable(call.Name), context, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (call.Exception is not null)
+        {
+            return await DenyAsync(call, new ToolDenial(
+                PermissionStage.Invocation,
+                ToolDenialCode.MalformedArguments,
+                tool.Name,
+                $"the arguments for tool '{tool.Name}' could not be parsed ({call.Exception.Message}); send them as a JSON object that matches the tool's parameters"),
+                context, cancellationToken).ConfigureAwait(false);
+        }
+
+        Dictionary<string, object?> arguments = call.Arguments is null
+            ? new(StringComparer.Ordinal)
+            : new(call.Arguments, StringComparer.Ordinal);
+
+        List<string> schemaErrors = ToolSchemaValidator.Validate(tool.Function.JsonSchema, arguments);
+        if (schemaErrors.Count > 0)
+        {
+            return await DenyAsync(call, new ToolDenial(
+                PermissionStage.Invocation,
+                ToolDenialCode.SchemaViolation,
+                tool.Name,
+                $"invalid arguments for tool '{tool.Name}': {string.Join("; ", schemaErrors)}"),
+                context, cancellationToken).ConfigureAwait(false);
+        }
+
+        ToolDenial? denial = await ValidateAsync(tool, arguments, context, cancellationToken).ConfigureAwait(false) ??
+            await ApproveAsync(tool, call, context, cancellationToken).ConfigureAwait(false);
+        if (denial is not null)
+        {
+            return await DenyAsync(call, denial, context, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await InvokeToolAsync(tool, call, arguments, context, cancellationToken).ConfigureAwait(false);
+    }
+
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A throwing tool becomes a readable error for the model; only cancellation propagates.")]
+    private static async Task<FunctionResultContent> InvokeToolAsync(
+        RegisteredTool tool, FunctionCallContent call, Dictionary<string, object?> arguments, ToolInvocationContext context, CancellationToken cancellationToken)
+    {
+        AIFunctionArguments functionArguments = new(arguments)
+        {
+            Services = context.Services,
+            Context = new Dictionary<object, object?> { [typeof(ToolInvocationContext)] = context },
+        };
+        try
+        {
+            object? result = await tool.Function.InvokeAsync(functionArguments, cancellationToken).ConfigureAwait(false);
+            ToolingTelemetry.Invocations.Add(1, new KeyValuePair<string, object?>("executus.tool.outcome", "ok"));
+            return new FunctionResultContent(call.CallId, result);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            ToolingTelemetry.Invocations.Add(1, new KeyValuePair<string, object?>("executus.tool.outcome", "error"));
+            return new FunctionResultContent(call.CallId, $"Error: tool '{tool.Name}' failed: {ex.Message}") { Exception = ex };
+        }
+    }
+
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A throwing validator refuses the call with a readable error instead of failing the run.")]
+    private async ValueTask<ToolDenial?> ValidateAsync(
+        RegisteredTool tool, Dictionary<string, object?> arguments, ToolInvocationContext context, CancellationToken cancellationToken)
+    {
+        foreach (IToolArgumentValidator validator in _globalValidators.Concat(tool.Metadata.Validators))
+        {
+            PermissionDecision decision;
+            try
+            {
+                decision = await validator.ValidateAsync(tool, arguments, context, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception ex)
+            {
+                decision = PermissionDecision.Deny($"the argument check {validator.GetType().Name} failed: {ex.Message}");
+            }
+
+            if (!decision.IsAllowed)
+            {
+                return new ToolDenial(PermissionStage.Invocation, ToolDenialCode.ArgumentRejected, tool.Name, decision.Reason!);
+            }
+        }
+
+        return null;
+    }
+
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A failing approver refuses the call with a readable error instead of failing the run.")]
+    private async ValueTask<ToolDenial?> ApproveAsync(RegisteredTool tool, FunctionCallContent call, ToolInvocationContext context, CancellationToken cancellationToken)
+    {
+        if (!tool.RequiresApproval)
+        {
+            return null;
+        }
+
+        if (_approvalHandler is null)
+        {
+            return new ToolDenial(
+                PermissionStage.Invocation,
+                ToolDenialCode.ApprovalUnavailable,
+                tool.Name,
+                "this tool needs approval and no approver is configured");
+        }
+
+        ToolApprovalRequestContent request = new($"approval:{call.CallId}", call);
+        ToolApprovalResponseContent response;
+        try
+        {
+            response = await _approvalHandler.RequestApprovalAsync(request, tool, context, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            return new ToolDenial(PermissionStage.Invocation, ToolDenialCode.ApprovalUnavailable, tool.Name, $"the approval request failed: {ex.Message}");
+        }
+
+        return response is { Approved: true }
+            ? null
+            : new ToolDenial(
+                PermissionStage.Invocation,
+                ToolDenialCode.ApprovalDenied,
+                tool.Name,
+                string.IsNullOrWhiteSpace(response?.Reason) ? "the approver declined this call" : $"the approver declined this call: {response.Reason}");
+    }
+
+    private ToolDenial DenialForUnavailable(string name)
+    {
+        if (_denied.TryGetValue(name, out ToolDenial? decided))
+        {
+            return decided;
+        }
+
+        if (_registry.TryGet(name, out _))
+        {
+            return new ToolDenial(
+                PermissionStage.Palette,
+                ToolDenialCode.NotInAgentPalette,
+                name,
+                $"tool '{name}' is not available to agent '{AgentName}'");
+        }
+
+        string available = _allowed.Count == 0 ? "none" : string.Join(", ", Tools.Select(t => t.Name));
+        return new ToolDenial(
+            PermissionStage.Invocation,
+            ToolDenialCode.UnknownTool,
+            name,
+            $"there is no tool named '{name}'. Available tools: {available}");
+    }
+
+    private async Task<FunctionResultContent> DenyAsync(FunctionCallContent call, ToolDenial denial, ToolInvocationContext context, CancellationToken cancellationToken)
+    {
+        await _recorder.RecordAsync(denial, context.Caller, context.AgentName ?? AgentName, context.RunId ?? RunId, cancellationToken).ConfigureAwait(false);
+        return new FunctionResultContent(call.CallId, denial.ToToolError());
+    }
+}

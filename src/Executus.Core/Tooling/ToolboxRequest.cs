@@ -1,0 +1,38 @@
+using Executus.Identity;
+
+namespace Executus.Tooling;
+
+/// <summary>What a run asks of the permission stages at its start: the agent, its tool allow-list and the caller.</summary>
+public sealed class ToolboxRequest
+{
+    /// <summary>The allow-list entry that names every registered tool.</summary>
+    public const string AllTools = "*";
+
+    /// <summary>Initializes a request.</summary>
+    /// <param name="agentName">The agent.</param>
+    /// <param name="toolNames">The agent's tool allow-list; <see cref="AllTools"/> names every registered tool.</param>
+    /// <param name="caller">The caller; <see langword="null"/> for <see cref="CallerIdentity.Anonymous"/>.</param>
+    public ToolboxRequest(string agentName, IEnumerable<string> toolNames, CallerIdentity? caller = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(agentName);
+        ArgumentNullException.ThrowIfNull(toolNames);
+        AgentName = agentName;
+        ToolNames = [.. toolNames.Where(n => !string.IsNullOrWhiteSpace(n)).Select(n => n.Trim()).Distinct(StringComparer.Ordinal)];
+        Caller = caller ?? CallerIdentity.Anonymous;
+    }
+
+    /// <summary>Gets the agent's name.</summary>
+    public string AgentName { get; }
+
+    /// <summary>Gets the agent's tool allow-list (distinct, trimmed).</summary>
+    public IReadOnlyList<string> ToolNames { get; }
+
+    /// <summary>Gets the caller.</summary>
+    public CallerIdentity Caller { get; }
+
+    /// <summary>Gets the run's id, recorded with denials.</summary>
+    public string? RunId { get; init; }
+
+    /// <summary>Gets services handed to tool functions when a call gives no <see cref="ToolInvocationContext"/>.</summary>
+    public IServiceProvider? Services { get; init; }
+}

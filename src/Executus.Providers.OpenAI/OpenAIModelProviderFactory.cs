@@ -1,0 +1,71 @@
+using Executus.Configuration;
+using Executus.Models;
+
+namespace Executus.Providers.OpenAI;
+
+/// <summary>
+/// Creates <see cref="OpenAIModelProvider"/>s for providers configured with <c>Executus:Providers:{name}:Type = openai</c>,
+/// reading <c>BaseUrl</c>, <c>ApiKey</c>, <c>MaxRetries</c> and <c>NetworkTimeout</c> under the same prefix.
+/// </summary>
+public sealed class OpenAIModelProviderFactory : IModelProviderFactory
+{
+    /// <summary>The provider type name: <c>openai</c>.</summary>
+    public const string TypeName = "openai";
+
+    private readonly IConfigSource _config;
+    private readonly Action<string, OpenAIProviderOptions>? _configure;
+
+    /// <summary>Initializes a new factory.</summary>
+    /// <param name="config">Where provider settings are read.</param>
+    /// <param name="configure">Changes applied to every provider's options after configuration is read (name, options).</param>
+    public OpenAIModelProviderFactory(IConfigSource config, Action<string, OpenAIProviderOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        _config = config;
+        _configure = configure;
+    }
+
+    /// <inheritdoc />
+    public string Type => TypeName;
+
+    /// <inheritdoc />
+    public IModelProvider Create(string providerName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(providerName);
+        OpenAIProviderOptions options = ReadOptions(_config, providerName);
+        _configure?.Invoke(providerName, options);
+        return new OpenAIModelProvider(providerName, options);
+    }
+
+    /// <summary>Reads <c>Executus:Providers:{name}:*</c> into options.</summary>
+    /// <param name="config">The configuration.</param>
+    /// <param name="providerName">The provider name.</param>
+    /// <returns>The options.</returns>
+    /// <exception cref="ConfigException">A value is malformed.</exception>
+    public static OpenAIProviderOptions ReadOptions(IConfigSource config, string providerName)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentException.ThrowIfNullOrWhiteSpace(providerName);
+        string prefix = ModelProviderRegistry.ProvidersPrefix + providerName + ":";
+        var options = new OpenAIProviderOptions();
+        if (config.GetString(prefix + "BaseUrl") is { } url)
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                throw new ConfigException(prefix + "BaseUrl", url, "an absolute http or https URL such as 'http://localhost:11434/v1'");
+            }
+
+            options.BaseUrl = uri;
+        }
+
+        options.ApiKey = config.GetString(prefix + "ApiKey");
+        options.MaxRetries = config.GetInt(prefix + "MaxRetries", options.MaxRetries, min: 0, max: 10);
+        options.NetworkTimeout = config.GetDuration(prefix + "NetworkTimeout", options.NetworkTimeout);
+        if (options.NetworkTimeout <= TimeSpan.Zero)
+        {
+            throw new ConfigException(prefix + "NetworkTimeout", "0", "a positive duration");
+        }
+
+        return options;
+    }
+}
