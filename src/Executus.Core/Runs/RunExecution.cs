@@ -394,9 +394,14 @@ internal sealed partial class RunExecution
             try
             {
                 // Why: a cancelled run (host shutdown) keeps its checkpoint: it is exactly what resume picks up.
-                await (outcome == RunOutcome.Completed
-                    ? _executor.Checkpointer.CompleteAsync(RunId, token)
-                    : _executor.Checkpointer.FailAsync(RunId, outcome, token)).ConfigureAwait(false);
+                if (outcome == RunOutcome.Completed)
+                {
+                    await _executor.Checkpointer.CompleteAsync(RunId, token).ConfigureAwait(false);
+                }
+                else
+                {
+                    await _executor.Checkpointer.FailAsync(RunId, outcome, token).ConfigureAwait(false);
+                }
             }
             catch (Exception ex)
             {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using Executus.Auditing;
 using Executus.Compaction;
+using Executus.Deliver;
 using Executus.Dispatch;
 using Executus.Identity;
 using Executus.Runs;
@@ -169,7 +170,9 @@ public class ExecutorTests
     public async Task A_detached_run_outlives_the_caller_and_still_delivers()
     {
         var time = new FakeTimeProvider();
-        using var model = new ScriptedChatClient(timeProvider: time).ReplyText("done late").WithDelay(TimeSpan.FromMinutes(1));
+        using var model = new ScriptedChatClient(timeProvider: time)
+            .ReplyText("done late").WithDelay(TimeSpan.FromMinutes(1))
+            .ReplyText("second done").WithDelay(TimeSpan.FromMinutes(1));
         var delivery = new RecordingDelivery();
         Executor executor = Create(model, new RunPorts { Delivery = delivery }, time);
         using var cts = new CancellationTokenSource();
@@ -181,7 +184,6 @@ public class ExecutorTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
         Assert.False(handle.Completion.IsCompleted);
 
-        model.ReplyText("second done");
         time.Advance(TimeSpan.FromMinutes(1));
         RunResult result = await handle.Completion;
 
@@ -189,6 +191,7 @@ public class ExecutorTests
         Assert.Equal("done late", result.Text);
         Assert.Equal(RunDeliveryStatus.Delivered, result.Delivery);
         Assert.Contains(delivery.Deliveries, d => d.Text == "done late" && d.RunId == handle.RunId);
+        Assert.Contains(delivery.Deliveries, d => d.Text == "second done" && d.RunId == "second");
     }
 
     [Fact]
@@ -231,7 +234,7 @@ public class ExecutorTests
             .ReplyText("level 2 done")
             .ReplyText("level 1 done");
         var budget = new RecordingBudget();
-        var guard = new DispatchGuard(new DispatchLimits { MaxDepth = 2 });
+        var guard = new DispatchGuard(new DispatchLimits { MaxDepth = 1 });
         var caller = new CallerIdentity("u1", tenantKey: "t1");
 
         RunResult result = await Create(model, new RunPorts { Budget = budget }, guard: guard).RunAsync(new RunRequest(Agent("delegate"), "level 1") { Caller = caller });
@@ -240,7 +243,7 @@ public class ExecutorTests
         Assert.Equal("level 1 done", result.Text);
         RunResult[] subs = [.. _subRuns];
         Assert.Equal([RunOutcome.GuardTripped, RunOutcome.Completed], subs.Select(s => s.Outcome));
-        Assert.Contains("depth", subs[0].StopReason, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("nest sub-agents 2 deep", subs[0].StopReason, StringComparison.Ordinal);
         Assert.All(budget.Checks, c => Assert.Equal(caller, c.Caller));
         Assert.Equal(4, model.Requests.Count);
     }
