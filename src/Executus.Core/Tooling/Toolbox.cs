@@ -260,6 +260,6 @@ public sealed class Toolbox
     private async Task<FunctionResultContent> DenyAsync(FunctionCallContent call, ToolDenial denial, ToolInvocationContext context, CancellationToken cancellationToken)
     {
         await _recorder.RecordAsync(denial, context.Caller, context.AgentName ?? AgentName, context.RunId ?? RunId, cancellationToken).ConfigureAwait(false);
-        return new FunctionResultContent(call.CallId, denial.ToToolError());
+        return new FunctionResultContent(call.CallId, denial.ToToolError()) { Exception = new ToolDeniedException(denial) };
     }
 }

@@ -1,0 +1,114 @@
+using System.Globalization;
+using Executus;
+using Executus.Configuration;
+using Executus.Runs;
+using Executus.Testing;
+using Executus.Tooling;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace QuickStart;
+
+/// <summary>The QuickStart example as a callable entry point (the tests run it too).</summary>
+public static class QuickStartApp
+{
+    /// <summary>Runs the example, writing what happens to <paramref name="output"/>.</summary>
+    /// <param name="output">Where to write.</param>
+    /// <param name="config">Configuration; the environment when null.</param>
+    /// <returns>The process exit code: 0 when the run completed.</returns>
+    public static async Task<int> RunAsync(TextWriter output, IConfigSource? config = null)
+    {
+        config ??= EnvironmentConfigSource.Instance;
+        bool realModel = config.TryGet("Executus:Models:Tiers:default", out string? tier);
+        string notes = Path.Combine(AppContext.BaseDirectory, "notes");
+
+        var services = new ServiceCollection();
+        IExecutusBuilder executus = services.AddExecutus()
+            .UseConfigSource(config)
+            .AddOpenAIProvider()
+            .AddTool(AIFunctionFactory.Create(Clock, "clock", "The current time in an IANA time zone such as UTC or Europe/Paris."))
+            .AddTool(AIFunctionFactory.Create(Calculate, "calculator", "Applies + - * / to two numbers."))
+            .AddTool(
+                AIFunctionFactory.Create((string path) => File.ReadAllText(Path.Combine(notes, path)), "read_file", "Reads a text file from the notes folder."),
+                new ToolMetadata { Category = "files", Validators = [new SandboxPathValidator(notes, "path")] });
+        using ScriptedChatClient scripted = Script();
+        if (!realModel)
+        {
+            executus.UseChatClient(scripted);
+        }
+
+        await using ServiceProvider provider = services.BuildServiceProvider();
+        Executor executor = provider.GetRequiredService<Executor>();
+        var agent = new RunnableAgent("quickstart")
+        {
+            Instructions = "You are a concise assistant. Use the tools; never guess the time.",
+            Tools = ["clock", "calculator", "read_file"],
+            AllowConcurrentToolCalls = true,
+            MaxIterations = 6,
+            Timeout = TimeSpan.FromMinutes(2),
+        };
+
+        await output.WriteLineAsync(realModel
+            ? $"Executus QuickStart — on a REAL model (tier 'default' = {tier})."
+            : "Executus QuickStart — offline, on a SCRIPTED model (no network, no API key). Set Executus__Models__Tiers__default for a real one.");
+
+        RunResult? result = null;
+        await foreach (RunEvent e in executor.RunStreamingAsync(new RunRequest(agent, "What time is it in UTC, what is 6 times 7, and what is on my todo list (todo.txt)?")))
+        {
+            string? line = e switch
+            {
+                StepStartedEvent s => $"— step {s.Iteration}",
+                ToolCallStartedEvent t => $"  tool call   {t.Call.Name}({string.Join(", ", t.Call.Arguments?.Select(a => $"{a.Key}={a.Value}") ?? [])})",
+                ToolCallCompletedEvent t => $"  tool {(t.Failed ? "ERROR " : "result")} {t.Result.Result}",
+                ModelCallCompletedEvent m => $"  model call  {m.Response.ModelId}, {m.Response.Usage?.TotalTokenCount ?? 0} tokens",
+                RunFinishedEvent f => null,
+                _ => null,
+            };
+            if (line is not null)
+            {
+                await output.WriteLineAsync(line.ReplaceLineEndings(" "));
+            }
+
+            if (e is RunFinishedEvent finished)
+            {
+                result = finished.Result;
+            }
+        }
+
+        await output.WriteLineAsync($"answer: {result!.Text}");
+        await output.WriteLineAsync($"outcome: {result.Outcome}, model calls: {result.Iterations}, tokens: {result.Usage.TotalTokenCount ?? 0}, run: {result.RunId}");
+        return result.Succeeded ? 0 : 1;
+    }
+
+    private static string Clock(string zone) =>
+        TimeZoneInfo.ConvertTime(TimeProvider.System.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById(zone)).ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture);
+
+    private static double Calculate(double a, double b, string op) => op switch
+    {
+        "+" => a + b,
+        "-" => a - b,
+        "*" => a * b,
+        "/" => a / b,
+        _ => throw new ArgumentException($"Unknown operator '{op}'; use + - * /.", nameof(op)),
+    };
+
+    // The offline model: it asks for two tools at once, tries a path outside the sandbox (and is refused), then
+    // reads the right file and answers from what the tools really returned.
+    private static ScriptedChatClient Script()
+    {
+        var model = new ScriptedChatClient("scripted-quickstart");
+        var usage = new UsageDetails { InputTokenCount = 90, OutputTokenCount = 12, TotalTokenCount = 102 };
+        model.ReplyToolCalls([new("c1", "clock", new Dictionary<string, object?> { ["zone"] = "UTC" }), new("c2", "calculator", new Dictionary<string, object?> { ["a"] = 6, ["b"] = 7, ["op"] = "*" })], usage)
+            .ReplyToolCall("read_file", new { path = "../../../etc/passwd" }, usage: usage)
+            .ReplyToolCall("read_file", new { path = "todo.txt" }, usage: usage)
+            .Reply(request =>
+            {
+                Dictionary<string, string> results = request.FunctionResults.ToDictionary(r => r.CallId, r => r.Result?.ToString() ?? "");
+                string todo = string.Join("; ", results.Values.Last().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t => t.TrimEnd('.')));
+                return model.CreateResponse(
+                    [new TextContent($"It is {results["c1"]}; 6 × 7 = {results["c2"]}. Your todo list: {todo}.")],
+                    usage);
+            });
+        return model;
+    }
+}

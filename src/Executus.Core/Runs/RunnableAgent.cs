@@ -1,0 +1,83 @@
+using Microsoft.Extensions.AI;
+
+namespace Executus.Runs;
+
+/// <summary>
+/// What the run kernel executes: a plain description of an agent. Batteries turn their nouns into it
+/// (<c>persona.ToRunnable()</c>, <c>skill.ToRunnable()</c>); a light host writes one by hand.
+/// </summary>
+public sealed record RunnableAgent
+{
+    /// <summary>The default bound on model calls per run.</summary>
+    public const int DefaultMaxIterations = 10;
+
+    /// <summary>The default bound on consecutive model turns whose tool calls all failed.</summary>
+    public const int DefaultMaxConsecutiveToolErrors = 3;
+
+    /// <summary>Initializes a new agent.</summary>
+    /// <param name="name">The agent's name (used in telemetry, audit, and loop detection).</param>
+    public RunnableAgent(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        Name = name;
+    }
+
+    /// <summary>Gets the agent's name.</summary>
+    public string Name { get; }
+
+    /// <summary>Gets a short description (shown to a parent agent that may call this one).</summary>
+    public string? Description { get; init; }
+
+    /// <summary>Gets the system instructions, sent as <see cref="ChatOptions.Instructions"/>.</summary>
+    public string? Instructions { get; init; }
+
+    /// <summary>Gets the model tier ("fast", "smart"…) to resolve, when <see cref="Model"/> is not set.</summary>
+    public string? Tier { get; init; }
+
+    /// <summary>Gets an explicit model reference (<c>provider:model</c>), which wins over <see cref="Tier"/>.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>Gets the names of the registry tools this agent may see (stage 1 of the permission stages).</summary>
+    public IReadOnlyList<string> Tools { get; init; } = [];
+
+    /// <summary>Gets the maximum number of model calls in one run.</summary>
+    public int MaxIterations { get; init; } = DefaultMaxIterations;
+
+    /// <summary>Gets the maximum number of consecutive model turns whose tool calls all failed before the run stops.</summary>
+    public int MaxConsecutiveToolErrors { get; init; } = DefaultMaxConsecutiveToolErrors;
+
+    /// <summary>Gets the run's own timeout; the executor's default when null.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Gets whether several tool calls of one model turn may run concurrently.</summary>
+    public bool AllowConcurrentToolCalls { get; init; }
+
+    /// <summary>Gets the response format (e.g. a JSON schema) for the model's answers, if any.</summary>
+    public ChatResponseFormat? ResponseFormat { get; init; }
+
+    /// <summary>Gets further chat options (temperature, max output tokens…) applied to every model call; cloned per call.</summary>
+    public ChatOptions? ChatOptions { get; init; }
+
+    /// <summary>Gets free-form metadata carried into audit and delivery.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Checks the bounds, throwing an <see cref="ArgumentOutOfRangeException"/> naming the bad one.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A bound is not positive.</exception>
+    public void Validate()
+    {
+        if (MaxIterations < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxIterations), MaxIterations, $"Agent '{Name}': MaxIterations must be at least 1.");
+        }
+
+        if (MaxConsecutiveToolErrors < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxConsecutiveToolErrors), MaxConsecutiveToolErrors, $"Agent '{Name}': MaxConsecutiveToolErrors must be at least 1.");
+        }
+
+        if (Timeout is { } timeout && timeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Timeout), timeout, $"Agent '{Name}': Timeout must be positive.");
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using Executus.Configuration;
+using QuickStart;
+
+namespace Executus.Examples.Tests;
+
+public class QuickStartTests
+{
+    [Fact]
+    public async Task Runs_offline_to_completion_through_every_tool_and_the_sandbox_refusal()
+    {
+        using var output = new StringWriter();
+
+        int exitCode = await QuickStartApp.RunAsync(output, new InMemoryConfigSource());
+
+        string text = output.ToString();
+        Assert.Equal(0, exitCode);
+        Assert.Contains("offline, on a SCRIPTED model", text, StringComparison.Ordinal);
+        Assert.Contains("tool result 42", text, StringComparison.Ordinal);
+        Assert.Contains("contains a '..' segment", text, StringComparison.Ordinal);
+        Assert.Contains("Your todo list: Buy milk; Review the Executus pull request; Call the dentist.", text, StringComparison.Ordinal);
+        Assert.Contains("outcome: Completed, model calls: 4, tokens: 408", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_configured_tier_switches_to_a_real_model_and_a_missing_key_fails_the_run_clearly()
+    {
+        using var output = new StringWriter();
+        var config = new InMemoryConfigSource([new("Executus:Models:Tiers:default", "openai:gpt-4o-mini")]);
+
+        int exitCode = await QuickStartApp.RunAsync(output, config);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("on a REAL model", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("outcome: Failed", output.ToString(), StringComparison.Ordinal);
+    }
+}
