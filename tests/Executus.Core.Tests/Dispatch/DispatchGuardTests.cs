@@ -227,11 +227,35 @@ public sealed class DispatchGuardTests
     }
 
     /// <summary>Runs <paramref name="action"/> outside the current dispatch scope (a fresh top-level run).</summary>
+    // Why: a dedicated thread started with flow suppressed never sees this test's scope; Task.Run + GetResult could be
+    // inlined on the waiting thread under load and inherit it (that made this suite flaky).
     private static T RunDetached<T>(Func<T> action)
     {
+        T result = default!;
+        Exception? error = null;
+        Thread thread;
         using (ExecutionContext.SuppressFlow())
         {
-            return Task.Run(action).GetAwaiter().GetResult();
+            thread = new Thread(() =>
+            {
+                try
+                {
+                    result = action();
+                }
+                catch (Exception ex)
+                {
+                    error = ex;
+                }
+            });
+            thread.Start();
         }
+
+        thread.Join();
+        if (error is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+        }
+
+        return result;
     }
 }
