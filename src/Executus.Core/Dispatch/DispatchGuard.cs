@@ -126,6 +126,12 @@ public sealed class DispatchGuard
     public static DispatchDenied? CheckToolCall(FunctionCallContent call)
     {
         ArgumentNullException.ThrowIfNull(call);
+        if (s_current.Value is null)
+        {
+            // Why: outside any run nothing is tracked; skip serialising the arguments (this is on every tool call).
+            return null;
+        }
+
         string? arguments = call.Arguments is null
             ? null
             : JsonSerializer.Serialize(

@@ -64,7 +64,9 @@ internal sealed partial class RunExecution
 
     public async Task<RunResult> ExecuteAsync()
     {
-        using Activity? activity = RunsTelemetry.Source.StartActivity($"invoke_agent {_agent.Name}", ActivityKind.Internal);
+        using Activity? activity = RunsTelemetry.Source.HasListeners()
+            ? RunsTelemetry.Source.StartActivity($"invoke_agent {_agent.Name}", ActivityKind.Internal)
+            : null;
         activity?.SetTag("gen_ai.operation.name", "invoke_agent");
         activity?.SetTag("gen_ai.agent.name", _agent.Name);
         activity?.SetTag("gen_ai.conversation.id", RunId);
@@ -145,10 +147,13 @@ internal sealed partial class RunExecution
                 return (RunOutcome.MaxIterations, string.Create(CultureInfo.InvariantCulture, $"The agent reached its limit of {_agent.MaxIterations} model calls."));
             }
 
-            BudgetDecision budget = await _executor.Budget.CheckAsync(new BudgetCheck(RunId, _agent.Name, Caller, _iteration + 1), token).ConfigureAwait(false);
-            if (!budget.Allowed)
+            if (_executor.Budget is not NullBudget)
             {
-                return (RunOutcome.BudgetExceeded, budget.Reason);
+                BudgetDecision budget = await _executor.Budget.CheckAsync(new BudgetCheck(RunId, _agent.Name, Caller, _iteration + 1), token).ConfigureAwait(false);
+                if (!budget.Allowed)
+                {
+                    return (RunOutcome.BudgetExceeded, budget.Reason);
+                }
             }
 
             if (_executor.Critic is { } critic)
@@ -273,7 +278,11 @@ internal sealed partial class RunExecution
             _usage.Add(usage);
         }
 
-        await _executor.Budget.RecordAsync(new BudgetCharge(RunId, _agent.Name, Caller, response.ModelId, response.Usage ?? new UsageDetails()), token).ConfigureAwait(false);
+        if (_executor.Budget is not NullBudget)
+        {
+            await _executor.Budget.RecordAsync(new BudgetCharge(RunId, _agent.Name, Caller, response.ModelId, response.Usage ?? new UsageDetails()), token).ConfigureAwait(false);
+        }
+
         await AuditAsync(AuditEventKind.ModelCall, null, response.ModelId, token).ConfigureAwait(false);
         await EmitAsync(new ModelCallCompletedEvent(RunId, _iteration, Time.GetUtcNow(), response, Time.GetElapsedTime(started)), token).ConfigureAwait(false);
         return response;
@@ -282,25 +291,28 @@ internal sealed partial class RunExecution
     private async Task<FunctionResultContent[]> InvokeToolsAsync(Toolbox? toolbox, List<FunctionCallContent> calls, CancellationToken token)
     {
         var results = new FunctionResultContent[calls.Count];
+        var context = new ToolInvocationContext { Caller = Caller, AgentName = _agent.Name, RunId = RunId, Iteration = _iteration, Services = _executor.Options.Services };
         if (_agent.AllowConcurrentToolCalls && calls.Count > 1)
         {
-            await Task.WhenAll(calls.Select(async (call, i) => results[i] = await InvokeToolAsync(toolbox, call, token).ConfigureAwait(false))).ConfigureAwait(false);
+            await Task.WhenAll(calls.Select(async (call, i) => results[i] = await InvokeToolAsync(toolbox, call, context, token).ConfigureAwait(false))).ConfigureAwait(false);
         }
         else
         {
             for (int i = 0; i < calls.Count; i++)
             {
-                results[i] = await InvokeToolAsync(toolbox, calls[i], token).ConfigureAwait(false);
+                results[i] = await InvokeToolAsync(toolbox, calls[i], context, token).ConfigureAwait(false);
             }
         }
 
         return results;
     }
 
-    private async Task<FunctionResultContent> InvokeToolAsync(Toolbox? toolbox, FunctionCallContent call, CancellationToken token)
+    private async Task<FunctionResultContent> InvokeToolAsync(Toolbox? toolbox, FunctionCallContent call, ToolInvocationContext context, CancellationToken token)
     {
         await EmitAsync(new ToolCallStartedEvent(RunId, _iteration, Time.GetUtcNow(), call), token).ConfigureAwait(false);
-        using Activity? activity = RunsTelemetry.Source.StartActivity($"execute_tool {call.Name}", ActivityKind.Internal);
+        using Activity? activity = RunsTelemetry.Source.HasListeners()
+            ? RunsTelemetry.Source.StartActivity($"execute_tool {call.Name}", ActivityKind.Internal)
+            : null;
         activity?.SetTag("gen_ai.operation.name", "execute_tool");
         activity?.SetTag("gen_ai.tool.name", call.Name);
         activity?.SetTag("gen_ai.tool.call.id", call.CallId);
@@ -320,10 +332,7 @@ internal sealed partial class RunExecution
         }
         else
         {
-            result = await toolbox.InvokeAsync(
-                call,
-                new ToolInvocationContext { Caller = Caller, AgentName = _agent.Name, RunId = RunId, Iteration = _iteration, Services = _executor.Options.Services },
-                token).ConfigureAwait(false);
+            result = await toolbox.InvokeAsync(call, context, token).ConfigureAwait(false);
             await AuditAsync(AuditEventKind.ToolCall, call.Name, result.Exception?.Message, token).ConfigureAwait(false);
         }
 
@@ -361,9 +370,11 @@ internal sealed partial class RunExecution
 
     private async Task<RunResult> FinishAsync(RunOutcome outcome, string? stopReason, Exception? error)
     {
-        // Why: the run's own token may be cancelled (timeout, caller); ending work gets its own bounded time.
-        using var endCts = new CancellationTokenSource(_executor.Options.DeliveryTimeout, Time);
-        CancellationToken token = endCts.Token;
+        // Why: the run's own token may be cancelled (timeout, caller); ending work gets its own bounded time. Only ports
+        // that do I/O need it, so the timer is not created for a run with null ports.
+        bool endWork = _executor.Ports.Delivery is not null || _executor.Checkpointer is not NullCheckpointer || _executor.Audit is not NullAudit;
+        using CancellationTokenSource? endCts = endWork ? new CancellationTokenSource(_executor.Options.DeliveryTimeout, Time) : null;
+        CancellationToken token = endCts?.Token ?? CancellationToken.None;
         string text = _messages.LastOrDefault(m => m.Role == ChatRole.Assistant)?.Text ?? string.Empty;
         IReadOnlyList<DataContent> attachments = _attachments.Drain();
 

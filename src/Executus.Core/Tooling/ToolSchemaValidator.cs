@@ -44,7 +44,10 @@ internal static class ToolSchemaValidator
         {
             if (hasProperties && properties.TryGetProperty(argument.Key, out JsonElement propertySchema))
             {
-                ValidateValue(ToolArguments.ToJsonElement(argument.Value), propertySchema, argument.Key, errors, 0);
+                if (!IsPlainPrimitiveMatch(argument.Value, propertySchema))
+                {
+                    ValidateValue(ToolArguments.ToJsonElement(argument.Value), propertySchema, argument.Key, errors, 0);
+                }
             }
             else if (closed)
             {
@@ -58,6 +61,48 @@ internal static class ToolSchemaValidator
         }
 
         return errors;
+    }
+
+    // Why: arguments built in code (not parsed from a model's JSON) arrive as CLR primitives; serialising each one to a
+    // JsonElement just to read its kind costs more than the tool call. Only a schema that says nothing but its type
+    // (plus annotations) is decided here, and only when the value plainly matches; everything else takes the full path.
+    private static bool IsPlainPrimitiveMatch(object? value, JsonElement schema)
+    {
+        JsonValueKind kind = value switch
+        {
+            string => JsonValueKind.String,
+            bool b => b ? JsonValueKind.True : JsonValueKind.False,
+            int or long or short or byte or sbyte or uint or ulong or ushort or double or float or decimal => JsonValueKind.Number,
+            _ => JsonValueKind.Undefined,
+        };
+        if (kind == JsonValueKind.Undefined || schema.ValueKind != JsonValueKind.Object)
+        {
+            return false;
+        }
+
+        string? type = null;
+        foreach (JsonProperty property in schema.EnumerateObject())
+        {
+            switch (property.Name)
+            {
+                case "type" when property.Value.ValueKind == JsonValueKind.String:
+                    type = property.Value.GetString();
+                    break;
+                case "description" or "title" or "default":
+                    break;
+                default:
+                    return false;
+            }
+        }
+
+        return (type, kind) switch
+        {
+            ("string", JsonValueKind.String) => true,
+            ("boolean", JsonValueKind.True or JsonValueKind.False) => true,
+            ("number", JsonValueKind.Number) => true,
+            ("integer", JsonValueKind.Number) => value is int or long or short or byte or sbyte or uint or ulong or ushort,
+            _ => false,
+        };
     }
 
     private static void ValidateValue(JsonElement value, JsonElement schema, string path, List<string> errors, int depth)

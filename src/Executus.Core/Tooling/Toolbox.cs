@@ -163,12 +163,20 @@ public sealed class Toolbox
         }
     }
 
-    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A throwing validator refuses the call with a readable error instead of failing the run.")]
     private async ValueTask<ToolDenial?> ValidateAsync(
         RegisteredTool tool, Dictionary<string, object?> arguments, ToolInvocationContext context, CancellationToken cancellationToken)
     {
-        foreach (IToolArgumentValidator validator in _globalValidators.Concat(tool.Metadata.Validators))
+        return await ValidateWithAsync(_globalValidators, tool, arguments, context, cancellationToken).ConfigureAwait(false) ??
+            await ValidateWithAsync(tool.Metadata.Validators, tool, arguments, context, cancellationToken).ConfigureAwait(false);
+    }
+
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A throwing validator refuses the call with a readable error instead of failing the run.")]
+    private static async ValueTask<ToolDenial?> ValidateWithAsync(
+        IReadOnlyList<IToolArgumentValidator> validators, RegisteredTool tool, Dictionary<string, object?> arguments, ToolInvocationContext context, CancellationToken cancellationToken)
+    {
+        for (int i = 0; i < validators.Count; i++)
         {
+            IToolArgumentValidator validator = validators[i];
             PermissionDecision decision;
             try
             {
