@@ -49,6 +49,7 @@ public sealed class Executor
         _models = models;
         Ports = ports ?? RunPorts.None;
         Options = options ?? new ExecutorOptions();
+        Options.Attachments.Validate();
         TimeProvider = timeProvider ?? TimeProvider.System;
         _compactor = compactor;
         _guard = guard;

@@ -11,12 +11,15 @@ public sealed class RunContext
 {
     private static readonly AsyncLocal<RunContext?> s_current = new();
 
-    internal RunContext(string runId, RunnableAgent agent, CallerIdentity caller, PendingAttachments attachments, Executor executor, RunContext? parent)
+    private readonly PendingAttachmentsOptions _attachmentOptions;
+    private PendingAttachments? _attachments;
+
+    internal RunContext(string runId, RunnableAgent agent, CallerIdentity caller, PendingAttachmentsOptions attachmentOptions, Executor executor, RunContext? parent)
     {
         RunId = runId;
         Agent = agent;
         Caller = caller;
-        Attachments = attachments;
+        _attachmentOptions = attachmentOptions;
         Executor = executor;
         Parent = parent;
     }
@@ -38,7 +41,25 @@ public sealed class RunContext
     public CallerIdentity Caller { get; }
 
     /// <summary>Gets the run's pending attachments: tools add files here; they are delivered once with the output.</summary>
-    public PendingAttachments Attachments { get; }
+    public PendingAttachments Attachments
+    {
+        get
+        {
+            // Why: most runs produce no attachment; create the collector on first use (tools may race to it).
+            PendingAttachments? attachments = Volatile.Read(ref _attachments);
+            if (attachments is null)
+            {
+                Interlocked.CompareExchange(ref _attachments, new PendingAttachments(_attachmentOptions), null);
+                attachments = _attachments;
+            }
+
+            return attachments!;
+        }
+    }
+
+    /// <summary>Drains the run's attachments once; an empty list when no tool produced any.</summary>
+    internal IReadOnlyList<Microsoft.Extensions.AI.DataContent> DrainAttachments() =>
+        Interlocked.CompareExchange(ref _attachments, null, null) is { } attachments ? attachments.Drain() : [];
 
     /// <summary>Gets the executor running this run, for starting sub-agents.</summary>
     public Executor Executor { get; }

@@ -25,11 +25,11 @@ internal sealed partial class RunExecution
     private readonly bool _emit;
     private readonly List<ChatMessage> _messages;
     private readonly UsageDetails _usage = new();
-    private readonly PendingAttachments _attachments;
     private readonly DateTimeOffset _startedAt;
     private readonly long _startTimestamp;
     private readonly RunContext? _parent;
     private TimeSpan _timeout;
+    private RunContext? _context;
     private int _iteration;
 
     public RunExecution(Executor executor, RunRequest request, ChannelWriter<RunEvent>? events, CancellationToken callerToken)
@@ -42,14 +42,17 @@ internal sealed partial class RunExecution
         _emit = events is not null || executor.Ports.Observers.Count > 0;
         _parent = RunContext.Current;
         Caller = request.Caller ?? _parent?.Caller ?? CallerIdentity.Anonymous;
-        RunId = request.RunId ?? "run_" + Guid.NewGuid().ToString("N");
+        RunId = request.RunId ?? string.Create(36, Guid.NewGuid(), static (span, guid) =>
+        {
+            "run_".CopyTo(span);
+            guid.TryFormat(span[4..], out _, "N");
+        });
         _messages = [.. request.Messages];
         if (request.Attachments.Count > 0)
         {
             AddInputAttachments(request.Attachments);
         }
 
-        _attachments = new PendingAttachments(executor.Options.Attachments);
         _iteration = request.StartIteration;
         _timeout = _agent.Timeout ?? executor.Options.DefaultTimeout;
         _startedAt = executor.TimeProvider.GetUtcNow();
@@ -72,8 +75,8 @@ internal sealed partial class RunExecution
         activity?.SetTag("gen_ai.conversation.id", RunId);
 
         using var timeout = new CancellationTokenSource(_timeout, Time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_callerToken, timeout.Token);
-        CancellationToken token = linked.Token;
+        using CancellationTokenSource? linked = _callerToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(_callerToken, timeout.Token) : null;
+        CancellationToken token = linked?.Token ?? timeout.Token;
 
         RunOutcome outcome;
         string? stopReason = null;
@@ -82,7 +85,8 @@ internal sealed partial class RunExecution
         DispatchEntry? dispatch = null;
         try
         {
-            RunContext.Current = new RunContext(RunId, _agent, Caller, _attachments, _executor, _parent);
+            _context = new RunContext(RunId, _agent, Caller, _executor.Options.Attachments, _executor, _parent);
+            RunContext.Current = _context;
             using IDisposable modelContext = ModelCallContext.Begin(new ModelCallContext { Caller = Caller, RunId = RunId, Tier = _agent.Model ?? _agent.Tier });
             await EmitAsync(new RunStartedEvent(RunId, _iteration, Time.GetUtcNow(), _agent.Name, Caller), token).ConfigureAwait(false);
             await AuditAsync(AuditEventKind.RunStarted, null, null, token).ConfigureAwait(false);
@@ -233,7 +237,7 @@ internal sealed partial class RunExecution
         return options;
     }
 
-    private async Task CompactAsync(CancellationToken token)
+    private async ValueTask CompactAsync(CancellationToken token)
     {
         if (_executor.Compactor is not { } compactor)
         {
@@ -250,7 +254,7 @@ internal sealed partial class RunExecution
         }
     }
 
-    private async Task<ChatResponse> CallModelAsync(IChatClient client, ChatOptions options, CancellationToken token)
+    private async ValueTask<ChatResponse> CallModelAsync(IChatClient client, ChatOptions options, CancellationToken token)
     {
         long started = Time.GetTimestamp();
         ChatResponse response;
@@ -288,7 +292,7 @@ internal sealed partial class RunExecution
         return response;
     }
 
-    private async Task<FunctionResultContent[]> InvokeToolsAsync(Toolbox? toolbox, List<FunctionCallContent> calls, CancellationToken token)
+    private async ValueTask<FunctionResultContent[]> InvokeToolsAsync(Toolbox? toolbox, List<FunctionCallContent> calls, CancellationToken token)
     {
         var results = new FunctionResultContent[calls.Count];
         var context = new ToolInvocationContext { Caller = Caller, AgentName = _agent.Name, RunId = RunId, Iteration = _iteration, Services = _executor.Options.Services };
@@ -307,7 +311,7 @@ internal sealed partial class RunExecution
         return results;
     }
 
-    private async Task<FunctionResultContent> InvokeToolAsync(Toolbox? toolbox, FunctionCallContent call, ToolInvocationContext context, CancellationToken token)
+    private async ValueTask<FunctionResultContent> InvokeToolAsync(Toolbox? toolbox, FunctionCallContent call, ToolInvocationContext context, CancellationToken token)
     {
         await EmitAsync(new ToolCallStartedEvent(RunId, _iteration, Time.GetUtcNow(), call), token).ConfigureAwait(false);
         using Activity? activity = RunsTelemetry.Source.HasListeners()
@@ -349,7 +353,7 @@ internal sealed partial class RunExecution
     private static FunctionResultContent Error(FunctionCallContent call, string message, Exception exception) =>
         new(call.CallId, message) { Exception = exception };
 
-    private async Task SaveCheckpointAsync(CancellationToken token)
+    private async ValueTask SaveCheckpointAsync(CancellationToken token)
     {
         if (_executor.Checkpointer is NullCheckpointer)
         {
@@ -376,7 +380,7 @@ internal sealed partial class RunExecution
         using CancellationTokenSource? endCts = endWork ? new CancellationTokenSource(_executor.Options.DeliveryTimeout, Time) : null;
         CancellationToken token = endCts?.Token ?? CancellationToken.None;
         string text = _messages.LastOrDefault(m => m.Role == ChatRole.Assistant)?.Text ?? string.Empty;
-        IReadOnlyList<DataContent> attachments = _attachments.Drain();
+        IReadOnlyList<DataContent> attachments = _context?.DrainAttachments() ?? [];
 
         RunDeliveryStatus delivery = RunDeliveryStatus.NotDelivered;
         Exception? deliveryError = null;

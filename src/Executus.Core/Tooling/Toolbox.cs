@@ -91,7 +91,7 @@ public sealed class Toolbox
     /// <param name="context">The call's context; <see langword="null"/> for the toolbox's caller, agent and run.</param>
     /// <param name="cancellationToken">A token to cancel; cancellation propagates as <see cref="OperationCanceledException"/>.</param>
     /// <returns>The result to send back to the model.</returns>
-    public async Task<FunctionResultContent> InvokeAsync(FunctionCallContent call, ToolInvocationContext? context = null, CancellationToken cancellationToken = default)
+    public async ValueTask<FunctionResultContent> InvokeAsync(FunctionCallContent call, ToolInvocationContext? context = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(call);
         context ??= _defaultContext;
@@ -112,9 +112,14 @@ public sealed class Toolbox
                 context, cancellationToken).ConfigureAwait(false);
         }
 
-        Dictionary<string, object?> arguments = call.Arguments is null
-            ? new(StringComparer.Ordinal)
-            : new(call.Arguments, StringComparer.Ordinal);
+        // Why: provider-parsed arguments already are an ordinal Dictionary; reuse it, as FunctionInvokingChatClient does,
+        // instead of copying on every call.
+        Dictionary<string, object?> arguments = call.Arguments switch
+        {
+            null => new(StringComparer.Ordinal),
+            Dictionary<string, object?> d when ReferenceEquals(d.Comparer, EqualityComparer<string>.Default) || ReferenceEquals(d.Comparer, StringComparer.Ordinal) => d,
+            IDictionary<string, object?> other => new(other, StringComparer.Ordinal),
+        };
 
         List<string> schemaErrors = ToolSchemaValidator.Validate(tool.Function.JsonSchema, arguments);
         if (schemaErrors.Count > 0)
@@ -138,7 +143,7 @@ public sealed class Toolbox
     }
 
     [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A throwing tool becomes a readable error for the model; only cancellation propagates.")]
-    private static async Task<FunctionResultContent> InvokeToolAsync(
+    private static async ValueTask<FunctionResultContent> InvokeToolAsync(
         RegisteredTool tool, FunctionCallContent call, Dictionary<string, object?> arguments, ToolInvocationContext context, CancellationToken cancellationToken)
     {
         AIFunctionArguments functionArguments = new(arguments)
@@ -265,7 +270,7 @@ public sealed class Toolbox
             $"there is no tool named '{name}'. Available tools: {available}");
     }
 
-    private async Task<FunctionResultContent> DenyAsync(FunctionCallContent call, ToolDenial denial, ToolInvocationContext context, CancellationToken cancellationToken)
+    private async ValueTask<FunctionResultContent> DenyAsync(FunctionCallContent call, ToolDenial denial, ToolInvocationContext context, CancellationToken cancellationToken)
     {
         await _recorder.RecordAsync(denial, context.Caller, context.AgentName ?? AgentName, context.RunId ?? RunId, cancellationToken).ConfigureAwait(false);
         return new FunctionResultContent(call.CallId, denial.ToToolError()) { Exception = new ToolDeniedException(denial) };

@@ -270,12 +270,12 @@ public sealed class ToolboxTests
     {
         Toolbox toolbox = await ToolboxAsync(Bob, "hang", "echo");
         using CancellationTokenSource cts = new();
-        Task<FunctionResultContent> pending = toolbox.InvokeAsync(await CallAsync("hang", "{}"), cancellationToken: cts.Token);
+        Task<FunctionResultContent> pending = toolbox.InvokeAsync(await CallAsync("hang", "{}"), cancellationToken: cts.Token).AsTask();
 
         await cts.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => toolbox.InvokeAsync(new FunctionCallContent("c", "nope"), cancellationToken: cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => toolbox.InvokeAsync(new FunctionCallContent("c", "nope"), cancellationToken: cts.Token).AsTask());
     }
 
     [Fact]
