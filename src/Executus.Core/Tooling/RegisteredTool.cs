@@ -5,6 +5,8 @@ namespace Executus.Tooling;
 /// <summary>A tool in the registry: its <see cref="AIFunction"/> and its <see cref="ToolMetadata"/>.</summary>
 public sealed class RegisteredTool
 {
+    private ToolSchemaPlan? _schemaPlan;
+
     /// <summary>Initializes a registered tool.</summary>
     /// <param name="function">The function (built with <see cref="AIFunctionFactory"/> or by hand).</param>
     /// <param name="metadata">Its metadata; <see langword="null"/> for <see cref="ToolMetadata.Default"/>.</param>
@@ -34,4 +36,7 @@ public sealed class RegisteredTool
 
     /// <inheritdoc />
     public override string ToString() => Name;
+
+    /// <summary>Gets the function schema read once for argument checks (a benign race may build it twice).</summary>
+    internal ToolSchemaPlan SchemaPlan => _schemaPlan ??= ToolSchemaPlan.Create(Function.JsonSchema);
 }

@@ -19,91 +19,70 @@ internal static class ToolSchemaValidator
     /// <param name="schema">The function's JSON schema (an object schema), or an undefined element.</param>
     /// <param name="arguments">The arguments.</param>
     /// <returns>The errors; empty when valid.</returns>
-    public static List<string> Validate(JsonElement schema, IReadOnlyDictionary<string, object?> arguments)
+    public static List<string> Validate(JsonElement schema, IReadOnlyDictionary<string, object?> arguments) =>
+        [.. Check(ToolSchemaPlan.Create(schema), arguments)];
+
+    /// <summary>Validates <paramref name="arguments"/> against a tool's cached <paramref name="plan"/>.</summary>
+    /// <param name="plan">The tool's schema plan.</param>
+    /// <param name="arguments">The arguments.</param>
+    /// <returns>The errors; empty when valid (no allocation on the valid path).</returns>
+    public static IReadOnlyList<string> Check(ToolSchemaPlan plan, IReadOnlyDictionary<string, object?> arguments)
     {
-        List<string> errors = [];
-        if (schema.ValueKind != JsonValueKind.Object)
+        if (!plan.IsObject)
         {
-            return errors;
+            return [];
         }
 
-        bool hasProperties = schema.TryGetProperty("properties", out JsonElement properties) && properties.ValueKind == JsonValueKind.Object;
-        if (schema.TryGetProperty("required", out JsonElement required) && required.ValueKind == JsonValueKind.Array)
+        List<string>? errors = null;
+        foreach (string name in plan.Required)
         {
-            foreach (JsonElement name in required.EnumerateArray())
+            if (!arguments.ContainsKey(name))
             {
-                if (name.ValueKind == JsonValueKind.String && !arguments.ContainsKey(name.GetString()!))
-                {
-                    errors.Add($"missing required argument '{name.GetString()}'");
-                }
+                (errors ??= []).Add($"missing required argument '{name}'");
             }
         }
 
-        bool closed = schema.TryGetProperty("additionalProperties", out JsonElement additional) && additional.ValueKind == JsonValueKind.False;
         foreach (KeyValuePair<string, object?> argument in arguments)
         {
-            if (hasProperties && properties.TryGetProperty(argument.Key, out JsonElement propertySchema))
+            if (plan.Properties.TryGetValue(argument.Key, out ToolSchemaPlan.PropertyPlan property))
             {
-                if (!IsPlainPrimitiveMatch(argument.Value, propertySchema))
+                if (property.SimpleType is null || !MatchesSimpleType(argument.Value, property.SimpleType))
                 {
-                    ValidateValue(ToolArguments.ToJsonElement(argument.Value), propertySchema, argument.Key, errors, 0);
+                    ValidateValue(ToolArguments.ToJsonElement(argument.Value), property.Schema, argument.Key, errors ??= [], 0);
                 }
             }
-            else if (closed)
+            else if (plan.Closed)
             {
-                errors.Add($"unknown argument '{argument.Key}'");
+                (errors ??= []).Add($"unknown argument '{argument.Key}'");
             }
 
-            if (errors.Count >= MaxErrors)
+            if (errors?.Count >= MaxErrors)
             {
                 break;
             }
         }
 
-        return errors;
+        return errors is { Count: > 0 } ? errors : [];
     }
 
-    // Why: arguments built in code (not parsed from a model's JSON) arrive as CLR primitives; serialising each one to a
-    // JsonElement just to read its kind costs more than the tool call. Only a schema that says nothing but its type
-    // (plus annotations) is decided here, and only when the value plainly matches; everything else takes the full path.
-    private static bool IsPlainPrimitiveMatch(object? value, JsonElement schema)
+    // Why: the common case — a value that plainly has the property's only constraint, its type — is decided without
+    // serialising CLR values or walking the schema; anything else takes the full path with its precise messages.
+    private static bool MatchesSimpleType(object? value, string type) => value switch
     {
-        JsonValueKind kind = value switch
+        JsonElement element => type switch
         {
-            string => JsonValueKind.String,
-            bool b => b ? JsonValueKind.True : JsonValueKind.False,
-            int or long or short or byte or sbyte or uint or ulong or ushort or double or float or decimal => JsonValueKind.Number,
-            _ => JsonValueKind.Undefined,
-        };
-        if (kind == JsonValueKind.Undefined || schema.ValueKind != JsonValueKind.Object)
-        {
-            return false;
-        }
-
-        string? type = null;
-        foreach (JsonProperty property in schema.EnumerateObject())
-        {
-            switch (property.Name)
-            {
-                case "type" when property.Value.ValueKind == JsonValueKind.String:
-                    type = property.Value.GetString();
-                    break;
-                case "description" or "title" or "default":
-                    break;
-                default:
-                    return false;
-            }
-        }
-
-        return (type, kind) switch
-        {
-            ("string", JsonValueKind.String) => true,
-            ("boolean", JsonValueKind.True or JsonValueKind.False) => true,
-            ("number", JsonValueKind.Number) => true,
-            ("integer", JsonValueKind.Number) => value is int or long or short or byte or sbyte or uint or ulong or ushort,
+            "string" => element.ValueKind == JsonValueKind.String,
+            "boolean" => element.ValueKind is JsonValueKind.True or JsonValueKind.False,
+            "number" => element.ValueKind == JsonValueKind.Number,
+            "integer" => element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out _),
             _ => false,
-        };
-    }
+        },
+        string => type == "string",
+        bool => type == "boolean",
+        int or long or short or byte or sbyte or uint or ulong or ushort => type is "integer" or "number",
+        double or float or decimal => type == "number",
+        _ => false,
+    };
 
     private static void ValidateValue(JsonElement value, JsonElement schema, string path, List<string> errors, int depth)
     {

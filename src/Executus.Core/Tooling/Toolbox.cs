@@ -121,7 +121,7 @@ public sealed class Toolbox
             IDictionary<string, object?> other => new(other, StringComparer.Ordinal),
         };
 
-        List<string> schemaErrors = ToolSchemaValidator.Validate(tool.Function.JsonSchema, arguments);
+        IReadOnlyList<string> schemaErrors = ToolSchemaValidator.Check(tool.SchemaPlan, arguments);
         if (schemaErrors.Count > 0)
         {
             return await DenyAsync(call, new ToolDenial(

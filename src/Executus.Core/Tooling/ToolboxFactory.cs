@@ -75,6 +75,11 @@ public sealed class ToolboxFactory
     {
         ArgumentNullException.ThrowIfNull(tool);
         ArgumentNullException.ThrowIfNull(caller);
+        if (tool.Metadata.RequiredScopes.Count == 0 && tool.Metadata.RequiredRoles.Count == 0)
+        {
+            return null;
+        }
+
         string[] missingScopes = [.. tool.Metadata.RequiredScopes.Where(s => !caller.HasScope(s))];
         if (missingScopes.Length > 0)
         {
