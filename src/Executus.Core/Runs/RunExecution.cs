@@ -88,7 +88,10 @@ internal sealed partial class RunExecution
             _context = new RunContext(RunId, _agent, Caller, _executor.Options.Attachments, _executor, _parent);
             RunContext.Current = _context;
             using IDisposable modelContext = ModelCallContext.Begin(new ModelCallContext { Caller = Caller, RunId = RunId, Tier = _agent.Model ?? _agent.Tier });
-            await EmitAsync(new RunStartedEvent(RunId, _iteration, Time.GetUtcNow(), _agent.Name, Caller), token).ConfigureAwait(false);
+            if (_emit)
+            {
+                await EmitAsync(new RunStartedEvent(RunId, _iteration, Time.GetUtcNow(), _agent.Name, Caller), token).ConfigureAwait(false);
+            }
             await AuditAsync(AuditEventKind.RunStarted, null, null, token).ConfigureAwait(false);
 
             dispatch = _executor.Guard?.Enter(_agent.Name, LastUserText());
@@ -178,7 +181,10 @@ internal sealed partial class RunExecution
             }
 
             _iteration++;
-            await EmitAsync(new StepStartedEvent(RunId, _iteration, Time.GetUtcNow()), token).ConfigureAwait(false);
+            if (_emit)
+            {
+                await EmitAsync(new StepStartedEvent(RunId, _iteration, Time.GetUtcNow()), token).ConfigureAwait(false);
+            }
             await CompactAsync(token).ConfigureAwait(false);
 
             ChatResponse response = await CallModelAsync(client, options, token).ConfigureAwait(false);
@@ -198,7 +204,10 @@ internal sealed partial class RunExecution
 
             if (calls is null)
             {
-                await EmitAsync(new StepFinishedEvent(RunId, _iteration, Time.GetUtcNow()), token).ConfigureAwait(false);
+                if (_emit)
+                {
+                    await EmitAsync(new StepFinishedEvent(RunId, _iteration, Time.GetUtcNow()), token).ConfigureAwait(false);
+                }
                 return (RunOutcome.Completed, null);
             }
 
@@ -207,7 +216,10 @@ internal sealed partial class RunExecution
             consecutiveToolErrors = Array.Exists(results, r => r.Exception is not null) ? consecutiveToolErrors + 1 : 0;
 
             await SaveCheckpointAsync(token).ConfigureAwait(false);
-            await EmitAsync(new StepFinishedEvent(RunId, _iteration, Time.GetUtcNow()), token).ConfigureAwait(false);
+            if (_emit)
+            {
+                await EmitAsync(new StepFinishedEvent(RunId, _iteration, Time.GetUtcNow()), token).ConfigureAwait(false);
+            }
             if (consecutiveToolErrors >= _agent.MaxConsecutiveToolErrors)
             {
                 return (RunOutcome.ToolErrorLimit, string.Create(CultureInfo.InvariantCulture, $"Tool calls failed in {consecutiveToolErrors} consecutive model turns."));
@@ -250,7 +262,10 @@ internal sealed partial class RunExecution
             int before = _messages.Count;
             _messages.Clear();
             _messages.AddRange(compacted.Messages);
-            await EmitAsync(new CompactionEvent(RunId, _iteration, Time.GetUtcNow(), before, _messages.Count), token).ConfigureAwait(false);
+            if (_emit)
+            {
+                await EmitAsync(new CompactionEvent(RunId, _iteration, Time.GetUtcNow(), before, _messages.Count), token).ConfigureAwait(false);
+            }
         }
     }
 
@@ -270,7 +285,10 @@ internal sealed partial class RunExecution
                 updates.Add(update);
                 if (update.Text is { Length: > 0 } text)
                 {
-                    await EmitAsync(new ModelTextDeltaEvent(RunId, _iteration, Time.GetUtcNow(), text), token).ConfigureAwait(false);
+                    if (_emit)
+                    {
+                        await EmitAsync(new ModelTextDeltaEvent(RunId, _iteration, Time.GetUtcNow(), text), token).ConfigureAwait(false);
+                    }
                 }
             }
 
@@ -288,7 +306,10 @@ internal sealed partial class RunExecution
         }
 
         await AuditAsync(AuditEventKind.ModelCall, null, response.ModelId, token).ConfigureAwait(false);
-        await EmitAsync(new ModelCallCompletedEvent(RunId, _iteration, Time.GetUtcNow(), response, Time.GetElapsedTime(started)), token).ConfigureAwait(false);
+        if (_emit)
+        {
+            await EmitAsync(new ModelCallCompletedEvent(RunId, _iteration, Time.GetUtcNow(), response, Time.GetElapsedTime(started)), token).ConfigureAwait(false);
+        }
         return response;
     }
 
@@ -313,7 +334,10 @@ internal sealed partial class RunExecution
 
     private async ValueTask<FunctionResultContent> InvokeToolAsync(Toolbox? toolbox, FunctionCallContent call, ToolInvocationContext context, CancellationToken token)
     {
-        await EmitAsync(new ToolCallStartedEvent(RunId, _iteration, Time.GetUtcNow(), call), token).ConfigureAwait(false);
+        if (_emit)
+        {
+            await EmitAsync(new ToolCallStartedEvent(RunId, _iteration, Time.GetUtcNow(), call), token).ConfigureAwait(false);
+        }
         using Activity? activity = RunsTelemetry.Source.HasListeners()
             ? RunsTelemetry.Source.StartActivity($"execute_tool {call.Name}", ActivityKind.Internal)
             : null;
@@ -346,7 +370,10 @@ internal sealed partial class RunExecution
             activity?.SetTag("error.type", result.Exception.GetType().FullName);
         }
 
-        await EmitAsync(new ToolCallCompletedEvent(RunId, _iteration, Time.GetUtcNow(), call, result, result.Exception is not null), token).ConfigureAwait(false);
+        if (_emit)
+        {
+            await EmitAsync(new ToolCallCompletedEvent(RunId, _iteration, Time.GetUtcNow(), call, result, result.Exception is not null), token).ConfigureAwait(false);
+        }
         return result;
     }
 
@@ -450,7 +477,10 @@ internal sealed partial class RunExecution
         RunsTelemetry.Duration.Record(duration.TotalSeconds, outcomeTag, agentTag);
         RunsTelemetry.Iterations.Record(_iteration, agentTag);
 
-        await EmitAsync(new RunFinishedEvent(RunId, _iteration, Time.GetUtcNow(), result), CancellationToken.None).ConfigureAwait(false);
+        if (_emit)
+        {
+            await EmitAsync(new RunFinishedEvent(RunId, _iteration, Time.GetUtcNow(), result), CancellationToken.None).ConfigureAwait(false);
+        }
         _events?.TryComplete();
         return result;
     }
