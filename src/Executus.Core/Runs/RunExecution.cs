@@ -249,13 +249,11 @@ internal sealed partial class RunExecution
         return options;
     }
 
-    private async ValueTask CompactAsync(CancellationToken token)
-    {
-        if (_executor.Compactor is not { } compactor)
-        {
-            return;
-        }
+    private ValueTask CompactAsync(CancellationToken token) =>
+        _executor.Compactor is { } compactor ? CompactCoreAsync(compactor, token) : default;
 
+    private async ValueTask CompactCoreAsync(ICompactor compactor, CancellationToken token)
+    {
         CompactionResult compacted = await compactor.CompactAsync(_messages, cancellationToken: token).ConfigureAwait(false);
         if (compacted.Changed)
         {
@@ -380,13 +378,11 @@ internal sealed partial class RunExecution
     private static FunctionResultContent Error(FunctionCallContent call, string message, Exception exception) =>
         new(call.CallId, message) { Exception = exception };
 
-    private async ValueTask SaveCheckpointAsync(CancellationToken token)
-    {
-        if (_executor.Checkpointer is NullCheckpointer)
-        {
-            return;
-        }
+    private ValueTask SaveCheckpointAsync(CancellationToken token) =>
+        _executor.Checkpointer is NullCheckpointer ? default : SaveCheckpointCoreAsync(token);
 
+    private async ValueTask SaveCheckpointCoreAsync(CancellationToken token)
+    {
         try
         {
             await _executor.Checkpointer.SaveAsync(
@@ -471,7 +467,7 @@ internal sealed partial class RunExecution
         };
 
         await AuditAsync(AuditEventKind.RunFinished, null, stopReason ?? outcome.ToString(), token, outcome).ConfigureAwait(false);
-        var outcomeTag = new KeyValuePair<string, object?>("executus.run.outcome", outcome.ToString());
+        var outcomeTag = new KeyValuePair<string, object?>("executus.run.outcome", RunsTelemetry.OutcomeName(outcome));
         var agentTag = new KeyValuePair<string, object?>("gen_ai.agent.name", _agent.Name);
         RunsTelemetry.Runs.Add(1, outcomeTag, agentTag);
         RunsTelemetry.Duration.Record(duration.TotalSeconds, outcomeTag, agentTag);
@@ -506,13 +502,11 @@ internal sealed partial class RunExecution
         }
     }
 
-    private async ValueTask AuditAsync(AuditEventKind kind, string? toolName, string? detail, CancellationToken token, RunOutcome? outcome = null)
-    {
-        if (_executor.Audit is NullAudit)
-        {
-            return;
-        }
+    private ValueTask AuditAsync(AuditEventKind kind, string? toolName, string? detail, CancellationToken token, RunOutcome? outcome = null) =>
+        _executor.Audit is NullAudit ? default : AuditCoreAsync(kind, toolName, detail, outcome, token);
 
+    private async ValueTask AuditCoreAsync(AuditEventKind kind, string? toolName, string? detail, RunOutcome? outcome, CancellationToken token)
+    {
         try
         {
             var data = new Dictionary<string, string>(StringComparer.Ordinal)

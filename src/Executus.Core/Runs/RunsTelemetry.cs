@@ -14,5 +14,9 @@ public static class RunsTelemetry
 
     internal static readonly Counter<long> Runs = s_meter.CreateCounter<long>("executus.runs", description: "Runs ended, by outcome.");
     internal static readonly Histogram<double> Duration = s_meter.CreateHistogram<double>("executus.run.duration", unit: "s", description: "Run duration.");
+    private static readonly string[] s_outcomeNames = Enum.GetNames<RunOutcome>();
+
     internal static readonly Histogram<int> Iterations = s_meter.CreateHistogram<int>("executus.run.iterations", description: "Model calls per run.");
+
+    internal static string OutcomeName(RunOutcome outcome) => (uint)outcome < (uint)s_outcomeNames.Length ? s_outcomeNames[(int)outcome] : outcome.ToString();
 }

@@ -19,4 +19,14 @@ public sealed class ToolInvocationContext
 
     /// <summary>Gets services handed to the function through <see cref="Microsoft.Extensions.AI.AIFunctionArguments.Services"/>.</summary>
     public IServiceProvider? Services { get; init; }
+
+    private IDictionary<object, object?>? _functionContext;
+
+    /// <summary>
+    /// Gets the read-only dictionary handed to a tool as <c>AIFunctionArguments.Context</c>, holding this context under
+    /// <c>typeof(ToolInvocationContext)</c>. Built once per context and shared by the calls that use it.
+    /// </summary>
+    internal IDictionary<object, object?> FunctionContext =>
+        _functionContext ??= new System.Collections.ObjectModel.ReadOnlyDictionary<object, object?>(
+            new Dictionary<object, object?>(1) { [typeof(ToolInvocationContext)] = this });
 }

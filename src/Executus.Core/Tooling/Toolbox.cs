@@ -149,7 +149,7 @@ public sealed class Toolbox
         AIFunctionArguments functionArguments = new(arguments)
         {
             Services = context.Services,
-            Context = new Dictionary<object, object?> { [typeof(ToolInvocationContext)] = context },
+            Context = context.FunctionContext,
         };
         try
         {
