@@ -79,7 +79,6 @@ public static class HtmlText
             case "li":
                 builder.Append("\n- ");
                 Walk(element, builder, baseUri);
-                builder.Append('\n');
                 return;
             case "pre":
                 builder.Append("\n\n").Append(element.TextContent.TrimEnd()).Append("\n\n");
