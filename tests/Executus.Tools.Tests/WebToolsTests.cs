@@ -37,7 +37,7 @@ public class WebToolsTests
         Assert.Contains("\n# Main heading\n", text, StringComparison.Ordinal);
         Assert.Contains("## List", text, StringComparison.Ordinal);
         Assert.Contains($"First paragraph with a relative link ({server.Url("/docs/intro")}).", text, StringComparison.Ordinal);
-        Assert.Contains("- one\n- two bold\n", text, StringComparison.Ordinal);
+        Assert.Contains("## List\n\n- one\n- two bold", text, StringComparison.Ordinal);
         Assert.DoesNotContain("secret", text, StringComparison.Ordinal);
         Assert.DoesNotContain("alert", text, StringComparison.Ordinal);
         Assert.DoesNotContain("color", text, StringComparison.Ordinal);
