@@ -143,7 +143,7 @@ public sealed class MetaTools
             builder.Append(", tenant ").Append(tenant);
         }
 
-        builder.Append('\n').Append("Iteration: ").Append(context.Iteration is { } iteration ? (iteration + 1).ToString(CultureInfo.InvariantCulture) : "(unknown)");
+        builder.Append('\n').Append("Iteration: ").Append(context.Iteration is { } iteration ? iteration.ToString(CultureInfo.InvariantCulture) : "(unknown)");
         int depth = 0;
         for (RunContext? parent = context.Run?.Parent; parent is not null; parent = parent.Parent)
         {
