@@ -6,7 +6,7 @@ using Executus.Tools;
 namespace Executus.Benchmarks;
 
 /// <summary>
-/// The per-call costs of the generic tools that do not touch the network: turning a ~40 KB HTML page into text
+/// The per-call costs of the generic tools that do not touch the network: turning a ~20 KB HTML page into text
 /// (what <c>web_fetch</c> does after the body arrives), and a memory set + get round trip on the in-memory store.
 /// </summary>
 [MemoryDiagnoser]
