@@ -75,7 +75,12 @@ internal sealed class LoopbackServer : IAsyncDisposable
                     builder.Append($"{name}: {value}\r\n");
                 }
 
-                builder.Append($"Content-Length: {response.Body.Length}\r\nConnection: close\r\n\r\n");
+                if (!response.OmitContentLength)
+                {
+                    builder.Append($"Content-Length: {response.Body.Length}\r\n");
+                }
+
+                builder.Append("Connection: close\r\n\r\n");
                 await stream.WriteAsync(Encoding.ASCII.GetBytes(builder.ToString()), _stop.Token);
                 if (requestLine[0] != "HEAD")
                 {
@@ -118,4 +123,7 @@ internal sealed record LoopbackResponse(int Status, string ContentType, byte[] B
     public string Reason { get; init; } = "OK";
 
     public IReadOnlyList<(string Name, string Value)> Headers { get; init; } = [];
+
+    /// <summary>Sends the body until the connection closes, without a Content-Length header.</summary>
+    public bool OmitContentLength { get; init; }
 }

@@ -49,12 +49,10 @@ public class MetaToolsTests
     public async Task Run_info_reports_run_agent_caller_and_iteration()
     {
         using var model = new ScriptedChatClient();
-        model.ReplyText("warm-up");
         using ServiceProvider provider = Host.Build(model);
         var caller = new CallerIdentity("u42", "Ursula", "team-a");
 
         model.ReplyToolCall(GenericToolNames.RunInfo).ReplyToolCall(GenericToolNames.RunInfo).ReplyText("done");
-        await provider.GetRequiredService<Executor>().RunAsync(new RunRequest(new RunnableAgent("plain"), "warm"));
         RunResult result = await provider.GetRequiredService<Executor>().RunAsync(
             new RunRequest(Host.Agent("inspector", GenericToolNames.RunInfo), "who") { Caller = caller });
 

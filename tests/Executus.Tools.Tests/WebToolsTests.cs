@@ -98,17 +98,30 @@ public class WebToolsTests
     }
 
     [Fact]
-    public async Task The_safe_clients_own_byte_cap_also_cuts_instead_of_failing()
+    public async Task The_safe_clients_own_byte_cap_cuts_a_body_of_unknown_length_instead_of_failing()
     {
         await using var server = new LoopbackServer((_, _) => new LoopbackResponse(200, "text/plain", Encoding.UTF8.GetBytes(new string('c', 50_000)))
         {
-            // Why: no Content-Length shortcut; the limit must trip while reading.
-            Headers = [],
+            OmitContentLength = true,
         });
-        using ServiceProvider provider = Host.Build(builder: b => b.ConfigureSsrf(o => o.MaxResponseBytes = 60_000));
+        using ServiceProvider provider = Host.Build(builder: b => b.ConfigureSsrf(o => o.MaxResponseBytes = 10_000));
 
         string text = await provider.GetRequiredService<WebTools>().FetchAsync(server.Url("/big"), maxChars: 100_000);
-        Assert.Contains(new string('c', 50_000), text, StringComparison.Ordinal);
+
+        Assert.Contains("[truncated: the response is larger than", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(new string('c', 10_001), text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_declared_length_over_the_safe_clients_cap_is_a_readable_error()
+    {
+        await using var server = new LoopbackServer((_, _) => new LoopbackResponse(200, "text/plain", Encoding.UTF8.GetBytes(new string('c', 50_000))));
+        using ServiceProvider provider = Host.Build(builder: b => b.ConfigureSsrf(o => o.MaxResponseBytes = 10_000));
+
+        var ex = await Assert.ThrowsAsync<GenericToolException>(() => provider.GetRequiredService<WebTools>().FetchAsync(server.Url("/big")));
+
+        Assert.Contains("is too large", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("10000 bytes", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
