@@ -17,7 +17,7 @@ public static class ExecutusServiceCollectionExtensions
     /// (when registered) then environment variables, the anonymous <see cref="ICallerIdentityResolver"/>, the
     /// discarding <see cref="IDelivery"/>, the tooling defaults (<see cref="ToolingServiceCollectionExtensions.AddExecutusTooling"/>),
     /// the models and compaction defaults (no-op usage/trace sinks, tier resolver, <c>LlmMeta</c>, estimating token counter,
-    /// token-budget compactor), the lane registry and dispatch guard (see <c>AddLanes</c>), the run kernel (see <see cref="RunsServiceCollectionExtensions.AddExecutusRuns"/>), and <see cref="ExecutusOptions"/> read from the config source.
+    /// token-budget compactor), the lane registry and dispatch guard (see <c>AddLanes</c>), the run kernel (see <see cref="RunsServiceCollectionExtensions.AddExecutusRuns"/>), the agent catalog (see <see cref="AgentCatalogServiceCollectionExtensions.AddExecutusAgentCatalog"/>), and <see cref="ExecutusOptions"/> read from the config source.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Changes to the options, applied after configuration is read.</param>
@@ -36,6 +36,7 @@ public static class ExecutusServiceCollectionExtensions
         services.AddExecutusTooling();
         ModelsServiceCollectionExtensions.TryAddModelDefaults(services);
         services.AddExecutusRuns();
+        services.AddExecutusAgentCatalog();
 
         services.AddOptions();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<ExecutusOptions>, ExecutusOptionsSetup>());
