@@ -162,14 +162,14 @@ public static partial class DiffParser
 
         private void StartHunk(int number, string line)
         {
+            if (_file is not null && _file.SawOld && !_file.SawNew)
+            {
+                throw new DiffParseException(number, "hunk header '@@' after '---' without the '+++' header.");
+            }
+
             if (_file is null || (!_file.SawNew && !_file.IsGit))
             {
                 throw new DiffParseException(number, "hunk header '@@' before any file header ('diff --git' or '---'/'+++').");
-            }
-
-            if (_file.SawOld && !_file.SawNew)
-            {
-                throw new DiffParseException(number, "hunk header '@@' after '---' without the '+++' header.");
             }
 
             Match match = HunkHeader().Match(line);
