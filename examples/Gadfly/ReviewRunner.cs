@@ -1,6 +1,5 @@
 using Executus.Fanout;
 using Executus.Models;
-using Microsoft.Extensions.AI;
 
 namespace Gadfly;
 
@@ -35,7 +34,7 @@ public static class ReviewRunner
                 StructuredOutputResult<Review> answer = await model.Client.GenerateAsync(
                     ReviewPrompt.Build(diff, lens),
                     new StructuredOutputOptions<Review> { MaxAttempts = settings.MaxAttempts, Validator = r => ReviewValidator.Validate(r, diff) },
-                    new ChatOptions { Temperature = 0 },
+                    chatOptions: null,
                     ct);
 
                 // Why: the cell knows its lens; a model that mislabels it must not move a finding to another rule.

@@ -146,6 +146,34 @@ public sealed class GadflyTests : IDisposable
     }
 
     [Fact]
+    public async Task GADFLY_MODELS_switches_to_real_models_through_the_OpenAI_compatible_provider()
+    {
+        using var endpoint = new OpenAICompatibleStub(body => body.Contains("Lens: security", StringComparison.Ordinal)
+            ? """{"findings":[{"file":"src/Shop/OrderRepository.cs","line":20,"severity":"critical","lens":"security","message":"Customer name is concatenated into SQL.","suggestion":"Use a parameter."}]}"""
+            : """{"findings":[]}""");
+        var config = new InMemoryConfigSource(
+        [
+            new("GADFLY_MODELS", "openai:review-model,fast"),
+            new("GADFLY_LENSES", "security,performance"),
+            new("Executus:Models:Tiers:fast", "openai:small-model"),
+            new("Executus:Providers:openai:BaseUrl", endpoint.BaseUrl.ToString()),
+            new("Executus:Providers:openai:ApiKey", "test-key"),
+        ]);
+
+        (int exit, string markdown, string errors) = await RunAsync([SampleDiffPath], config);
+
+        Assert.Equal(string.Empty, errors);
+        Assert.Equal(GadflyApp.FindingsAtOrAboveThreshold, exit);
+        Assert.DoesNotContain("SCRIPTED", markdown, StringComparison.Ordinal);
+        Assert.Contains("> Models: `openai:review-model`, `fast` (real models).", markdown, StringComparison.Ordinal);
+        Assert.Contains("| critical | `src/Shop/OrderRepository.cs:20` | security | Customer name is concatenated into SQL.", markdown, StringComparison.Ordinal);
+        Assert.Contains("openai:review-model, fast (2/2)", markdown, StringComparison.Ordinal);
+        Assert.Equal(4, endpoint.Bodies.Count);
+        Assert.All(endpoint.Bodies, b => Assert.Contains("json_schema", b, StringComparison.Ordinal));
+        Assert.Equal(2, endpoint.Bodies.Count(b => b.Contains("\"model\":\"small-model\"", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task A_malformed_diff_on_stdin_exits_2_naming_the_line()
     {
         const string diff = "--- a/x.cs\n+++ b/x.cs\n@@ -1,2 +1,3 @@\n context\n+added\n";
