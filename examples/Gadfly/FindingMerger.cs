@@ -28,8 +28,8 @@ public static partial class FindingMerger
         {
             Finding f = item.Finding;
             Severity severity = Severities.TryParse(f.Severity, out Severity parsed) ? parsed : Severity.Info;
-            string lens = f.Lens.Trim().ToLowerInvariant();
-            HashSet<string> words = Words(f.Message);
+            string lens = (f.Lens ?? string.Empty).Trim().ToLowerInvariant();
+            HashSet<string> words = Words(f.Message ?? string.Empty);
             Cluster? match = clusters.FirstOrDefault(c =>
                 c.File == f.File && c.Line == f.Line && c.Lens == lens && c.Messages.Any(m => Similar(m, words)));
             if (match is null)
@@ -109,6 +109,6 @@ public static partial class FindingMerger
             Messages.Add(words);
         }
 
-        public MergedFinding Build() => new(File, Line, Lens, _severity, _lead!.Message.Trim(), _lead.Suggestion?.Trim() ?? string.Empty, _models.ToArray());
+        public MergedFinding Build() => new(File, Line, Lens, _severity, (_lead!.Message ?? string.Empty).Trim(), _lead.Suggestion?.Trim() ?? string.Empty, _models.ToArray());
     }
 }

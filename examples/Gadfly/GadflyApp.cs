@@ -63,10 +63,11 @@ public static class GadflyApp
 
         GadflySettings settings;
         UnifiedDiff diff;
+        bool fromStdin = args.Count == 0 || args[0] == "-";
         try
         {
             settings = GadflySettings.Read(config);
-            string text = args.Count == 0 || args[0] == "-" ? await input.ReadToEndAsync(cancellationToken) : await File.ReadAllTextAsync(args[0], cancellationToken);
+            string text = fromStdin ? await input.ReadToEndAsync(cancellationToken) : await File.ReadAllTextAsync(args[0], cancellationToken);
             diff = DiffParser.Parse(text);
         }
         catch (ConfigException ex)
@@ -79,7 +80,7 @@ public static class GadflyApp
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return await FailAsync(error, $"cannot read '{args[0]}': {ex.Message}");
+            return await FailAsync(error, $"cannot read {(fromStdin ? "stdin" : $"'{args[0]}'")}: {ex.Message}");
         }
 
         bool scripted = settings.Models.Count == 0;
