@@ -36,6 +36,20 @@ public static partial class DependencyRules
     public static IEnumerable<Violation> KernelImportsNoBattery(IEnumerable<(string Type, string ReferencedAssembly)> typeReferences) =>
         typeReferences.Where(t => IsOuterLayer(t.ReferencedAssembly)).Select(t => new Violation(5, t.Type, t.ReferencedAssembly));
 
+    /// <summary>Rule 6: the Gadfly example (the light host) references no battery and no contrib, directly or transitively.</summary>
+    public static IEnumerable<Violation> GadflyReferencesNoBattery(IEnumerable<string> references) =>
+        references.Where(r => r.StartsWith("Executus.Batteries", StringComparison.Ordinal) || r.StartsWith("Executus.Contrib", StringComparison.Ordinal))
+            .Select(r => new Violation(6, "Gadfly", r));
+
+    /// <summary>The project names (direct and transitive) in a project.assets.json.</summary>
+    public static IReadOnlyList<string> ProjectClosure(string assetsJson)
+    {
+        using JsonDocument document = JsonDocument.Parse(assetsJson);
+        return [.. document.RootElement.GetProperty("libraries").EnumerateObject()
+            .Where(l => l.Value.TryGetProperty("type", out JsonElement type) && type.GetString() == "project")
+            .Select(l => l.Name.Split('/')[0])];
+    }
+
     /// <summary>Whether a project/assembly name is a battery, contrib, provider or the Tools package.</summary>
     public static bool IsOuterLayer(string name) =>
         name.StartsWith("Executus.Batteries", StringComparison.Ordinal) ||

@@ -1,0 +1,50 @@
+using Executus.Configuration;
+using Gadfly;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Executus.Examples.Tests;
+
+public class GadflyTimeoutTests
+{
+    [Fact]
+    public async Task A_cell_that_outlives_GADFLY_CELL_TIMEOUT_is_reported_as_timed_out_and_the_rest_of_the_grid_counts()
+    {
+        UnifiedDiff diff = DiffParser.Parse(await File.ReadAllTextAsync(GadflyTests.SampleDiffPath));
+        GadflySettings settings = GadflySettings.Read(new InMemoryConfigSource([new("GADFLY_LENSES", "security"), new("GADFLY_CELL_TIMEOUT", "30s")]));
+        var time = new FakeTimeProvider();
+        using var stuck = new StuckChatClient();
+
+        Task<ReviewOutcome> review = ReviewRunner.RunAsync(diff, [ScriptedReviewers.Create(diff)[0], new ReviewModel("stuck", stuck)], settings, scripted: true, time);
+        await stuck.Started.Task;
+        time.Advance(TimeSpan.FromSeconds(30));
+        ReviewOutcome outcome = await review;
+
+        CellFailure failure = Assert.Single(outcome.Failures);
+        Assert.Equal(("stuck", "security", "TimedOut"), (failure.Model, failure.Lens, failure.Status));
+        Assert.Contains("did not finish within 00:00:30", failure.Reason, StringComparison.Ordinal);
+        Assert.Equal(2, outcome.Findings.Count);
+        Assert.Contains("- Note: cell stuck × security gave no findings (TimedOut)", MarkdownReport.Render(outcome), StringComparison.Ordinal);
+    }
+
+    private sealed class StuckChatClient : IChatClient
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            Started.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            throw new InvalidOperationException("unreachable: the delay only ends by cancellation");
+        }
+
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException("Gadfly does not stream.");
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+}
