@@ -38,24 +38,7 @@ public class FanOutBenchmarks
     }
 
     [Benchmark(Baseline = true, Description = "SemaphoreSlim + Task.WhenAll")]
-    public async Task<int> SemaphoreWhenAll()
-    {
-        using var gate = new SemaphoreSlim(Concurrency);
-        int[] results = await Task.WhenAll(Enumerable.Range(0, Cells).Select(async i =>
-        {
-            await gate.WaitAsync();
-            try
-            {
-                await Task.Delay(Latency);
-                return i;
-            }
-            finally
-            {
-                gate.Release();
-            }
-        }));
-        return results.Length;
-    }
+    public Task<int> SemaphoreWhenAll() => SemaphoreWhenAll(static () => Task.Delay(Latency));
 
     [Benchmark(Description = "one cell alone (real 10 ms delay)")]
     public async Task<int> OneCell()
@@ -65,37 +48,21 @@ public class FanOutBenchmarks
     }
 
     [Benchmark(Description = "FanOutRunner, standalone cap 64")]
-    public async Task<int> FanOutStandalone()
-    {
-        FanOutResult<int> result = await FanOutRunner.RunAsync(
-            Rows,
-            Columns,
-            static async (r, c, ct) =>
-            {
-                await Task.Delay(Latency, ct);
-                return r + c;
-            },
-            new FanOutOptions { MaxConcurrency = Concurrency });
-        return result.SucceededCount;
-    }
+    public Task<int> FanOutStandalone() => FanOut(static () => Task.Delay(Latency), lane: null);
 
     [Benchmark(Description = "FanOutRunner on a 64-slot lane")]
-    public async Task<int> FanOutPooled()
-    {
-        FanOutResult<int> result = await FanOutRunner.RunAsync(
-            Rows,
-            Columns,
-            static async (r, c, ct) =>
-            {
-                await Task.Delay(Latency, ct);
-                return r + c;
-            },
-            new FanOutOptions { MaxConcurrency = Concurrency, Lane = _lane });
-        return result.SucceededCount;
-    }
+    public Task<int> FanOutPooled() => FanOut(static () => Task.Delay(Latency), _lane);
 
     [Benchmark(Description = "SemaphoreSlim + Task.WhenAll, precise 10 ms")]
-    public async Task<int> SemaphoreWhenAllPrecise()
+    public Task<int> SemaphoreWhenAllPrecise() => SemaphoreWhenAll(() => _precise.Delay(Latency));
+
+    [Benchmark(Description = "FanOutRunner, standalone cap 64, precise 10 ms")]
+    public Task<int> FanOutStandalonePrecise() => FanOut(() => _precise.Delay(Latency), lane: null);
+
+    [Benchmark(Description = "FanOutRunner on a 64-slot lane, precise 10 ms")]
+    public Task<int> FanOutPooledPrecise() => FanOut(() => _precise.Delay(Latency), _lane);
+
+    private static async Task<int> SemaphoreWhenAll(Func<Task> latency)
     {
         using var gate = new SemaphoreSlim(Concurrency);
         int[] results = await Task.WhenAll(Enumerable.Range(0, Cells).Select(async i =>
@@ -103,7 +70,7 @@ public class FanOutBenchmarks
             await gate.WaitAsync();
             try
             {
-                await _precise.Delay(Latency);
+                await latency();
                 return i;
             }
             finally
@@ -114,35 +81,17 @@ public class FanOutBenchmarks
         return results.Length;
     }
 
-    [Benchmark(Description = "FanOutRunner, standalone cap 64, precise 10 ms")]
-    public async Task<int> FanOutStandalonePrecise()
+    private static async Task<int> FanOut(Func<Task> latency, Lane? lane)
     {
-        PreciseLatency precise = _precise;
         FanOutResult<int> result = await FanOutRunner.RunAsync(
             Rows,
             Columns,
             async (r, c, ct) =>
             {
-                await precise.Delay(Latency);
+                await latency();
                 return r + c;
             },
-            new FanOutOptions { MaxConcurrency = Concurrency });
-        return result.SucceededCount;
-    }
-
-    [Benchmark(Description = "FanOutRunner on a 64-slot lane, precise 10 ms")]
-    public async Task<int> FanOutPooledPrecise()
-    {
-        PreciseLatency precise = _precise;
-        FanOutResult<int> result = await FanOutRunner.RunAsync(
-            Rows,
-            Columns,
-            async (r, c, ct) =>
-            {
-                await precise.Delay(Latency);
-                return r + c;
-            },
-            new FanOutOptions { MaxConcurrency = Concurrency, Lane = _lane });
+            new FanOutOptions { MaxConcurrency = Concurrency, Lane = lane });
         return result.SucceededCount;
     }
 }

@@ -125,29 +125,17 @@ public sealed class SandboxPathValidator : IToolArgumentValidator
         RegisteredTool tool, IReadOnlyDictionary<string, object?> arguments, ToolInvocationContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        foreach (string name in _argumentNames)
+        foreach ((string name, System.Text.Json.JsonElement value) in ToolArguments.NamedValues(arguments, _argumentNames))
         {
-            if (!arguments.TryGetValue(name, out object? raw) || raw is null)
+            if (value.ValueKind != System.Text.Json.JsonValueKind.String)
             {
-                continue;
+                return ValueTask.FromResult(PermissionDecision.Deny($"argument '{name}' must be a path string"));
             }
 
-            System.Text.Json.JsonElement element = ToolArguments.ToJsonElement(raw);
-            IEnumerable<System.Text.Json.JsonElement> values = element.ValueKind == System.Text.Json.JsonValueKind.Array
-                ? element.EnumerateArray()
-                : [element];
-            foreach (System.Text.Json.JsonElement value in values)
+            PermissionDecision decision = Check(value.GetString()!);
+            if (!decision.IsAllowed)
             {
-                if (value.ValueKind != System.Text.Json.JsonValueKind.String)
-                {
-                    return ValueTask.FromResult(PermissionDecision.Deny($"argument '{name}' must be a path string"));
-                }
-
-                PermissionDecision decision = Check(value.GetString()!);
-                if (!decision.IsAllowed)
-                {
-                    return ValueTask.FromResult(PermissionDecision.Deny($"argument '{name}': {decision.Reason}"));
-                }
+                return ValueTask.FromResult(PermissionDecision.Deny($"argument '{name}': {decision.Reason}"));
             }
         }
 

@@ -47,4 +47,35 @@ public static class ToolArguments
 
         return JsonSerializer.SerializeToElement(value, AIJsonUtilities.DefaultOptions.GetTypeInfo(value.GetType()));
     }
+
+    /// <summary>
+    /// The values of the named arguments that are present and not null, in name order; an array argument yields each
+    /// of its items (so a validator checks <c>urls: ["…", "…"]</c> item by item).
+    /// </summary>
+    /// <param name="arguments">The call's arguments.</param>
+    /// <param name="names">The argument names to read.</param>
+    /// <returns>Each (argument name, value) pair.</returns>
+    internal static IEnumerable<(string Name, JsonElement Value)> NamedValues(IReadOnlyDictionary<string, object?> arguments, IEnumerable<string> names)
+    {
+        foreach (string name in names)
+        {
+            if (!arguments.TryGetValue(name, out object? raw) || raw is null)
+            {
+                continue;
+            }
+
+            JsonElement element = ToJsonElement(raw);
+            if (element.ValueKind == JsonValueKind.Array)
+            {
+                foreach (JsonElement item in element.EnumerateArray())
+                {
+                    yield return (name, item);
+                }
+            }
+            else
+            {
+                yield return (name, element);
+            }
+        }
+    }
 }

@@ -43,34 +43,22 @@ public sealed class UrlArgumentValidator : IToolArgumentValidator
         RegisteredTool tool, IReadOnlyDictionary<string, object?> arguments, ToolInvocationContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        foreach (string name in _argumentNames)
+        foreach ((string name, System.Text.Json.JsonElement value) in ToolArguments.NamedValues(arguments, _argumentNames))
         {
-            if (!arguments.TryGetValue(name, out object? raw) || raw is null)
+            if (value.ValueKind == System.Text.Json.JsonValueKind.Null)
             {
                 continue;
             }
 
-            System.Text.Json.JsonElement element = ToolArguments.ToJsonElement(raw);
-            IEnumerable<System.Text.Json.JsonElement> values = element.ValueKind == System.Text.Json.JsonValueKind.Array
-                ? element.EnumerateArray()
-                : [element];
-            foreach (System.Text.Json.JsonElement value in values)
+            if (value.ValueKind != System.Text.Json.JsonValueKind.String)
             {
-                if (value.ValueKind == System.Text.Json.JsonValueKind.Null)
-                {
-                    continue;
-                }
+                return PermissionDecision.Deny($"argument '{name}' must be a URL string");
+            }
 
-                if (value.ValueKind != System.Text.Json.JsonValueKind.String)
-                {
-                    return PermissionDecision.Deny($"argument '{name}' must be a URL string");
-                }
-
-                SsrfDecision decision = await CheckAsync(value.GetString()!, cancellationToken).ConfigureAwait(false);
-                if (!decision.IsAllowed)
-                {
-                    return PermissionDecision.Deny($"argument '{name}' is not an allowed URL: {decision.Detail}");
-                }
+            SsrfDecision decision = await CheckAsync(value.GetString()!, cancellationToken).ConfigureAwait(false);
+            if (!decision.IsAllowed)
+            {
+                return PermissionDecision.Deny($"argument '{name}' is not an allowed URL: {decision.Detail}");
             }
         }
 
