@@ -204,10 +204,18 @@ public sealed class ModelTierResolver : IDisposable
             if (!_registry.TryGet(reference.Provider, out IModelProvider? found))
             {
                 string known = _registry.Names.Count == 0 ? "no provider is registered" : "registered: " + string.Join(", ", _registry.Names);
+                string typeKey = $"{ModelProviderRegistry.ProvidersPrefix}{reference.Provider}:Type";
+                IReadOnlyCollection<string> types = _registry.FactoryTypes;
+                string example = types.Count == 0 ? "<type>" : types.First();
+                string valid = types.Count == 0
+                    ? "no provider type has a factory (reference a provider package such as Executus.Providers.OpenAI and call its Add…Provider())"
+                    : "valid types: " + string.Join(", ", types);
+
+                // Why: hosts mostly configure through environment variables; show that spelling beside the colon key.
                 throw new ModelResolutionException(
                     ModelResolutionError.UnknownProvider,
                     $"{Describe(tier, reference)} names the unknown provider '{reference.Provider}' ({known}); register it or set " +
-                    $"'{ModelProviderRegistry.ProvidersPrefix}{reference.Provider}:Type'.",
+                    $"'{typeKey}' (environment: {typeKey.Replace(":", "__", StringComparison.Ordinal)}={example}); {valid}.",
                     tier,
                     reference.ToString(),
                     reference.Provider);
