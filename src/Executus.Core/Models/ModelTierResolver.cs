@@ -24,6 +24,9 @@ public sealed class ModelTierResolver : IDisposable
     /// <summary>The key of the cool-down after a transient failure without <c>Retry-After</c>.</summary>
     public const string CooldownKey = "Executus:Models:Cooldown";
 
+    /// <summary>The key of the least time between two probes of a cooling candidate (<see cref="FailoverOptions.ProbeInterval"/>); <c>off</c> disables probing.</summary>
+    public const string ProbeIntervalKey = "Executus:Models:ProbeInterval";
+
     private readonly ModelProviderRegistry _registry;
     private readonly IConfigSource _config;
     private readonly ModelTierResolverOptions _options;
@@ -160,6 +163,9 @@ public sealed class ModelTierResolver : IDisposable
         new(candidates, new FailoverOptions
         {
             Cooldown = _config.GetDuration(CooldownKey, FailoverOptions.DefaultCooldown),
+            ProbeInterval = string.Equals(_config.GetString(ProbeIntervalKey), "off", StringComparison.OrdinalIgnoreCase)
+                ? null
+                : _config.GetDuration(ProbeIntervalKey, FailoverOptions.DefaultProbeInterval),
             TimeProvider = _options.TimeProvider,
             Classifier = _options.Classifier,
             Tier = tier,
