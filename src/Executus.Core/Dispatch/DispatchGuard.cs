@@ -92,6 +92,7 @@ public sealed class DispatchGuard
 
         var scope = new DispatchScope(agentName, parent, limits, dispatches);
         s_current.Value = scope;
+        DispatchTelemetry.RecordEntry(depth);
         return new DispatchEntry(scope, parent);
     }
 
@@ -112,10 +113,15 @@ public sealed class DispatchGuard
         }
 
         int max = scope.Limits.MaxRepeats;
-        return scope.TryCountToolCall(Fingerprint("tool", toolName, arguments), max)
-            ? null
-            : new DispatchDenied(DispatchDeniedReason.Loop, toolName, max,
-                $"Dispatch denied: tool '{ToolText.Echo(toolName)}' was already called {max} time(s) with identical arguments in this run; calling it again looks like a loop. Use the earlier result or change the arguments.");
+        if (scope.TryCountToolCall(Fingerprint("tool", toolName, arguments), max))
+        {
+            return null;
+        }
+
+        var denied = new DispatchDenied(DispatchDeniedReason.Loop, toolName, max,
+            $"Dispatch denied: tool '{ToolText.Echo(toolName)}' was already called {max} time(s) with identical arguments in this run; calling it again looks like a loop. Use the earlier result or change the arguments.");
+        DispatchTelemetry.RecordDenial(denied, "tool");
+        return denied;
     }
 
     /// <summary>
@@ -143,8 +149,12 @@ public sealed class DispatchGuard
 
     internal static void SetCurrent(DispatchScope? scope) => s_current.Value = scope;
 
-    private static DispatchEntry Deny(DispatchScope? parent, DispatchDeniedReason reason, string target, int limit, string message) =>
-        new(new DispatchDenied(reason, target, limit, message), parent);
+    private static DispatchEntry Deny(DispatchScope? parent, DispatchDeniedReason reason, string target, int limit, string message)
+    {
+        var denied = new DispatchDenied(reason, target, limit, message);
+        DispatchTelemetry.RecordDenial(denied, "agent");
+        return new DispatchEntry(denied, parent);
+    }
 
     private static string Fingerprint(string kind, string name, string? payload)
     {

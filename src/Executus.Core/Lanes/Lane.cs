@@ -22,7 +22,7 @@ namespace Executus.Lanes;
 public sealed class Lane : IAsyncDisposable
 {
     /// <summary>The name of the <see cref="System.Diagnostics.Metrics.Meter"/> the lanes publish on.</summary>
-    public const string MeterName = "Executus.Lanes";
+    public const string MeterName = ExecutusTelemetry.LanesMeterName;
 
     private static readonly Action<object?> s_onCancel = static state => ((LaneJob)state!).Lane.CancelWaiting((LaneJob)state);
 

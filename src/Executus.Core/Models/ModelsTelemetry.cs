@@ -6,7 +6,7 @@ namespace Executus.Models;
 /// <summary>The meter of the models feature.</summary>
 internal static class ModelsTelemetry
 {
-    public const string MeterName = "Executus.Models";
+    public const string MeterName = ExecutusTelemetry.ModelsMeterName;
 
     private static readonly Meter Meter = new(MeterName);
 
