@@ -9,7 +9,7 @@ namespace Executus.Tooling;
 /// invokes a call: <see cref="InvokeAsync"/>. Create with <see cref="ToolboxFactory.CreateAsync"/>.
 /// </summary>
 /// <remarks>Thread-safe: calls may be invoked concurrently.</remarks>
-public sealed class Toolbox
+internal sealed class Toolbox
 {
     private readonly Dictionary<string, RegisteredTool> _allowed;
     private readonly Dictionary<string, ToolDenial> _denied;
