@@ -10,7 +10,7 @@ namespace Executus.Dispatch;
 /// <summary>
 /// Caps sub-agent depth, fan-out per run, and loops (the same agent+input, or the same tool with identical
 /// arguments, repeated past a threshold). The current run flows with the async context (an
-/// <see cref="AsyncLocal{T}"/> of immutable <see cref="DispatchScope"/>s), so a tool that starts a sub-agent is
+/// <see cref="AsyncLocal{T}"/> of immutable run scopes), so a tool that starts a sub-agent is
 /// checked without passing anything; parallel branches of one run share its counters.
 /// </summary>
 /// <example>
@@ -46,7 +46,7 @@ public sealed class DispatchGuard
     }
 
     /// <summary>Gets the run the current async flow is in, or <see langword="null"/> outside any run.</summary>
-    public static DispatchScope? Current => s_current.Value;
+    internal static DispatchScope? Current => s_current.Value;
 
     /// <summary>Returns the limits a top-level run started now would get.</summary>
     /// <returns>The limits.</returns>

@@ -12,7 +12,7 @@ namespace Executus.Tooling;
 /// invokes a call: <see cref="InvokeAsync"/>. Create with <see cref="ToolboxFactory.CreateAsync"/>.
 /// </summary>
 /// <remarks>Thread-safe: calls may be invoked concurrently.</remarks>
-public sealed class Toolbox
+internal sealed class Toolbox
 {
     /// <summary>
     /// The key, in <see cref="AIContent.AdditionalProperties"/> of the <see cref="ToolApprovalRequestContent"/> handed to

@@ -9,7 +9,7 @@ namespace Executus.Tooling;
 /// Runs permission stages 1 (palette) and 2 (caller) once at run start and produces the run's <see cref="Toolbox"/>,
 /// which runs stage 3 on every call. Every denial is recorded to the audit port.
 /// </summary>
-public sealed class ToolboxFactory
+internal sealed class ToolboxFactory
 {
     private readonly IToolRegistry _registry;
     private readonly IPaletteSource _paletteSource;
@@ -74,42 +74,6 @@ public sealed class ToolboxFactory
         return new Toolbox(request, _registry, allowed, denials, _globalValidators, _approvalHandler, _recorder);
     }
 
-    /// <summary>Checks a caller against a tool's requirements (stage 2).</summary>
-    /// <param name="tool">The tool.</param>
-    /// <param name="caller">The caller.</param>
-    /// <returns>The denial, or <see langword="null"/> when the caller may use the tool.</returns>
-    public static ToolDenial? CheckCaller(RegisteredTool tool, CallerIdentity caller)
-    {
-        ArgumentNullException.ThrowIfNull(tool);
-        ArgumentNullException.ThrowIfNull(caller);
-        if (tool.Metadata.RequiredScopes.Count == 0 && tool.Metadata.RequiredRoles.Count == 0)
-        {
-            return null;
-        }
-
-        string[] missingScopes = [.. tool.Metadata.RequiredScopes.Where(s => !caller.HasScope(s))];
-        if (missingScopes.Length > 0)
-        {
-            return new ToolDenial(
-                PermissionStage.Caller,
-                ToolDenialCode.MissingScope,
-                tool.Name,
-                $"caller '{caller.Id}' lacks the required scope(s) {Quote(missingScopes)}");
-        }
-
-        IReadOnlyList<string> roles = tool.Metadata.RequiredRoles;
-        if (roles.Count > 0 && !roles.Any(caller.HasRole))
-        {
-            return new ToolDenial(
-                PermissionStage.Caller,
-                ToolDenialCode.MissingRole,
-                tool.Name,
-                $"caller '{caller.Id}' has none of the roles {Quote(roles)} this tool requires");
-        }
-
-        return null;
-    }
-
     private async ValueTask<ToolDenial?> CheckAsync(ToolboxRequest request, string name, List<RegisteredTool> allowed, CancellationToken cancellationToken)
     {
         if (!_registry.TryGet(name, out RegisteredTool? tool))
@@ -127,7 +91,7 @@ public sealed class ToolboxFactory
             return new ToolDenial(PermissionStage.Palette, ToolDenialCode.PaletteSourceDenied, name, palette.Reason!);
         }
 
-        ToolDenial? callerDenial = CheckCaller(tool, request.Caller);
+        ToolDenial? callerDenial = tool.CheckCaller(request.Caller);
         if (callerDenial is null)
         {
             allowed.Add(tool);
@@ -135,6 +99,4 @@ public sealed class ToolboxFactory
 
         return callerDenial;
     }
-
-    private static string Quote(IEnumerable<string> values) => string.Join(", ", values.Select(v => $"'{v}'"));
 }
