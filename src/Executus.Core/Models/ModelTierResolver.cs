@@ -187,7 +187,7 @@ public sealed class ModelTierResolver : IDisposable
             .Use(inner => new TraceRecordingChatClient(inner, _options.TraceSink, reference, tier, _options.TimeProvider));
         if (_options.EnableOpenTelemetry)
         {
-            builder.UseOpenTelemetry(_options.LoggerFactory, _options.OpenTelemetrySourceName, otel => otel.EnableSensitiveData = _options.EnableSensitiveData);
+            builder.UseOpenTelemetry(_options.LoggerFactory, _options.OpenTelemetrySourceName, ConfigureOpenTelemetry);
         }
 
         IChatClient decorated = builder.Build(_options.Services);
@@ -200,6 +200,15 @@ public sealed class ModelTierResolver : IDisposable
         }
 
         return kept;
+    }
+
+    // Why: setting EnableSensitiveData at all overrides M.E.AI's reading of OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT.
+    private void ConfigureOpenTelemetry(OpenTelemetryChatClient otel)
+    {
+        if (_options.EnableSensitiveData is { } sensitive)
+        {
+            otel.EnableSensitiveData = sensitive;
+        }
     }
 
     private IChatClient GetRawClient(string? tier, ModelReference reference)
