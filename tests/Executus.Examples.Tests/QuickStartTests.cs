@@ -33,4 +33,29 @@ public class QuickStartTests
         Assert.Contains("on a REAL model", output.ToString(), StringComparison.Ordinal);
         Assert.Contains("outcome: Failed", output.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Read_file_caps_a_large_file_with_a_visible_marker()
+    {
+        DirectoryInfo folder = Directory.CreateTempSubdirectory("quickstart-notes-");
+        try
+        {
+            // 8 MiB of text whose cut lands inside a three-byte UTF-8 character.
+            string big = "ab" + string.Concat(Enumerable.Repeat("€", (8 * 1024 * 1024) / 3));
+            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "big.txt"), big);
+            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "small.txt"), "short note");
+
+            string capped = await QuickStartApp.ReadNoteAsync(folder.FullName, "big.txt", QuickStartApp.MaxFileBytes);
+            string small = await QuickStartApp.ReadNoteAsync(folder.FullName, "small.txt", QuickStartApp.MaxFileBytes);
+
+            Assert.True(capped.Length < QuickStartApp.MaxFileBytes + 200, $"read_file returned {capped.Length} characters");
+            Assert.EndsWith($"[truncated: the file is {new FileInfo(Path.Combine(folder.FullName, "big.txt")).Length} bytes; only the first 65536 bytes are shown]", capped, StringComparison.Ordinal);
+            Assert.DoesNotContain('\uFFFD', capped);
+            Assert.Equal("short note", small);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
 }

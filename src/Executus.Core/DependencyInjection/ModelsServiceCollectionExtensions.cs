@@ -130,6 +130,6 @@ public static class ModelsServiceCollectionExtensions
         services.TryAddSingleton(static sp => new LlmMeta(sp.GetRequiredService<ModelTierResolver>(), sp.GetRequiredService<IConfigSource>()));
         services.TryAddSingleton<ITokenCounter>(EstimatingTokenCounter.Instance);
         services.TryAddSingleton<ICompactor>(static sp => new TokenBudgetCompactor(
-            sp.GetRequiredService<IConfigSource>(), sp.GetRequiredService<ITokenCounter>(), sp.GetRequiredService<LlmMeta>()));
+            sp.GetRequiredService<IConfigSource>(), sp.GetRequiredService<ITokenCounter>(), sp.GetRequiredService<LlmMeta>(), sp.GetService<ILoggerFactory>()));
     }
 }

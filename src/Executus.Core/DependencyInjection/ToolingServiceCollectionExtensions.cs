@@ -2,6 +2,7 @@ using Executus.Auditing;
 using Executus.Net;
 using Executus.Tooling;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -37,7 +38,8 @@ public static class ToolingServiceCollectionExtensions
             sp.GetService<IAudit>(),
             sp.GetService<IToolApprovalHandler>(),
             sp.GetService<TimeProvider>(),
-            sp.GetServices<IToolArgumentValidator>()));
+            sp.GetServices<IToolArgumentValidator>(),
+            sp.GetService<ILoggerFactory>()));
         return services;
     }
 }

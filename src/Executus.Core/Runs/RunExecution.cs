@@ -352,7 +352,7 @@ internal sealed partial class RunExecution
         }
         else if (toolbox is null)
         {
-            string message = $"Error: the tool '{call.Name}' is not available to agent '{_agent.Name}', which has no tools.";
+            string message = $"Error: the tool '{ToolText.Echo(call.Name)}' is not available to agent '{_agent.Name}', which has no tools.";
             result = Error(call, message, new InvalidOperationException(message));
             await AuditAsync(AuditEventKind.ToolDenied, call.Name, message, token).ConfigureAwait(false);
         }

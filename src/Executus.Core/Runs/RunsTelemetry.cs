@@ -7,7 +7,7 @@ namespace Executus.Runs;
 public static class RunsTelemetry
 {
     /// <summary>The name of the activity source and meter: subscribe to it with OpenTelemetry's <c>AddSource</c>/<c>AddMeter</c>.</summary>
-    public const string SourceName = "Executus.Runs";
+    public const string SourceName = ExecutusTelemetry.RunsSourceName;
 
     internal static readonly ActivitySource Source = new(SourceName);
     private static readonly Meter s_meter = new(SourceName);

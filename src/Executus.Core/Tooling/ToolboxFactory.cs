@@ -1,5 +1,7 @@
 using Executus.Auditing;
 using Executus.Identity;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Executus.Tooling;
 
@@ -22,20 +24,25 @@ public sealed class ToolboxFactory
     /// <param name="approvalHandler">The approval hook; <see langword="null"/> denies calls that need approval.</param>
     /// <param name="timeProvider">The time source for audit timestamps; <see langword="null"/> for the system clock.</param>
     /// <param name="globalValidators">Validators run on every call to every tool, before the tool's own.</param>
+    /// <param name="loggerFactory">Logs denials the audit port failed to record; none when null.</param>
     public ToolboxFactory(
         IToolRegistry registry,
         IPaletteSource? paletteSource = null,
         IAudit? audit = null,
         IToolApprovalHandler? approvalHandler = null,
         TimeProvider? timeProvider = null,
-        IEnumerable<IToolArgumentValidator>? globalValidators = null)
+        IEnumerable<IToolArgumentValidator>? globalValidators = null,
+        ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(registry);
         _registry = registry;
         _paletteSource = paletteSource ?? AllowAllPaletteSource.Instance;
         _approvalHandler = approvalHandler;
         _globalValidators = [.. globalValidators ?? []];
-        _recorder = new DenialRecorder(audit ?? NullAudit.Instance, timeProvider ?? TimeProvider.System);
+        _recorder = new DenialRecorder(
+            audit ?? NullAudit.Instance,
+            timeProvider ?? TimeProvider.System,
+            (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ToolboxFactory>());
     }
 
     /// <summary>
