@@ -27,10 +27,15 @@ internal sealed class YamlReader(string filePath, int lineOffset)
         }
         catch (YamlException ex)
         {
-            string problem = ex.InnerException is ArgumentException && ex.Message.Contains("same key", StringComparison.Ordinal)
-                ? "a key appears twice"
+            string problem = ex.Message.StartsWith("Duplicate key", StringComparison.Ordinal)
+                ? $"a field appears twice ({ex.Message})"
                 : $"not valid YAML: {ex.InnerException?.Message ?? ex.Message}";
             throw new PersonaLoadException(FilePath, Line(ex.Start), null, problem, ex);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // Why: YamlDotNet's parser throws this (without a position) on some unterminated flow collections.
+            throw new PersonaLoadException(FilePath, null, null, $"not valid YAML (an unclosed '[' or '{{'?): {ex.Message}", ex);
         }
 
         if (stream.Documents.Count == 0)

@@ -226,6 +226,11 @@ public static partial class SkillFolderLoader
         {
             throw new SkillValidationException(filePath, SkillRule.FrontMatter, $"the front matter is not valid YAML: {ex.InnerException?.Message ?? ex.Message}", (int)ex.Start.Line + 1, ex);
         }
+        catch (InvalidOperationException ex)
+        {
+            // Why: YamlDotNet's parser throws this (without a position) on some unterminated flow collections.
+            throw new SkillValidationException(filePath, SkillRule.FrontMatter, $"the front matter is not valid YAML (an unclosed '[' or '{{'?): {ex.Message}", null, ex);
+        }
 
         return stream.Documents.Count == 1 && stream.Documents[0].RootNode is YamlMappingNode root
             ? root
