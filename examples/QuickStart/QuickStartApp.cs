@@ -84,6 +84,17 @@ public static class QuickStartApp
 
         await output.WriteLineAsync($"answer: {result!.Text}");
         await output.WriteLineAsync($"outcome: {result.Outcome}, model calls: {result.Iterations}, tokens: {result.Usage.TotalTokenCount ?? 0}, run: {result.RunId}");
+        if (!result.Succeeded)
+        {
+            // A failed run says why: the stop reason and the error chain (a dead endpoint, a tier without "provider:"…).
+            await output.WriteLineAsync($"stop reason: {result.StopReason ?? "(none given)"}");
+            for (Exception? error = result.Error; error is not null; error = error.InnerException)
+            {
+                string message = error.Message == result.StopReason ? "(the stop reason above)" : error.Message;
+                await output.WriteLineAsync($"{(ReferenceEquals(error, result.Error) ? "error" : "  caused by")}: {error.GetType().Name}: {message}".ReplaceLineEndings(" "));
+            }
+        }
+
         return result.Succeeded ? 0 : 1;
     }
 

@@ -58,4 +58,47 @@ public class QuickStartTests
             folder.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public async Task A_dead_endpoint_prints_the_stop_reason_and_the_error()
+    {
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        using var output = new StringWriter();
+        var config = new InMemoryConfigSource(
+        [
+            new("Executus:Models:Tiers:default", "local:qwen3"),
+            new("Executus:Providers:local:Type", "openai"),
+            new("Executus:Providers:local:BaseUrl", $"http://127.0.0.1:{port}/v1"),
+        ]);
+
+        int exitCode = await QuickStartApp.RunAsync(output, config);
+
+        string text = output.ToString();
+        Assert.Equal(1, exitCode);
+        Assert.Contains("outcome: Failed", text, StringComparison.Ordinal);
+        Assert.Contains("stop reason: ", text, StringComparison.Ordinal);
+        Assert.Contains("error: ModelUnavailableException", text, StringComparison.Ordinal);
+        Assert.Contains("local:qwen3", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_tier_without_a_provider_prints_why()
+    {
+        using var output = new StringWriter();
+        var config = new InMemoryConfigSource([new("Executus:Models:Tiers:default", "gpt-4o-mini")]);
+
+        int exitCode = await QuickStartApp.RunAsync(output, config);
+
+        string text = output.ToString();
+        Assert.Equal(1, exitCode);
+        Assert.Contains("stop reason: ", text, StringComparison.Ordinal);
+        Assert.Contains("error: ModelResolutionException", text, StringComparison.Ordinal);
+        Assert.Contains("gpt-4o-mini", text, StringComparison.Ordinal);
+    }
 }
