@@ -16,6 +16,8 @@ internal sealed class ToolboxFactory
     private readonly IToolApprovalHandler? _approvalHandler;
     private readonly IToolArgumentValidator[] _globalValidators;
     private readonly DenialRecorder _recorder;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
 
     /// <summary>Initializes a factory.</summary>
     /// <param name="registry">The tool registry.</param>
@@ -39,10 +41,9 @@ internal sealed class ToolboxFactory
         _paletteSource = paletteSource ?? AllowAllPaletteSource.Instance;
         _approvalHandler = approvalHandler;
         _globalValidators = [.. globalValidators ?? []];
-        _recorder = new DenialRecorder(
-            audit ?? NullAudit.Instance,
-            timeProvider ?? TimeProvider.System,
-            (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ToolboxFactory>());
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ToolboxFactory>();
+        _recorder = new DenialRecorder(audit ?? NullAudit.Instance, _timeProvider, _logger);
     }
 
     /// <summary>
@@ -55,6 +56,7 @@ internal sealed class ToolboxFactory
     public async ValueTask<Toolbox> CreateAsync(ToolboxRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        DenialRecorder recorder = request.Audit is { } runAudit ? new DenialRecorder(runAudit, _timeProvider, _logger) : _recorder;
         List<RegisteredTool> allowed = [];
         List<ToolDenial> denials = [];
         IEnumerable<string> names = request.ToolNames.Contains(ToolboxRequest.AllTools)
@@ -67,11 +69,11 @@ internal sealed class ToolboxFactory
             if (denial is not null)
             {
                 denials.Add(denial);
-                await _recorder.RecordAsync(denial, request.Caller, request.AgentName, request.RunId, cancellationToken).ConfigureAwait(false);
+                await recorder.RecordAsync(denial, request.Caller, request.AgentName, request.RunId, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        return new Toolbox(request, _registry, allowed, denials, _globalValidators, _approvalHandler, _recorder);
+        return new Toolbox(request, _registry, allowed, denials, _globalValidators, _approvalHandler, recorder);
     }
 
     private async ValueTask<ToolDenial?> CheckAsync(ToolboxRequest request, string name, List<RegisteredTool> allowed, CancellationToken cancellationToken)
