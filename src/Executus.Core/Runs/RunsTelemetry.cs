@@ -16,6 +16,9 @@ public static class RunsTelemetry
     internal static readonly Histogram<double> Duration = s_meter.CreateHistogram<double>("executus.run.duration", unit: "s", description: "Run duration.");
     private static readonly string[] s_outcomeNames = Enum.GetNames<RunOutcome>();
 
+    internal static readonly Counter<long> ToolsDetached = s_meter.CreateCounter<long>(
+        "executus.run.tools_detached", description: "Tool calls left running after their run ended because they ignored cancellation past the grace.");
+
     internal static readonly Histogram<int> Iterations = s_meter.CreateHistogram<int>("executus.run.iterations", description: "Model calls per run.");
 
     internal static string OutcomeName(RunOutcome outcome) => (uint)outcome < (uint)s_outcomeNames.Length ? s_outcomeNames[(int)outcome] : outcome.ToString();

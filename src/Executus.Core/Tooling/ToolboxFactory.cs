@@ -14,6 +14,7 @@ public sealed class ToolboxFactory
     private readonly IToolApprovalHandler? _approvalHandler;
     private readonly IToolArgumentValidator[] _globalValidators;
     private readonly DenialRecorder _recorder;
+    private readonly TimeProvider _timeProvider;
 
     /// <summary>Initializes a factory.</summary>
     /// <param name="registry">The tool registry.</param>
@@ -35,7 +36,8 @@ public sealed class ToolboxFactory
         _paletteSource = paletteSource ?? AllowAllPaletteSource.Instance;
         _approvalHandler = approvalHandler;
         _globalValidators = [.. globalValidators ?? []];
-        _recorder = new DenialRecorder(audit ?? NullAudit.Instance, timeProvider ?? TimeProvider.System);
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _recorder = new DenialRecorder(audit ?? NullAudit.Instance, _timeProvider);
     }
 
     /// <summary>
@@ -48,6 +50,7 @@ public sealed class ToolboxFactory
     public async ValueTask<Toolbox> CreateAsync(ToolboxRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        DenialRecorder recorder = request.Audit is { } runAudit ? new DenialRecorder(runAudit, _timeProvider) : _recorder;
         List<RegisteredTool> allowed = [];
         List<ToolDenial> denials = [];
         IEnumerable<string> names = request.ToolNames.Contains(ToolboxRequest.AllTools)
@@ -60,11 +63,11 @@ public sealed class ToolboxFactory
             if (denial is not null)
             {
                 denials.Add(denial);
-                await _recorder.RecordAsync(denial, request.Caller, request.AgentName, request.RunId, cancellationToken).ConfigureAwait(false);
+                await recorder.RecordAsync(denial, request.Caller, request.AgentName, request.RunId, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        return new Toolbox(request, _registry, allowed, denials, _globalValidators, _approvalHandler, _recorder);
+        return new Toolbox(request, _registry, allowed, denials, _globalValidators, _approvalHandler, recorder);
     }
 
     /// <summary>Checks a caller against a tool's requirements (stage 2).</summary>

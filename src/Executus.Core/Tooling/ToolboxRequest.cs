@@ -33,6 +33,9 @@ public sealed class ToolboxRequest
     /// <summary>Gets the run's id, recorded with denials.</summary>
     public string? RunId { get; init; }
 
+    /// <summary>Gets the run's own audit channel (sequenced, one event per decision); the factory's audit port when null.</summary>
+    internal Auditing.IAudit? Audit { get; init; }
+
     /// <summary>Gets services handed to tool functions when a call gives no <see cref="ToolInvocationContext"/>.</summary>
     public IServiceProvider? Services { get; init; }
 }

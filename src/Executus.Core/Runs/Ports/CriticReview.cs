@@ -8,8 +8,8 @@ namespace Executus.Runs;
 /// <param name="Agent">The agent.</param>
 /// <param name="Caller">Who asked.</param>
 /// <param name="Iteration">Model calls made so far.</param>
-/// <param name="Elapsed">Time since the run started.</param>
-/// <param name="Timeout">The run's current timeout (extensions included).</param>
+/// <param name="Elapsed">Run time used so far (before a resume included).</param>
+/// <param name="Timeout">The run's current timeout (extensions included; <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> for none).</param>
 /// <param name="Messages">The conversation so far (read-only).</param>
 public sealed record CriticReview(
     string RunId,
@@ -18,4 +18,11 @@ public sealed record CriticReview(
     int Iteration,
     TimeSpan Elapsed,
     TimeSpan Timeout,
-    IReadOnlyList<ChatMessage> Messages);
+    IReadOnlyList<ChatMessage> Messages)
+{
+    /// <summary>Gets why the critic is asked now.</summary>
+    public CriticTrigger Trigger { get; init; }
+
+    /// <summary>Gets the tokens used so far by every call made on behalf of the run.</summary>
+    public UsageDetails Usage { get; init; } = new();
+}

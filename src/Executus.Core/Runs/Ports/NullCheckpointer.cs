@@ -7,7 +7,7 @@ public sealed class NullCheckpointer : ICheckpointer
     public static NullCheckpointer Instance { get; } = new();
 
     /// <inheritdoc />
-    public ValueTask SaveAsync(RunCheckpoint checkpoint, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+    public ValueTask SaveAsync(RunCheckpoint checkpoint, int savedMessageCount, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
 
     /// <inheritdoc />
     public ValueTask CompleteAsync(string runId, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
