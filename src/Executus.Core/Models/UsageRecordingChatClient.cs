@@ -49,6 +49,7 @@ public sealed class UsageRecordingChatClient : DelegatingChatClient
         BudgetReservation? reservation = account is null
             ? null
             : await account.ReserveAsync(_model, messages, options, context!.Purpose, cancellationToken).ConfigureAwait(false);
+        messages = WithNotice(messages, reservation);
         long start = _timeProvider.GetTimestamp();
         ChatResponse response;
         try
@@ -84,6 +85,7 @@ public sealed class UsageRecordingChatClient : DelegatingChatClient
         BudgetReservation? reservation = account is null
             ? null
             : await account.ReserveAsync(_model, messages, options, context!.Purpose, cancellationToken).ConfigureAwait(false);
+        messages = WithNotice(messages, reservation);
         long start = _timeProvider.GetTimestamp();
         UsageDetails? usage = null;
         string? modelId = null;
@@ -116,6 +118,11 @@ public sealed class UsageRecordingChatClient : DelegatingChatClient
 
         await RecordAsync(context, modelId, usage, start, streaming: true, cancellationToken).ConfigureAwait(false);
     }
+
+    // Why: the budget's notice (e.g. the remaining budget past a soft limit) reaches the model as one system line on this
+    // call only; the run's transcript is not changed.
+    private static IEnumerable<ChatMessage> WithNotice(IEnumerable<ChatMessage> messages, BudgetReservation? reservation) =>
+        reservation?.ModelNotice is { Length: > 0 } notice ? [.. messages, new ChatMessage(ChatRole.System, notice)] : messages;
 
     private ValueTask RecordAsync(ModelCallContext? context, string? modelId, UsageDetails? usage, long start, bool streaming, CancellationToken cancellationToken)
     {
