@@ -59,6 +59,20 @@ public sealed class UsageRecordingChatClient : DelegatingChatClient
         await RecordAsync(modelId, usage, start, streaming: true, cancellationToken).ConfigureAwait(false);
     }
 
+    // Why: the record must keep this call's numbers; callers such as FunctionInvokingChatClient add later calls' usage
+    // into the first response's UsageDetails instance, which the record would otherwise share.
+    private static UsageDetails? Snapshot(UsageDetails? usage)
+    {
+        if (usage is null)
+        {
+            return null;
+        }
+
+        var copy = new UsageDetails();
+        copy.Add(usage);
+        return copy;
+    }
+
     private ValueTask RecordAsync(string? modelId, UsageDetails? usage, long start, bool streaming, CancellationToken cancellationToken)
     {
         ModelCallContext? context = ModelCallContext.Current;
@@ -71,7 +85,7 @@ public sealed class UsageRecordingChatClient : DelegatingChatClient
                 Caller = context?.Caller,
                 RunId = context?.RunId,
                 Purpose = context?.Purpose,
-                Usage = usage,
+                Usage = Snapshot(usage),
                 Latency = _timeProvider.GetElapsedTime(start),
                 Timestamp = _timeProvider.GetUtcNow(),
                 Streaming = streaming,
