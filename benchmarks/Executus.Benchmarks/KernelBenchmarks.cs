@@ -95,13 +95,15 @@ public class KernelBenchmarks
     {
         private readonly List<object> _log = [];
 
-        public ValueTask<BudgetDecision> CheckAsync(BudgetCheck check, CancellationToken cancellationToken = default) => Keep(check, BudgetDecision.Allow);
+        public ValueTask<BudgetDecision> CheckAsync(BudgetCheck check, CancellationToken cancellationToken = default) => Keep(check, BudgetDecision.Grant("r"));
 
-        public ValueTask RecordAsync(BudgetCharge charge, CancellationToken cancellationToken = default) => Keep(charge);
+        public ValueTask SettleAsync(BudgetCharge charge, CancellationToken cancellationToken = default) => Keep(charge);
+
+        public ValueTask ReleaseAsync(BudgetReservation reservation, CancellationToken cancellationToken = default) => Keep(reservation);
 
         public ValueTask RecordAsync(AuditEvent auditEvent, CancellationToken cancellationToken = default) => Keep(auditEvent);
 
-        public ValueTask SaveAsync(RunCheckpoint checkpoint, CancellationToken cancellationToken = default) => Keep(checkpoint);
+        public ValueTask SaveAsync(RunCheckpoint checkpoint, int savedMessageCount, CancellationToken cancellationToken = default) => Keep(checkpoint);
 
         public ValueTask CompleteAsync(string runId, CancellationToken cancellationToken = default) => Keep(runId);
 

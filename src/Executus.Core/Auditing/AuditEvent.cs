@@ -1,8 +1,14 @@
+using System.Text.Json;
 using Executus.Identity;
+using Microsoft.Extensions.AI;
 
 namespace Executus.Auditing;
 
-/// <summary>One auditable fact about a run: who, what, when, and a few details.</summary>
+/// <summary>
+/// One auditable decision about a run: who, what, when, with structured details. The run kernel records exactly one
+/// event per decision (a denied tool call is one <see cref="AuditEventKind.ToolDenied"/>, not a denial and a call)
+/// and numbers a run's events with <see cref="Sequence"/>.
+/// </summary>
 /// <param name="Kind">What happened.</param>
 /// <param name="Timestamp">When it happened, from the run's <see cref="TimeProvider"/>.</param>
 public sealed record AuditEvent(AuditEventKind Kind, DateTimeOffset Timestamp)
@@ -10,18 +16,33 @@ public sealed record AuditEvent(AuditEventKind Kind, DateTimeOffset Timestamp)
     /// <summary>Gets the run the event belongs to, if any.</summary>
     public string? RunId { get; init; }
 
+    /// <summary>Gets the 1-based position of the event among its run's events (0 for events outside a run).</summary>
+    public long Sequence { get; init; }
+
     /// <summary>Gets the agent's name, if any.</summary>
     public string? AgentName { get; init; }
 
     /// <summary>Gets the caller, if known.</summary>
     public CallerIdentity? Caller { get; init; }
 
+    /// <summary>Gets the run's iteration (the model call number) when the event happened.</summary>
+    public int Iteration { get; init; }
+
     /// <summary>Gets the tool's name for tool events.</summary>
     public string? ToolName { get; init; }
+
+    /// <summary>Gets a tool call's arguments as JSON (for tool events), so an audit store can query them.</summary>
+    public JsonElement? Arguments { get; init; }
+
+    /// <summary>Gets the model that answered (the id the provider reported), for model-call events.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>Gets the tokens used, for model-call, budget and run-finished events.</summary>
+    public UsageDetails? Usage { get; init; }
 
     /// <summary>Gets a human-readable detail: the denial reason, the outcome, the error message.</summary>
     public string? Detail { get; init; }
 
-    /// <summary>Gets further structured details (stage, model id, token counts…).</summary>
+    /// <summary>Gets further structured details (stage, code, outcome, verdict, counts…).</summary>
     public IReadOnlyDictionary<string, string> Data { get; init; } = new Dictionary<string, string>();
 }

@@ -51,12 +51,22 @@ public static class RunsBuilderExtensions
     /// <returns>The builder.</returns>
     public static IExecutusBuilder UseModelResolver(this IExecutusBuilder builder, IAgentModelResolver resolver) => Replace(builder, resolver);
 
-    /// <summary>Runs every agent on <paramref name="client"/> (a fixed model, e.g. a scripted one in tests), replacing tier resolution.</summary>
+    /// <summary>
+    /// Runs every agent on <paramref name="client"/> (a fixed model, e.g. a scripted one in tests), replacing tier
+    /// resolution. Like a tier's candidates, the client is wrapped in M.E.AI's OpenTelemetry client (GenAI chat spans;
+    /// contents per <c>Executus:Telemetry:EnableSensitiveData</c>) unless it already carries one.
+    /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="client">The chat client; it must not invoke functions itself.</param>
     /// <returns>The builder.</returns>
-    public static IExecutusBuilder UseChatClient(this IExecutusBuilder builder, IChatClient client) =>
-        Replace<IAgentModelResolver>(builder, new FixedModelResolver(client));
+    public static IExecutusBuilder UseChatClient(this IExecutusBuilder builder, IChatClient client)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(client);
+        builder.Services.Replace(ServiceDescriptor.Singleton<IAgentModelResolver>(
+            sp => new FixedModelResolver(ModelsServiceCollectionExtensions.WithOpenTelemetry(client, sp))));
+        return builder;
+    }
 
     private static IExecutusBuilder Replace<T>(IExecutusBuilder builder, T instance)
         where T : class

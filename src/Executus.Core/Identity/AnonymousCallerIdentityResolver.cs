@@ -7,8 +7,9 @@ public sealed class AnonymousCallerIdentityResolver : ICallerIdentityResolver
     public static AnonymousCallerIdentityResolver Instance { get; } = new();
 
     /// <inheritdoc />
-    public ValueTask<CallerIdentity> ResolveAsync(CancellationToken cancellationToken = default)
+    public ValueTask<CallerIdentity> ResolveAsync(CallerResolutionContext context, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(context);
         cancellationToken.ThrowIfCancellationRequested();
         return ValueTask.FromResult(CallerIdentity.Anonymous);
     }

@@ -6,6 +6,7 @@ namespace Executus.Identity;
 /// Who asked for a run: an immutable caller record. It keys lanes (fair share), budgets, tool permissions and audit.
 /// </summary>
 /// <remarks>Equality compares every member, including the contents of the role, scope and attribute sets.</remarks>
+[System.Text.Json.Serialization.JsonConverter(typeof(CallerIdentityJsonConverter))]
 public sealed class CallerIdentity : IEquatable<CallerIdentity>
 {
     /// <summary>The id of the anonymous caller.</summary>

@@ -27,6 +27,12 @@ public sealed record ModelCallContext
     public string? Purpose { get; init; }
 
     /// <summary>
+    /// Gets the run's accounting scope: every call made in this flow through a resolved client is checked against the
+    /// run's budget, settled or released, and summed into the run's usage — once. Null outside a run.
+    /// </summary>
+    public RunAccount? Account { get; init; }
+
+    /// <summary>
     /// Makes <paramref name="context"/> the current context until the returned scope is disposed, which restores the
     /// previous one.
     /// </summary>

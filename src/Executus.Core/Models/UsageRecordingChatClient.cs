@@ -1,12 +1,17 @@
 using System.Runtime.CompilerServices;
+using Executus.Runs;
 using Microsoft.Extensions.AI;
 
 namespace Executus.Models;
 
 /// <summary>
-/// A decorator that reports the usage of every completed call to an <see cref="IUsageSink"/>, tagged with the model,
-/// provider and tier it was built for and the caller, run id and purpose of the ambient <see cref="ModelCallContext"/>.
-/// Streaming calls are reported once the stream has been read to its end, with the usage contents summed.
+/// The accounting channel of a resolved client: before a call it checks the ambient run's budget
+/// (<see cref="ModelCallContext.Account"/>, reserving the estimate; a refusal throws <see cref="BudgetExceededException"/>
+/// and the call is not made); after it, it reports the usage to an <see cref="IUsageSink"/> and settles the run's
+/// budget and usage total; when the call throws, is cancelled or its stream is abandoned, it releases the reservation
+/// at once. Records are tagged with the model, provider and tier the client was built for and the caller, run id and
+/// purpose of the ambient <see cref="ModelCallContext"/>. Streaming calls are reported once the stream has been read to
+/// its end, with the usage contents summed. A missing total is filled as input + output.
 /// </summary>
 public sealed class UsageRecordingChatClient : DelegatingChatClient
 {
@@ -18,7 +23,7 @@ public sealed class UsageRecordingChatClient : DelegatingChatClient
     /// <summary>Initializes a new instance.</summary>
     /// <param name="innerClient">The client to decorate.</param>
     /// <param name="sink">Where usage goes.</param>
-    /// <param name="model">The model this client talks to.</param>
+    /// <param name="model">The model this client talks to (the <c>provider:model</c> reference budgets are checked with).</param>
     /// <param name="tier">The tier the client belongs to, if any (else the context's tier is reported).</param>
     /// <param name="timeProvider">The clock for latency and timestamps; the system clock when null.</param>
     public UsageRecordingChatClient(IChatClient innerClient, IUsageSink sink, ModelReference model, string? tier = null, TimeProvider? timeProvider = null)
@@ -32,13 +37,41 @@ public sealed class UsageRecordingChatClient : DelegatingChatClient
         _timeProvider = timeProvider ?? TimeProvider.System;
     }
 
+    /// <summary>Gets the model reference this client accounts calls to.</summary>
+    public ModelReference Model => _model;
+
     /// <inheritdoc />
     public override async Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
+        ModelCallContext? context = ModelCallContext.Current;
+        RunAccount? account = context?.Account;
+        BudgetReservation? reservation = account is null
+            ? null
+            : await account.ReserveAsync(_model, messages, options, context!.Purpose, cancellationToken).ConfigureAwait(false);
         long start = _timeProvider.GetTimestamp();
-        ChatResponse response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        await RecordAsync(response.ModelId, response.Usage, start, streaming: false, cancellationToken).ConfigureAwait(false);
+        ChatResponse response;
+        try
+        {
+            response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            if (account is not null)
+            {
+                await account.ReleaseAsync(reservation).ConfigureAwait(false);
+            }
+
+            throw;
+        }
+
+        UsageDetails? usage = UsageTotals.WithTotal(response.Usage);
+        if (account is not null)
+        {
+            await account.SettleAsync(reservation, usage, response.ModelId).ConfigureAwait(false);
+        }
+
+        await RecordAsync(context, response.ModelId, usage, start, streaming: false, cancellationToken).ConfigureAwait(false);
         return response;
     }
 
@@ -46,17 +79,42 @@ public sealed class UsageRecordingChatClient : DelegatingChatClient
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        ModelCallContext? context = ModelCallContext.Current;
+        RunAccount? account = context?.Account;
+        BudgetReservation? reservation = account is null
+            ? null
+            : await account.ReserveAsync(_model, messages, options, context!.Purpose, cancellationToken).ConfigureAwait(false);
         long start = _timeProvider.GetTimestamp();
         UsageDetails? usage = null;
         string? modelId = null;
-        await foreach (ChatResponseUpdate update in base.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+        bool completed = false;
+        try
         {
-            modelId ??= update.ModelId;
-            usage = ModelCallRecording.AddUsage(usage, update);
-            yield return update;
+            await foreach (ChatResponseUpdate update in base.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+            {
+                modelId ??= update.ModelId;
+                usage = ModelCallRecording.AddUsage(usage, update);
+                yield return update;
+            }
+
+            completed = true;
+        }
+        finally
+        {
+            // Why: a stream that threw, was cancelled or was abandoned by its reader releases its reservation at once.
+            if (!completed && account is not null)
+            {
+                await account.ReleaseAsync(reservation).ConfigureAwait(false);
+            }
         }
 
-        await RecordAsync(modelId, usage, start, streaming: true, cancellationToken).ConfigureAwait(false);
+        usage = UsageTotals.WithTotal(usage);
+        if (account is not null)
+        {
+            await account.SettleAsync(reservation, usage, modelId).ConfigureAwait(false);
+        }
+
+        await RecordAsync(context, modelId, usage, start, streaming: true, cancellationToken).ConfigureAwait(false);
     }
 
     // Why: the record must keep this call's numbers; callers such as FunctionInvokingChatClient add later calls' usage
@@ -73,9 +131,13 @@ public sealed class UsageRecordingChatClient : DelegatingChatClient
         return copy;
     }
 
-    private ValueTask RecordAsync(string? modelId, UsageDetails? usage, long start, bool streaming, CancellationToken cancellationToken)
+    private ValueTask RecordAsync(ModelCallContext? context, string? modelId, UsageDetails? usage, long start, bool streaming, CancellationToken cancellationToken)
     {
-        ModelCallContext? context = ModelCallContext.Current;
+        if (_sink is NullUsageSink)
+        {
+            return default;
+        }
+
         return _sink.RecordAsync(
             new UsageRecord
             {

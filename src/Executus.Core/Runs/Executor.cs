@@ -44,12 +44,27 @@ public sealed class Executor
         DispatchGuard? guard = null,
         TimeProvider? timeProvider = null,
         ILoggerFactory? loggerFactory = null)
+        : this(models, tools, toolboxes: null, ports, options, compactor, guard, timeProvider, loggerFactory)
+    {
+    }
+
+    /// <summary>Initializes a new executor with the container's <see cref="ToolboxFactory"/> (one factory per container).</summary>
+    internal Executor(
+        IAgentModelResolver models,
+        IToolRegistry? tools,
+        ToolboxFactory? toolboxes,
+        RunPorts? ports,
+        ExecutorOptions? options,
+        ICompactor? compactor,
+        DispatchGuard? guard,
+        TimeProvider? timeProvider,
+        ILoggerFactory? loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(models);
         _models = models;
         Ports = ports ?? RunPorts.None;
         Options = options ?? new ExecutorOptions();
-        Options.Attachments.Validate();
+        Options.Validate();
         TimeProvider = timeProvider ?? TimeProvider.System;
         _compactor = compactor;
         _guard = guard;
@@ -57,17 +72,16 @@ public sealed class Executor
         Budget = Ports.Budget ?? NullBudget.Instance;
         Audit = Ports.Audit ?? Auditing.NullAudit.Instance;
         Checkpointer = Ports.Checkpointer ?? NullCheckpointer.Instance;
-        Critic = Ports.Critic;
-        if (tools is not null)
-        {
-            _toolboxes = new ToolboxFactory(tools, Ports.Palette, Audit, Options.ApprovalHandler, TimeProvider, Options.ToolValidators);
-        }
+        Critic = Ports.Critic is NullCritic ? null : Ports.Critic;
+        _toolboxes = toolboxes ?? (tools is null
+            ? null
+            : new ToolboxFactory(tools, Ports.Palette, Audit, Options.ApprovalHandler, TimeProvider, Options.ToolValidators));
     }
 
     /// <summary>Gets the ports this executor was built with.</summary>
     public RunPorts Ports { get; }
 
-    /// <summary>Gets the executor's settings.</summary>
+    /// <summary>Gets the executor's settings (when <see cref="ExecutorOptions.Config"/> is set, each run reads its own copy).</summary>
     public ExecutorOptions Options { get; }
 
     internal TimeProvider TimeProvider { get; }
@@ -104,7 +118,7 @@ public sealed class Executor
         return request.Detached ? handle.Completion.WaitAsync(cancellationToken) : handle.Completion;
     }
 
-    /// <summary>Starts <paramref name="request"/> and returns at once with a handle to its id and completion.</summary>
+    /// <summary>Starts <paramref name="request"/> and returns at once with a handle to its id, its completion and a way to stop it.</summary>
     /// <param name="request">The request.</param>
     /// <param name="cancellationToken">The caller's token (ignored by a detached run).</param>
     /// <returns>The handle.</returns>
@@ -113,7 +127,7 @@ public sealed class Executor
         ArgumentNullException.ThrowIfNull(request);
         request.Agent.Validate();
         var execution = new RunExecution(this, request, events: null, cancellationToken);
-        return new RunHandle(execution.RunId, execution.ExecuteAsync());
+        return new RunHandle(execution.RunId, execution.ExecuteAsync(), execution.Stop);
     }
 
     /// <summary>

@@ -13,6 +13,7 @@ public sealed class RunContext
 
     private readonly PendingAttachmentsOptions _attachmentOptions;
     private PendingAttachments? _attachments;
+    private string? _activePhase;
 
     internal RunContext(string runId, RunnableAgent agent, CallerIdentity caller, PendingAttachmentsOptions attachmentOptions, Executor executor, RunContext? parent)
     {
@@ -66,4 +67,14 @@ public sealed class RunContext
 
     /// <summary>Gets the run that started this one as a sub-agent, if any.</summary>
     public RunContext? Parent { get; }
+
+    /// <summary>
+    /// Gets or sets the phase the run is in, for hosts that run multi-phase agents (a tool or the host sets it); it is
+    /// written to every checkpoint and restored on resume.
+    /// </summary>
+    public string? ActivePhase
+    {
+        get => Volatile.Read(ref _activePhase);
+        set => Volatile.Write(ref _activePhase, value);
+    }
 }

@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using System.Threading.Channels;
-using Executus.Attachments;
 using Executus.Auditing;
 using Executus.Compaction;
-using Executus.Deliver;
 using Executus.Dispatch;
 using Executus.Identity;
 using Executus.Models;
@@ -14,32 +13,37 @@ using Microsoft.Extensions.Logging;
 
 namespace Executus.Runs;
 
-/// <summary>One run's state and loop. Created per run by <see cref="Executor"/>.</summary>
+/// <summary>
+/// One run's state and loop. Created per run by <see cref="Executor"/>; ports are called through
+/// <see cref="RunPortInvoker"/> and the end is written by <see cref="RunFinisher"/>.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "An execution runs once; ExecuteAsync disposes the deadline when the run ends.")]
 internal sealed partial class RunExecution
 {
     private readonly Executor _executor;
     private readonly RunRequest _request;
-    private readonly RunnableAgent _agent;
-    private readonly ChannelWriter<RunEvent>? _events;
     private readonly CancellationToken _callerToken;
-    private readonly bool _emit;
     private readonly List<ChatMessage> _messages;
-    private readonly UsageDetails _usage = new();
     private readonly DateTimeOffset _startedAt;
-    private readonly long _startTimestamp;
     private readonly RunContext? _parent;
-    private TimeSpan _timeout;
+    private readonly RunDeadline _deadline;
+    private readonly RunPortInvoker _ports;
     private RunContext? _context;
+    private RunAccount? _account;
+    private ModelCallContext? _callContext;
     private int _iteration;
+    private int _savedMessageCount;
+    private bool _softDeadlineReviewed;
+    private List<FunctionCallContent>? _openCalls;
+    private FunctionResultContent?[]? _openResults;
 
     public RunExecution(Executor executor, RunRequest request, ChannelWriter<RunEvent>? events, CancellationToken callerToken)
     {
         _executor = executor;
         _request = request;
-        _agent = request.Agent;
-        _events = events;
+        Agent = request.Agent;
+        Options = executor.Options.ForRun();
         _callerToken = request.Detached ? CancellationToken.None : callerToken;
-        _emit = events is not null || executor.Ports.Observers.Count > 0;
         _parent = RunContext.Current;
         Caller = request.Caller ?? _parent?.Caller ?? CallerIdentity.Anonymous;
         RunId = request.RunId ?? string.Create(36, Guid.NewGuid(), static (span, guid) =>
@@ -54,93 +58,163 @@ internal sealed partial class RunExecution
         }
 
         _iteration = request.StartIteration;
-        _timeout = _agent.Timeout ?? executor.Options.DefaultTimeout;
+        _savedMessageCount = request.ResumedFrom is null ? 0 : _messages.Count;
         _startedAt = executor.TimeProvider.GetUtcNow();
-        _startTimestamp = executor.TimeProvider.GetTimestamp();
+        _ports = new RunPortInvoker(executor, this, events);
+        _deadline = new RunDeadline(executor.TimeProvider, Agent.Timeout ?? Options.DefaultTimeout, request.ResumedFrom?.Elapsed ?? TimeSpan.Zero, _callerToken);
     }
 
     public string RunId { get; }
 
-    public CallerIdentity Caller { get; }
+    public RunnableAgent Agent { get; }
+
+    public CallerIdentity Caller { get; private set; }
+
+    public int Iteration => _iteration;
+
+    public ExecutorOptions Options { get; }
+
+    public RunRequest Request => _request;
+
+    public List<ChatMessage> Messages => _messages;
+
+    public RunContext? Context => _context;
+
+    public RunAccount? Account => _account;
+
+    public DateTimeOffset StartedAt => _startedAt;
+
+    public RunDeadline Deadline => _deadline;
+
+    public RunPortInvoker Ports => _ports;
+
+    public Executor Executor => _executor;
+
+    public int SavedMessageCount => _savedMessageCount;
+
+    public ModelCallContext? CallContext => _callContext;
 
     private TimeProvider Time => _executor.TimeProvider;
+
+    /// <summary>Stops the run through its handle.</summary>
+    public bool Stop(string reason) => _deadline.Stop(RunOutcome.Stopped, reason);
 
     public async Task<RunResult> ExecuteAsync()
     {
         using Activity? activity = RunsTelemetry.Source.HasListeners()
-            ? RunsTelemetry.Source.StartActivity($"invoke_agent {_agent.Name}", ActivityKind.Internal)
+            ? RunsTelemetry.Source.StartActivity($"invoke_agent {Agent.Name}", ActivityKind.Internal)
             : null;
         activity?.SetTag("gen_ai.operation.name", "invoke_agent");
-        activity?.SetTag("gen_ai.agent.name", _agent.Name);
+        activity?.SetTag("gen_ai.agent.name", Agent.Name);
         activity?.SetTag("gen_ai.conversation.id", RunId);
-
-        using var timeout = new CancellationTokenSource(_timeout, Time);
-        using CancellationTokenSource? linked = _callerToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(_callerToken, timeout.Token) : null;
-        CancellationToken token = linked?.Token ?? timeout.Token;
 
         RunOutcome outcome;
         string? stopReason = null;
         Exception? error = null;
+        bool hardDeadline = false;
         RunContext? previousContext = RunContext.Current;
         DispatchEntry? dispatch = null;
         try
         {
-            _context = new RunContext(RunId, _agent, Caller, _executor.Options.Attachments, _executor, _parent);
-            RunContext.Current = _context;
-            using IDisposable modelContext = ModelCallContext.Begin(new ModelCallContext { Caller = Caller, RunId = RunId, Tier = _agent.Model ?? _agent.Tier });
-            if (_emit)
+            try
             {
-                await EmitAsync(new RunStartedEvent(RunId, _iteration, Time.GetUtcNow(), _agent.Name, Caller), token).ConfigureAwait(false);
-            }
-            await AuditAsync(AuditEventKind.RunStarted, null, null, token).ConfigureAwait(false);
+                CancellationToken token = _deadline.Token;
+                Caller = await _ports.ResolveCallerAsync(_request, _parent, Options.CallerResolver, token).ConfigureAwait(false);
+                _account = new RunAccount(RunId, Agent.Name, Caller, _executor.Budget, Options.TokenCounter, _executor.Logger) { Iteration = _iteration };
+                if (_ports.Audits)
+                {
+                    _account.DecisionObserver = _ports.OnBudgetDecisionAsync;
+                }
 
-            dispatch = _executor.Guard?.Enter(_agent.Name, LastUserText());
-            if (dispatch is { Denied: { } denied })
-            {
-                (outcome, stopReason) = (RunOutcome.GuardTripped, denied.Message);
+                if (_request.ResumedFrom is { } resumed)
+                {
+                    _account.AddPrior(resumed.Usage);
+                }
+
+                _context = new RunContext(RunId, Agent, Caller, Options.Attachments, _executor, _parent) { ActivePhase = _request.ResumedFrom?.ActivePhase };
+                RunContext.Current = _context;
+                _callContext = new ModelCallContext { Caller = Caller, RunId = RunId, Tier = Agent.Model ?? Agent.Tier, Purpose = "run", Account = _account };
+                using IDisposable modelContext = ModelCallContext.Begin(_callContext);
+                if (_ports.Emits)
+                {
+                    await _ports.EmitAsync(new RunStartedEvent(RunId, _iteration, Time.GetUtcNow(), Agent.Name, Caller), token).ConfigureAwait(false);
+                }
+
+                await _ports.AuditAsync(AuditEventKind.RunStarted, token).ConfigureAwait(false);
+                if (_request.ResumedFrom is { } from)
+                {
+                    await _ports.AuditAsync(
+                        AuditEventKind.RunResumed,
+                        token,
+                        detail: string.Create(CultureInfo.InvariantCulture, $"Resumed at iteration {from.Iteration} after {from.Elapsed:c}."),
+                        usage: from.Usage).ConfigureAwait(false);
+                }
+
+                dispatch = _executor.Guard?.Enter(Agent.Name, LastUserText());
+                if (dispatch is { Denied: { } denied })
+                {
+                    (outcome, stopReason) = (RunOutcome.GuardTripped, denied.Message);
+                    await _ports.AuditAsync(AuditEventKind.DispatchGuardTripped, token, detail: denied.Message, data: GuardData(denied)).ConfigureAwait(false);
+                }
+                else
+                {
+                    (outcome, stopReason) = await LoopAsync().ConfigureAwait(false);
+                }
             }
-            else
+            catch (OperationCanceledException) when (_deadline.IsStopped)
             {
-                (outcome, stopReason) = await LoopAsync(timeout, token).ConfigureAwait(false);
+                (outcome, stopReason) = _deadline.StopResult;
             }
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !_callerToken.IsCancellationRequested)
-        {
-            (outcome, stopReason) = (RunOutcome.TimedOut, string.Create(CultureInfo.InvariantCulture, $"The run exceeded its timeout of {_timeout}."));
-        }
-        catch (OperationCanceledException) when (_callerToken.IsCancellationRequested)
-        {
-            (outcome, stopReason) = (RunOutcome.Cancelled, "The run was cancelled.");
-        }
-        catch (Exception ex)
-        {
-            (outcome, stopReason, error) = (RunOutcome.Failed, ex.Message, ex);
+            catch (OperationCanceledException) when (_deadline.IsExpired && !_callerToken.IsCancellationRequested)
+            {
+                (outcome, hardDeadline) = (RunOutcome.TimedOut, true);
+                stopReason = _deadline.IsInfinite
+                    ? "The run exceeded its timeout."
+                    : string.Create(CultureInfo.InvariantCulture, $"The run exceeded its timeout of {_deadline.Limit}.");
+            }
+            catch (OperationCanceledException) when (_callerToken.IsCancellationRequested)
+            {
+                (outcome, stopReason) = (RunOutcome.Cancelled, "The run was cancelled.");
+            }
+            catch (BudgetExceededException ex)
+            {
+                (outcome, stopReason) = (RunOutcome.BudgetExceeded, ex.Message);
+            }
+            catch (Exception ex)
+            {
+                (outcome, stopReason, error) = (RunOutcome.Failed, ex.Message, ex);
+            }
+            finally
+            {
+                dispatch?.Dispose();
+                RunContext.Current = previousContext;
+            }
+
+            RunResult result = await RunFinisher.FinishAsync(this, outcome, stopReason, error, hardDeadline).ConfigureAwait(false);
+            activity?.SetTag("executus.run.outcome", result.Outcome.ToString());
+            if (result.Outcome != RunOutcome.Completed)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, result.StopReason);
+                activity?.SetTag("error.type", result.Error?.GetType().FullName ?? result.Outcome.ToString());
+            }
+
+            return result;
         }
         finally
         {
-            dispatch?.Dispose();
-            RunContext.Current = previousContext;
+            _deadline.Dispose();
         }
-
-        RunResult result = await FinishAsync(outcome, stopReason, error).ConfigureAwait(false);
-        activity?.SetTag("executus.run.outcome", result.Outcome.ToString());
-        if (result.Outcome != RunOutcome.Completed)
-        {
-            activity?.SetStatus(ActivityStatusCode.Error, result.StopReason);
-            activity?.SetTag("error.type", result.Error?.GetType().FullName ?? result.Outcome.ToString());
-        }
-
-        return result;
     }
 
-    private async Task<(RunOutcome Outcome, string? Reason)> LoopAsync(CancellationTokenSource timeout, CancellationToken token)
+    private async Task<(RunOutcome Outcome, string? Reason)> LoopAsync()
     {
-        IChatClient client = _executor.Models.Resolve(_agent);
+        CancellationToken token = _deadline.Token;
+        IChatClient client = Accounted(_executor.Models.Resolve(Agent));
         Toolbox? toolbox = null;
-        if (_executor.Toolboxes is { } factory && _agent.Tools.Count > 0)
+        if (_executor.Toolboxes is { } factory && Agent.Tools.Count > 0)
         {
             toolbox = await factory.CreateAsync(
-                new ToolboxRequest(_agent.Name, _agent.Tools, Caller) { RunId = RunId, Services = _executor.Options.Services },
+                new ToolboxRequest(Agent.Name, Agent.Tools, Caller) { RunId = RunId, Services = Options.Services, Audit = _ports.Audits ? _ports : null },
                 token).ConfigureAwait(false);
         }
 
@@ -148,25 +222,16 @@ internal sealed partial class RunExecution
         int consecutiveToolErrors = 0;
         while (true)
         {
+            token = _deadline.Token;
             token.ThrowIfCancellationRequested();
-            if (_iteration >= _agent.MaxIterations)
+            if (_iteration >= Agent.MaxIterations)
             {
-                return (RunOutcome.MaxIterations, string.Create(CultureInfo.InvariantCulture, $"The agent reached its limit of {_agent.MaxIterations} model calls."));
+                return (RunOutcome.MaxIterations, string.Create(CultureInfo.InvariantCulture, $"The agent reached its limit of {Agent.MaxIterations} model calls."));
             }
 
-            if (_executor.Budget is not NullBudget)
+            if (_ports.Critic is { } critic)
             {
-                BudgetDecision budget = await _executor.Budget.CheckAsync(new BudgetCheck(RunId, _agent.Name, Caller, _iteration + 1), token).ConfigureAwait(false);
-                if (!budget.Allowed)
-                {
-                    return (RunOutcome.BudgetExceeded, budget.Reason);
-                }
-            }
-
-            if (_executor.Critic is { } critic)
-            {
-                CriticVerdict verdict = await critic.ReviewAsync(
-                    new CriticReview(RunId, _agent, Caller, _iteration, Elapsed(), _timeout, _messages.AsReadOnly()), token).ConfigureAwait(false);
+                CriticVerdict verdict = await _ports.ReviewAsync(critic, Review(BoundaryTrigger()), token).ConfigureAwait(false);
                 switch (verdict.Kind)
                 {
                     case CriticVerdictKind.Stop:
@@ -174,17 +239,20 @@ internal sealed partial class RunExecution
                     case CriticVerdictKind.Escalate:
                         return (RunOutcome.Escalated, verdict.Reason);
                     case CriticVerdictKind.Extend:
-                        _timeout += verdict.Extension;
-                        timeout.CancelAfter(_timeout - Elapsed());
+                        _deadline.Extend(verdict.Extension);
+                        token = _deadline.Token;
+                        token.ThrowIfCancellationRequested();
                         break;
                 }
             }
 
             _iteration++;
-            if (_emit)
+            _account!.Iteration = _iteration;
+            if (_ports.Emits)
             {
-                await EmitAsync(new StepStartedEvent(RunId, _iteration, Time.GetUtcNow()), token).ConfigureAwait(false);
+                await _ports.EmitAsync(new StepStartedEvent(RunId, _iteration, Time.GetUtcNow()), token).ConfigureAwait(false);
             }
+
             await CompactAsync(token).ConfigureAwait(false);
 
             ChatResponse response = await CallModelAsync(client, options, token).ConfigureAwait(false);
@@ -204,38 +272,135 @@ internal sealed partial class RunExecution
 
             if (calls is null)
             {
-                if (_emit)
+                if (_ports.Emits)
                 {
-                    await EmitAsync(new StepFinishedEvent(RunId, _iteration, Time.GetUtcNow()), token).ConfigureAwait(false);
+                    await _ports.EmitAsync(new StepFinishedEvent(RunId, _iteration, Time.GetUtcNow()), token).ConfigureAwait(false);
                 }
+
                 return (RunOutcome.Completed, null);
             }
 
             FunctionResultContent[] results = await InvokeToolsAsync(toolbox, calls, token).ConfigureAwait(false);
             _messages.Add(new ChatMessage(ChatRole.Tool, [.. results]));
+            (_openCalls, _openResults) = (null, null);
             consecutiveToolErrors = Array.Exists(results, r => r.Exception is not null) ? consecutiveToolErrors + 1 : 0;
 
             await SaveCheckpointAsync(token).ConfigureAwait(false);
-            if (_emit)
+            if (_ports.Emits)
             {
-                await EmitAsync(new StepFinishedEvent(RunId, _iteration, Time.GetUtcNow()), token).ConfigureAwait(false);
+                await _ports.EmitAsync(new StepFinishedEvent(RunId, _iteration, Time.GetUtcNow()), token).ConfigureAwait(false);
             }
-            if (consecutiveToolErrors >= _agent.MaxConsecutiveToolErrors)
+
+            if (consecutiveToolErrors >= Agent.MaxConsecutiveToolErrors)
             {
                 return (RunOutcome.ToolErrorLimit, string.Create(CultureInfo.InvariantCulture, $"Tool calls failed in {consecutiveToolErrors} consecutive model turns."));
             }
         }
     }
 
+    /// <summary>Builds a critic review of the run's current state.</summary>
+    public CriticReview Review(CriticTrigger trigger) =>
+        new(RunId, Agent, Caller, _iteration, _deadline.Elapsed, _deadline.Limit, _messages.AsReadOnly())
+        {
+            Trigger = trigger,
+            Usage = _account?.Usage ?? new UsageDetails(),
+        };
+
+    /// <summary>Builds the checkpoint of the run's current state.</summary>
+    public RunCheckpoint Checkpoint() => new()
+    {
+        RunId = RunId,
+        Agent = AgentSnapshot.From(Agent),
+        Caller = Caller,
+        Messages = [.. _messages],
+        Iteration = _iteration,
+        Usage = _account?.Usage ?? new UsageDetails(),
+        Elapsed = _deadline.Elapsed,
+        Metadata = _request.Metadata,
+        Detached = _request.Detached,
+        ActivePhase = _context?.ActivePhase,
+        SavedAt = Time.GetUtcNow(),
+    };
+
+    /// <summary>Saves a checkpoint with the append-friendly count; a save that fails keeps the old count.</summary>
+    public async ValueTask SaveCheckpointAsync(CancellationToken token)
+    {
+        if (!_ports.Checkpoints)
+        {
+            return;
+        }
+
+        RunCheckpoint checkpoint = Checkpoint();
+        if (await _ports.SaveAsync(checkpoint, Math.Min(_savedMessageCount, checkpoint.Messages.Count), token).ConfigureAwait(false))
+        {
+            _savedMessageCount = checkpoint.Messages.Count;
+        }
+    }
+
+    /// <summary>
+    /// Answers every tool call the transcript left open (the run ended mid-tools) with an explicit result, keeping
+    /// results that were already in; returns whether anything was added.
+    /// </summary>
+    public bool CloseOpenCalls(RunOutcome outcome, string? reason)
+    {
+        if (_openCalls is not { } calls)
+        {
+            return false;
+        }
+
+        string why = outcome switch
+        {
+            RunOutcome.TimedOut => "timed out",
+            RunOutcome.Cancelled => "cancelled",
+            _ => "stopped",
+        };
+        var results = new AIContent[calls.Count];
+        for (int i = 0; i < calls.Count; i++)
+        {
+            results[i] = _openResults?[i] is { } done
+                ? done
+                : new FunctionResultContent(calls[i].CallId, $"Error: the tool call was {why} because the run ended ({reason ?? outcome.ToString()}); its effect is unknown.")
+                {
+                    Exception = new OperationCanceledException($"The tool call was {why}."),
+                };
+        }
+
+        _messages.Add(new ChatMessage(ChatRole.Tool, results));
+        (_openCalls, _openResults) = (null, null);
+        return true;
+    }
+
+    private CriticTrigger BoundaryTrigger()
+    {
+        if (!_softDeadlineReviewed && Agent.SoftTimeout is { } soft && _deadline.Elapsed >= soft)
+        {
+            _softDeadlineReviewed = true;
+            return CriticTrigger.SoftDeadline;
+        }
+
+        return CriticTrigger.Iteration;
+    }
+
+    private IChatClient Accounted(IChatClient client)
+    {
+        // Why: budgets and run usage are counted by the accounting decorator; a custom resolver's raw client gets one.
+        if (client.GetService(typeof(UsageRecordingChatClient)) is not null)
+        {
+            return client;
+        }
+
+        return new UsageRecordingChatClient(client, NullUsageSink.Instance, FixedModelResolver.ReferenceOf(client, Agent), timeProvider: Time);
+    }
+
     private ChatOptions BuildOptions(Toolbox? toolbox)
     {
-        ChatOptions options = _agent.ChatOptions?.Clone() ?? new ChatOptions();
-        if (_agent.Instructions is { } instructions)
+        ChatOptions options = Agent.ChatOptions?.Clone() ?? new ChatOptions();
+        if (Agent.Instructions is { } instructions)
         {
             options.Instructions = options.Instructions is null ? instructions : instructions + "\n" + options.Instructions;
         }
 
-        if (_agent.ResponseFormat is { } format)
+        if (Agent.ResponseFormat is { } format)
         {
             options.ResponseFormat = format;
         }
@@ -243,7 +408,7 @@ internal sealed partial class RunExecution
         if (toolbox is { Functions.Count: > 0 })
         {
             options.Tools = [.. toolbox.Functions];
-            options.AllowMultipleToolCalls ??= _agent.AllowConcurrentToolCalls ? true : null;
+            options.AllowMultipleToolCalls ??= Agent.AllowConcurrentToolCalls ? true : null;
         }
 
         return options;
@@ -254,15 +419,29 @@ internal sealed partial class RunExecution
 
     private async ValueTask CompactCoreAsync(ICompactor compactor, CancellationToken token)
     {
-        CompactionResult compacted = await compactor.CompactAsync(_messages, cancellationToken: token).ConfigureAwait(false);
+        CompactionResult compacted;
+        using (ModelCallContext.Begin(_callContext! with { Purpose = "compaction" }))
+        {
+            compacted = await compactor.CompactAsync(_messages, cancellationToken: token).ConfigureAwait(false);
+        }
+
         if (compacted.Changed)
         {
             int before = _messages.Count;
             _messages.Clear();
             _messages.AddRange(compacted.Messages);
-            if (_emit)
+            _savedMessageCount = 0;
+            await _ports.AuditAsync(
+                AuditEventKind.Compaction,
+                token,
+                data: new Dictionary<string, string>(StringComparer.Ordinal)
+                {
+                    ["messagesBefore"] = before.ToString(CultureInfo.InvariantCulture),
+                    ["messagesAfter"] = _messages.Count.ToString(CultureInfo.InvariantCulture),
+                }).ConfigureAwait(false);
+            if (_ports.Emits)
             {
-                await EmitAsync(new CompactionEvent(RunId, _iteration, Time.GetUtcNow(), before, _messages.Count), token).ConfigureAwait(false);
+                await _ports.EmitAsync(new CompactionEvent(RunId, _iteration, Time.GetUtcNow(), before, _messages.Count), token).ConfigureAwait(false);
             }
         }
     }
@@ -271,71 +450,113 @@ internal sealed partial class RunExecution
     {
         long started = Time.GetTimestamp();
         ChatResponse response;
-        if (_events is null)
+        try
         {
-            response = await client.GetResponseAsync(_messages, options, token).ConfigureAwait(false);
-        }
-        else
-        {
-            List<ChatResponseUpdate> updates = [];
-            await foreach (ChatResponseUpdate update in client.GetStreamingResponseAsync(_messages, options, token).ConfigureAwait(false))
+            if (!_ports.Streams)
             {
-                updates.Add(update);
-                if (update.Text is { Length: > 0 } text)
+                response = await client.GetResponseAsync(_messages, options, token).ConfigureAwait(false);
+            }
+            else
+            {
+                List<ChatResponseUpdate> updates = [];
+                await foreach (ChatResponseUpdate update in client.GetStreamingResponseAsync(_messages, options, token).ConfigureAwait(false))
                 {
-                    if (_emit)
+                    updates.Add(update);
+                    if (update.Text is { Length: > 0 } text)
                     {
-                        await EmitAsync(new ModelTextDeltaEvent(RunId, _iteration, Time.GetUtcNow(), text), token).ConfigureAwait(false);
+                        await _ports.EmitAsync(new ModelTextDeltaEvent(RunId, _iteration, Time.GetUtcNow(), text), token).ConfigureAwait(false);
                     }
                 }
+
+                response = updates.ToChatResponse();
             }
-
-            response = updates.ToChatResponse();
         }
-
-        if (response.Usage is { } usage)
+        catch (Exception ex) when (ex is BudgetExceededException || (ex is OperationCanceledException && token.IsCancellationRequested))
         {
-            _usage.Add(usage);
+            // Why: a refused or interrupted call produced nothing; the run's count of model calls stays what it was,
+            // so a checkpoint taken now resumes by making that call again.
+            _iteration--;
+            _account!.Iteration = _iteration;
+            throw;
         }
 
-        if (_executor.Budget is not NullBudget)
+        if (ModelEmptyResponseException.IsEmpty(response))
         {
-            await _executor.Budget.RecordAsync(new BudgetCharge(RunId, _agent.Name, Caller, response.ModelId, response.Usage ?? new UsageDetails()), token).ConfigureAwait(false);
+            throw new ModelEmptyResponseException(
+                $"The model answered agent '{Agent.Name}' with an empty reply and no finish reason (an error inside the stream?); treated as a model failure.");
         }
 
-        await AuditAsync(AuditEventKind.ModelCall, null, response.ModelId, token).ConfigureAwait(false);
-        if (_emit)
+        await _ports.AuditAsync(AuditEventKind.ModelCall, token, usage: UsageTotals.WithTotal(response.Usage), model: response.ModelId).ConfigureAwait(false);
+        if (_ports.Emits)
         {
-            await EmitAsync(new ModelCallCompletedEvent(RunId, _iteration, Time.GetUtcNow(), response, Time.GetElapsedTime(started)), token).ConfigureAwait(false);
+            await _ports.EmitAsync(new ModelCallCompletedEvent(RunId, _iteration, Time.GetUtcNow(), response, Time.GetElapsedTime(started)), token).ConfigureAwait(false);
         }
+
         return response;
     }
 
     private async ValueTask<FunctionResultContent[]> InvokeToolsAsync(Toolbox? toolbox, List<FunctionCallContent> calls, CancellationToken token)
     {
         var results = new FunctionResultContent[calls.Count];
-        var context = new ToolInvocationContext { Caller = Caller, AgentName = _agent.Name, RunId = RunId, Iteration = _iteration, Services = _executor.Options.Services };
-        if (_agent.AllowConcurrentToolCalls && calls.Count > 1)
+        (_openCalls, _openResults) = (calls, results);
+        var context = new ToolInvocationContext { Caller = Caller, AgentName = Agent.Name, RunId = RunId, Iteration = _iteration, Services = Options.Services };
+        if (Agent.AllowConcurrentToolCalls && calls.Count > 1)
         {
-            await Task.WhenAll(calls.Select(async (call, i) => results[i] = await InvokeToolAsync(toolbox, call, context, token).ConfigureAwait(false))).ConfigureAwait(false);
+            await Task.WhenAll(calls.Select(async (call, i) => results[i] = await InvokeWithGraceAsync(toolbox, call, context, token).ConfigureAwait(false))).ConfigureAwait(false);
         }
         else
         {
             for (int i = 0; i < calls.Count; i++)
             {
-                results[i] = await InvokeToolAsync(toolbox, calls[i], context, token).ConfigureAwait(false);
+                results[i] = await InvokeWithGraceAsync(toolbox, calls[i], context, token).ConfigureAwait(false);
             }
         }
 
         return results;
     }
 
+    private ValueTask<FunctionResultContent> InvokeWithGraceAsync(Toolbox? toolbox, FunctionCallContent call, ToolInvocationContext context, CancellationToken token)
+    {
+        ValueTask<FunctionResultContent> invocation = InvokeToolAsync(toolbox, call, context, token);
+        return invocation.IsCompleted ? invocation : new ValueTask<FunctionResultContent>(GraceAsync(invocation.AsTask(), call, token));
+    }
+
+    private async Task<FunctionResultContent> GraceAsync(Task<FunctionResultContent> invocation, FunctionCallContent call, CancellationToken token)
+    {
+        // Why: a tool that ignores its token must not hold the run hostage. The grace starts at the moment the run's
+        // token is cancelled (the timer is created inside the cancellation), then the tool is left running detached
+        // (its side effect may still happen) and the run ends.
+        var expired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ITimer? timer = null;
+        TimeSpan grace = Options.ToolGrace;
+        using (token.Register(() => timer = Time.CreateTimer(static s => ((TaskCompletionSource)s!).TrySetResult(), expired, grace, Timeout.InfiniteTimeSpan)))
+        {
+            await Task.WhenAny(invocation, expired.Task).ConfigureAwait(false);
+        }
+
+        timer?.Dispose();
+        if (invocation.IsCompleted)
+        {
+            return await invocation.ConfigureAwait(false);
+        }
+
+        RunsTelemetry.ToolsDetached.Add(1, new KeyValuePair<string, object?>("gen_ai.tool.name", call.Name));
+        LogToolDetached(_executor.Logger, RunId, call.Name, grace);
+        _ = invocation.ContinueWith(
+            static t => _ = t.Exception,
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        throw new OperationCanceledException(token);
+    }
+
     private async ValueTask<FunctionResultContent> InvokeToolAsync(Toolbox? toolbox, FunctionCallContent call, ToolInvocationContext context, CancellationToken token)
     {
-        if (_emit)
+        if (_ports.Emits)
         {
-            await EmitAsync(new ToolCallStartedEvent(RunId, _iteration, Time.GetUtcNow(), call), token).ConfigureAwait(false);
+            await _ports.EmitAsync(new ToolCallStartedEvent(RunId, _iteration, Time.GetUtcNow(), call), token).ConfigureAwait(false);
         }
+
         using Activity? activity = RunsTelemetry.Source.HasListeners()
             ? RunsTelemetry.Source.StartActivity($"execute_tool {call.Name}", ActivityKind.Internal)
             : null;
@@ -348,18 +569,23 @@ internal sealed partial class RunExecution
         if (DispatchGuard.CheckToolCall(call) is { } denied)
         {
             result = Error(call, denied.Message, new DispatchDeniedException(denied));
-            await AuditAsync(AuditEventKind.ToolDenied, call.Name, denied.Message, token).ConfigureAwait(false);
+            await _ports.AuditAsync(AuditEventKind.DispatchGuardTripped, token, toolName: call.Name, detail: denied.Message, arguments: ArgumentsOf(call), data: GuardData(denied)).ConfigureAwait(false);
         }
         else if (toolbox is null)
         {
-            string message = $"Error: the tool '{call.Name}' is not available to agent '{_agent.Name}', which has no tools.";
+            string message = $"Error: the tool '{ToolText.Echo(call.Name)}' is not available to agent '{Agent.Name}', which has no tools.";
             result = Error(call, message, new InvalidOperationException(message));
-            await AuditAsync(AuditEventKind.ToolDenied, call.Name, message, token).ConfigureAwait(false);
+            await _ports.AuditAsync(AuditEventKind.ToolDenied, token, toolName: call.Name, detail: message, arguments: ArgumentsOf(call)).ConfigureAwait(false);
         }
         else
         {
             result = await toolbox.InvokeAsync(call, context, token).ConfigureAwait(false);
-            await AuditAsync(AuditEventKind.ToolCall, call.Name, result.Exception?.Message, token).ConfigureAwait(false);
+
+            // Why: a toolbox denial was already audited (once) by the toolbox through this run's audit channel.
+            if (result.Exception is not ToolDeniedException)
+            {
+                await _ports.AuditAsync(AuditEventKind.ToolCall, token, toolName: call.Name, detail: result.Exception?.Message, arguments: ArgumentsOf(call)).ConfigureAwait(false);
+            }
         }
 
         if (result.Exception is not null)
@@ -368,165 +594,37 @@ internal sealed partial class RunExecution
             activity?.SetTag("error.type", result.Exception.GetType().FullName);
         }
 
-        if (_emit)
+        if (_ports.Emits)
         {
-            await EmitAsync(new ToolCallCompletedEvent(RunId, _iteration, Time.GetUtcNow(), call, result, result.Exception is not null), token).ConfigureAwait(false);
+            await _ports.EmitAsync(new ToolCallCompletedEvent(RunId, _iteration, Time.GetUtcNow(), call, result, result.Exception is not null), token).ConfigureAwait(false);
         }
+
         return result;
     }
+
+    private JsonElement? ArgumentsOf(FunctionCallContent call)
+    {
+        if (!_ports.Audits || call.Arguments is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.SerializeToElement(call.Arguments, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>)));
+        }
+        catch (Exception ex) when (ex is NotSupportedException or JsonException or InvalidOperationException)
+        {
+            LogArgumentsNotSerializable(_executor.Logger, ex, RunId, call.Name);
+            return null;
+        }
+    }
+
+    private static Dictionary<string, string> GuardData(DispatchDenied denied) =>
+        new(StringComparer.Ordinal) { ["reason"] = denied.Reason.ToString() };
 
     private static FunctionResultContent Error(FunctionCallContent call, string message, Exception exception) =>
         new(call.CallId, message) { Exception = exception };
-
-    private ValueTask SaveCheckpointAsync(CancellationToken token) =>
-        _executor.Checkpointer is NullCheckpointer ? default : SaveCheckpointCoreAsync(token);
-
-    private async ValueTask SaveCheckpointCoreAsync(CancellationToken token)
-    {
-        try
-        {
-            await _executor.Checkpointer.SaveAsync(
-                new RunCheckpoint(RunId, _agent, Caller, [.. _messages], _iteration, Time.GetUtcNow()), token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // Why: a busy or broken checkpoint store must not end a healthy run; the next save tries again.
-            LogPortFailure(_executor.Logger, ex, "checkpoint save", RunId);
-        }
-    }
-
-    private async Task<RunResult> FinishAsync(RunOutcome outcome, string? stopReason, Exception? error)
-    {
-        // Why: the run's own token may be cancelled (timeout, caller); ending work gets its own bounded time. Only ports
-        // that do I/O need it, so the timer is not created for a run with null ports.
-        bool endWork = _executor.Ports.Delivery is not null || _executor.Checkpointer is not NullCheckpointer || _executor.Audit is not NullAudit;
-        using CancellationTokenSource? endCts = endWork ? new CancellationTokenSource(_executor.Options.DeliveryTimeout, Time) : null;
-        CancellationToken token = endCts?.Token ?? CancellationToken.None;
-        string text = _messages.LastOrDefault(m => m.Role == ChatRole.Assistant)?.Text ?? string.Empty;
-        IReadOnlyList<DataContent> attachments = _context?.DrainAttachments() ?? [];
-
-        RunDeliveryStatus delivery = RunDeliveryStatus.NotDelivered;
-        Exception? deliveryError = null;
-        if (_executor.Ports.Delivery is { } port && outcome != RunOutcome.Cancelled && (text.Length > 0 || attachments.Count > 0))
-        {
-            try
-            {
-                var metadata = new Dictionary<string, string>(_agent.Metadata) { ["outcome"] = outcome.ToString(), ["agent"] = _agent.Name };
-                foreach (KeyValuePair<string, string> pair in _request.Metadata)
-                {
-                    metadata[pair.Key] = pair.Value;
-                }
-
-                await port.DeliverAsync(new Delivery(text) { Attachments = attachments, RunId = RunId, Caller = Caller, Metadata = metadata }, token).ConfigureAwait(false);
-                delivery = RunDeliveryStatus.Delivered;
-            }
-            catch (Exception ex)
-            {
-                (delivery, deliveryError) = (RunDeliveryStatus.Failed, ex);
-                LogPortFailure(_executor.Logger, ex, "delivery", RunId);
-            }
-        }
-
-        if (_executor.Checkpointer is not NullCheckpointer && outcome != RunOutcome.Cancelled)
-        {
-            try
-            {
-                // Why: a cancelled run (host shutdown) keeps its checkpoint: it is exactly what resume picks up.
-                if (outcome == RunOutcome.Completed)
-                {
-                    await _executor.Checkpointer.CompleteAsync(RunId, token).ConfigureAwait(false);
-                }
-                else
-                {
-                    await _executor.Checkpointer.FailAsync(RunId, outcome, token).ConfigureAwait(false);
-                }
-            }
-            catch (Exception ex)
-            {
-                LogPortFailure(_executor.Logger, ex, "checkpoint completion", RunId);
-            }
-        }
-
-        TimeSpan duration = Elapsed();
-        var result = new RunResult
-        {
-            RunId = RunId,
-            AgentName = _agent.Name,
-            Outcome = outcome,
-            Messages = _messages.AsReadOnly(),
-            Text = text,
-            Usage = _usage,
-            Iterations = _iteration,
-            StopReason = stopReason,
-            Error = error,
-            Delivery = delivery,
-            DeliveryError = deliveryError,
-            Attachments = attachments,
-            StartedAt = _startedAt,
-            Duration = duration,
-        };
-
-        await AuditAsync(AuditEventKind.RunFinished, null, stopReason ?? outcome.ToString(), token, outcome).ConfigureAwait(false);
-        var outcomeTag = new KeyValuePair<string, object?>("executus.run.outcome", RunsTelemetry.OutcomeName(outcome));
-        var agentTag = new KeyValuePair<string, object?>("gen_ai.agent.name", _agent.Name);
-        RunsTelemetry.Runs.Add(1, outcomeTag, agentTag);
-        RunsTelemetry.Duration.Record(duration.TotalSeconds, outcomeTag, agentTag);
-        RunsTelemetry.Iterations.Record(_iteration, agentTag);
-
-        if (_emit)
-        {
-            await EmitAsync(new RunFinishedEvent(RunId, _iteration, Time.GetUtcNow(), result), CancellationToken.None).ConfigureAwait(false);
-        }
-        _events?.TryComplete();
-        return result;
-    }
-
-    private async ValueTask EmitAsync(RunEvent runEvent, CancellationToken token)
-    {
-        if (!_emit)
-        {
-            return;
-        }
-
-        _events?.TryWrite(runEvent);
-        foreach (IRunObserver observer in _executor.Ports.Observers)
-        {
-            try
-            {
-                await observer.OnEventAsync(runEvent, token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
-            {
-                LogPortFailure(_executor.Logger, ex, "observer", RunId);
-            }
-        }
-    }
-
-    private ValueTask AuditAsync(AuditEventKind kind, string? toolName, string? detail, CancellationToken token, RunOutcome? outcome = null) =>
-        _executor.Audit is NullAudit ? default : AuditCoreAsync(kind, toolName, detail, outcome, token);
-
-    private async ValueTask AuditCoreAsync(AuditEventKind kind, string? toolName, string? detail, RunOutcome? outcome, CancellationToken token)
-    {
-        try
-        {
-            var data = new Dictionary<string, string>(StringComparer.Ordinal)
-            {
-                ["iteration"] = _iteration.ToString(CultureInfo.InvariantCulture),
-            };
-            if (outcome is { } o)
-            {
-                data["outcome"] = o.ToString();
-            }
-
-            await _executor.Audit.RecordAsync(
-                new AuditEvent(kind, Time.GetUtcNow()) { RunId = RunId, AgentName = _agent.Name, Caller = Caller, ToolName = toolName, Detail = detail, Data = data },
-                token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogPortFailure(_executor.Logger, ex, "audit", RunId);
-        }
-    }
 
     private void AddInputAttachments(IReadOnlyList<AIContent> attachments)
     {
@@ -543,8 +641,9 @@ internal sealed partial class RunExecution
 
     private string? LastUserText() => _request.Messages.LastOrDefault(m => m.Role == ChatRole.User)?.Text;
 
-    private TimeSpan Elapsed() => Time.GetElapsedTime(_startTimestamp);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: tool '{Tool}' ignored cancellation for {Grace}; it was left running detached and its side effect may still happen.")]
+    private static partial void LogToolDetached(ILogger logger, string runId, string tool, TimeSpan grace);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: the {Port} failed; the run goes on.")]
-    private static partial void LogPortFailure(ILogger logger, Exception exception, string port, string runId);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Run {RunId}: the arguments of tool '{Tool}' could not be serialized for audit.")]
+    private static partial void LogArgumentsNotSerializable(ILogger logger, Exception exception, string runId, string tool);
 }

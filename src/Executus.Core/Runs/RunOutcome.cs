@@ -27,9 +27,12 @@ public enum RunOutcome
     /// <summary>The critic stopped the run.</summary>
     CriticStopped,
 
-    /// <summary>The critic escalated at the hard deadline and the run was stopped.</summary>
+    /// <summary>The critic escalated (at a review or at the hard deadline) and the run was stopped.</summary>
     Escalated,
 
     /// <summary>An error ended the run (a model failure, a non-transient provider error…); see <see cref="RunResult.Error"/>.</summary>
     Failed,
+
+    /// <summary>A battery or an operator stopped the run through <see cref="RunHandle.StopAsync"/>; the reason is in <see cref="RunResult.StopReason"/>.</summary>
+    Stopped,
 }

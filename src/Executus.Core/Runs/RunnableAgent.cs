@@ -22,8 +22,18 @@ public sealed record RunnableAgent
         Name = name;
     }
 
+    /// <summary>The longest finite timeout: one timer period of the platform (about 49.7 days). Longer spans are kept by re-arming.</summary>
+    public static readonly TimeSpan MaxFiniteTimeout = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     /// <summary>Gets the agent's name.</summary>
     public string Name { get; }
+
+    /// <summary>
+    /// Gets the definition's version (a store's revision, a content hash…), or <see langword="null"/> when the agent
+    /// is not versioned. An <see cref="IAgentCatalog"/> finds a given version by it, so a resumed run can run on the
+    /// definition it started with.
+    /// </summary>
+    public string? Version { get; init; }
 
     /// <summary>Gets a short description (shown to a parent agent that may call this one).</summary>
     public string? Description { get; init; }
@@ -46,8 +56,18 @@ public sealed record RunnableAgent
     /// <summary>Gets the maximum number of consecutive model turns whose tool calls all failed before the run stops.</summary>
     public int MaxConsecutiveToolErrors { get; init; } = DefaultMaxConsecutiveToolErrors;
 
-    /// <summary>Gets the run's own timeout; the executor's default when null.</summary>
+    /// <summary>
+    /// Gets the run's own timeout (the hard deadline); the executor's default when null. <see cref="System.Threading.Timeout.InfiniteTimeSpan"/>
+    /// means no limit; any positive span is honoured, including spans longer than one platform timer period (the
+    /// deadline timer is re-armed).
+    /// </summary>
     public TimeSpan? Timeout { get; init; }
+
+    /// <summary>
+    /// Gets the soft deadline: once this much time has passed, the critic's next review is marked
+    /// <see cref="CriticTrigger.SoftDeadline"/> (judge progress: continue, extend, stop). Null for none.
+    /// </summary>
+    public TimeSpan? SoftTimeout { get; init; }
 
     /// <summary>Gets whether several tool calls of one model turn may run concurrently.</summary>
     public bool AllowConcurrentToolCalls { get; init; }
@@ -62,7 +82,7 @@ public sealed record RunnableAgent
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Checks the bounds, throwing an <see cref="ArgumentOutOfRangeException"/> naming the bad one.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A bound is not positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A bound is not positive (or the soft deadline is not before the hard one).</exception>
     public void Validate()
     {
         if (MaxIterations < 1)
@@ -75,9 +95,14 @@ public sealed record RunnableAgent
             throw new ArgumentOutOfRangeException(nameof(MaxConsecutiveToolErrors), MaxConsecutiveToolErrors, $"Agent '{Name}': MaxConsecutiveToolErrors must be at least 1.");
         }
 
-        if (Timeout is { } timeout && timeout <= TimeSpan.Zero)
+        if (Timeout is { } timeout && timeout <= TimeSpan.Zero && timeout != System.Threading.Timeout.InfiniteTimeSpan)
         {
-            throw new ArgumentOutOfRangeException(nameof(Timeout), timeout, $"Agent '{Name}': Timeout must be positive.");
+            throw new ArgumentOutOfRangeException(nameof(Timeout), timeout, $"Agent '{Name}': Timeout must be positive, or Timeout.InfiniteTimeSpan for no limit.");
+        }
+
+        if (SoftTimeout is { } soft && (soft <= TimeSpan.Zero || (Timeout is { } hard && hard != System.Threading.Timeout.InfiniteTimeSpan && soft >= hard)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(SoftTimeout), soft, $"Agent '{Name}': SoftTimeout must be positive and shorter than Timeout.");
         }
     }
 }

@@ -3,7 +3,7 @@ using Executus.Identity;
 namespace Executus.Tooling;
 
 /// <summary>What a run asks of the permission stages at its start: the agent, its tool allow-list and the caller.</summary>
-public sealed class ToolboxRequest
+internal sealed class ToolboxRequest
 {
     /// <summary>The allow-list entry that names every registered tool.</summary>
     public const string AllTools = "*";
@@ -32,6 +32,9 @@ public sealed class ToolboxRequest
 
     /// <summary>Gets the run's id, recorded with denials.</summary>
     public string? RunId { get; init; }
+
+    /// <summary>Gets the run's own audit channel (sequenced, one event per decision); the factory's audit port when null.</summary>
+    internal Auditing.IAudit? Audit { get; init; }
 
     /// <summary>Gets services handed to tool functions when a call gives no <see cref="ToolInvocationContext"/>.</summary>
     public IServiceProvider? Services { get; init; }

@@ -95,6 +95,6 @@ public class AddExecutusTests
 
     private sealed class FixedResolver : ICallerIdentityResolver
     {
-        public ValueTask<CallerIdentity> ResolveAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(new CallerIdentity("u"));
+        public ValueTask<CallerIdentity> ResolveAsync(CallerResolutionContext context, CancellationToken cancellationToken = default) => ValueTask.FromResult(new CallerIdentity("u"));
     }
 }

@@ -18,9 +18,9 @@ public class CallerIdentityTests
     [Fact]
     public async Task Anonymous_resolver_answers_anonymous_and_honours_cancellation()
     {
-        Assert.Same(CallerIdentity.Anonymous, await AnonymousCallerIdentityResolver.Instance.ResolveAsync());
+        Assert.Same(CallerIdentity.Anonymous, await AnonymousCallerIdentityResolver.Instance.ResolveAsync(CallerResolutionContext.Empty));
         await Assert.ThrowsAsync<OperationCanceledException>(
-            async () => await AnonymousCallerIdentityResolver.Instance.ResolveAsync(new CancellationToken(canceled: true)));
+            async () => await AnonymousCallerIdentityResolver.Instance.ResolveAsync(CallerResolutionContext.Empty, new CancellationToken(canceled: true)));
     }
 
     [Fact]

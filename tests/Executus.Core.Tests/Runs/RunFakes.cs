@@ -5,22 +5,47 @@ using Executus.Runs;
 
 namespace Executus.Core.Tests.Runs;
 
-internal sealed class RecordingBudget(int? denyAtIteration = null) : IBudget
+internal sealed class RecordingBudget(int? denyAtIteration = null, string? warnAtIteration = null) : IBudget
 {
+    private int _reservations;
+
     public ConcurrentQueue<BudgetCheck> Checks { get; } = new();
     public ConcurrentQueue<BudgetCharge> Charges { get; } = new();
+    public ConcurrentQueue<BudgetReservation> Releases { get; } = new();
+    public ConcurrentQueue<string> Log { get; } = new();
+
+    /// <summary>Gets the reservations neither settled nor released.</summary>
+    public int Open => Checks.Count(c => !Refused(c)) - Charges.Count - Releases.Count;
 
     public ValueTask<BudgetDecision> CheckAsync(BudgetCheck check, CancellationToken cancellationToken = default)
     {
         Checks.Enqueue(check);
-        return ValueTask.FromResult(check.Iteration >= denyAtIteration ? BudgetDecision.Deny("weekly budget of $5.00 spent") : BudgetDecision.Allow);
+        if (Refused(check))
+        {
+            Log.Enqueue($"deny {check.Iteration}");
+            return ValueTask.FromResult(BudgetDecision.Deny("weekly budget of $5.00 spent"));
+        }
+
+        string id = $"r{Interlocked.Increment(ref _reservations)}";
+        Log.Enqueue($"check {check.Iteration} {check.Purpose} {id}");
+        return ValueTask.FromResult(BudgetDecision.Grant(id, warnAtIteration == check.Iteration.ToString(System.Globalization.CultureInfo.InvariantCulture) ? "80% of the weekly budget spent" : null));
     }
 
-    public ValueTask RecordAsync(BudgetCharge charge, CancellationToken cancellationToken = default)
+    public ValueTask SettleAsync(BudgetCharge charge, CancellationToken cancellationToken = default)
     {
         Charges.Enqueue(charge);
+        Log.Enqueue($"settle {charge.Reservation.ReservationId} {charge.Usage.TotalTokenCount}");
         return ValueTask.CompletedTask;
     }
+
+    public ValueTask ReleaseAsync(BudgetReservation reservation, CancellationToken cancellationToken = default)
+    {
+        Releases.Enqueue(reservation);
+        Log.Enqueue($"release {reservation.ReservationId}");
+        return ValueTask.CompletedTask;
+    }
+
+    private bool Refused(BudgetCheck check) => check.Iteration >= denyAtIteration;
 }
 
 internal sealed class RecordingAudit : IAudit
@@ -39,11 +64,13 @@ internal sealed class RecordingAudit : IAudit
 internal sealed class RecordingCheckpointer : ICheckpointer
 {
     public ConcurrentQueue<RunCheckpoint> Saves { get; } = new();
+    public ConcurrentQueue<int> SavedCounts { get; } = new();
     public ConcurrentQueue<string> Log { get; } = new();
 
-    public ValueTask SaveAsync(RunCheckpoint checkpoint, CancellationToken cancellationToken = default)
+    public ValueTask SaveAsync(RunCheckpoint checkpoint, int savedMessageCount, CancellationToken cancellationToken = default)
     {
         Saves.Enqueue(checkpoint);
+        SavedCounts.Enqueue(savedMessageCount);
         Log.Enqueue($"save {checkpoint.Iteration}");
         return ValueTask.CompletedTask;
     }

@@ -1,0 +1,176 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Executus.Auditing;
+
+namespace Executus.Batteries.Audit;
+
+/// <summary>
+/// The default <see cref="IAuditRedactor"/>: masks every value whose key looks secret (key, token, password, secret,
+/// authorization, credential, cookie… — in data entries and at any depth of JSON arguments or JSON-valued data) with
+/// <see cref="Mask"/>, and truncates strings longer than <see cref="MaxValueLength"/> (inside JSON, each string on its own,
+/// so JSON stays valid).
+/// </summary>
+public sealed class DefaultAuditRedactor : IAuditRedactor
+{
+    /// <summary>The text that replaces a secret value.</summary>
+    public const string Mask = "***";
+
+    private static readonly string[] SecretFragments =
+    [
+        "password", "passwd", "secret", "token", "authorization", "apikey", "privatekey", "accesskey", "credential", "cookie", "sessionid", "signature",
+    ];
+
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="maxValueLength">The longest string kept whole (default 2048 characters).</param>
+    public DefaultAuditRedactor(int maxValueLength = 2048)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxValueLength, 16);
+        MaxValueLength = maxValueLength;
+    }
+
+    /// <summary>Gets the longest string kept whole.</summary>
+    public int MaxValueLength { get; }
+
+    /// <summary>Returns whether <paramref name="key"/> looks like it names a secret.</summary>
+    /// <param name="key">A data key or JSON property name.</param>
+    /// <returns><see langword="true"/> when its value must be masked.</returns>
+    public static bool IsSecretKey(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        string normalized = key.Replace("-", string.Empty, StringComparison.Ordinal).Replace("_", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
+        if (normalized == "key" || normalized.EndsWith("key", StringComparison.Ordinal) || normalized == "pwd" || normalized == "auth")
+        {
+            return true;
+        }
+
+        foreach (string fragment in SecretFragments)
+        {
+            if (normalized.Contains(fragment, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <inheritdoc />
+    public AuditEvent Redact(AuditEvent auditEvent)
+    {
+        ArgumentNullException.ThrowIfNull(auditEvent);
+        bool changed = false;
+        Dictionary<string, string>? data = null;
+        foreach (KeyValuePair<string, string> pair in auditEvent.Data)
+        {
+            string value = IsSecretKey(pair.Key) ? Mask : RedactText(pair.Value);
+            if (!string.Equals(value, pair.Value, StringComparison.Ordinal))
+            {
+                data ??= new Dictionary<string, string>(auditEvent.Data, StringComparer.Ordinal);
+                data[pair.Key] = value;
+            }
+        }
+
+        string? detail = auditEvent.Detail is null ? null : Truncate(auditEvent.Detail);
+        changed |= data is not null || !string.Equals(detail, auditEvent.Detail, StringComparison.Ordinal);
+        return changed ? auditEvent with { Data = data ?? auditEvent.Data, Detail = detail } : auditEvent;
+    }
+
+    /// <summary>Redacts a JSON value: secret-keyed properties masked and long strings truncated, at any depth.</summary>
+    /// <param name="json">The value.</param>
+    /// <returns>The redacted value (the same value when nothing changed).</returns>
+    public JsonElement RedactJson(JsonElement json)
+    {
+        JsonNode? node = JsonNode.Parse(json.GetRawText());
+        if (node is null || !RedactNode(node))
+        {
+            return json;
+        }
+
+        using JsonDocument document = JsonDocument.Parse(node.ToJsonString());
+        return document.RootElement.Clone();
+    }
+
+    private string RedactText(string value)
+    {
+        string trimmed = value.TrimStart();
+        if (trimmed.Length > 1 && (trimmed[0] == '{' || trimmed[0] == '['))
+        {
+            try
+            {
+                // Why: JSON stays valid JSON; its long strings are truncated one by one instead of the whole text.
+                JsonNode? node = JsonNode.Parse(value);
+                if (node is not null)
+                {
+                    return RedactNode(node) ? node.ToJsonString() : value;
+                }
+            }
+            catch (JsonException)
+            {
+                // Not JSON after all: treat it as text.
+            }
+        }
+
+        return Truncate(value);
+    }
+
+    private bool RedactNode(JsonNode node)
+    {
+        bool changed = false;
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (string name in obj.Select(p => p.Key).ToList())
+                {
+                    JsonNode? child = obj[name];
+                    if (IsSecretKey(name))
+                    {
+                        if (child is not JsonValue value || value.GetValueKind() != JsonValueKind.String || value.GetValue<string>() != Mask)
+                        {
+                            obj[name] = Mask;
+                            changed = true;
+                        }
+                    }
+                    else if (child is not null)
+                    {
+                        changed |= RedactChild(child, replacement => obj[name] = replacement);
+                    }
+                }
+
+                break;
+            case JsonArray array:
+                for (int i = 0; i < array.Count; i++)
+                {
+                    if (array[i] is { } item)
+                    {
+                        int index = i;
+                        changed |= RedactChild(item, replacement => array[index] = replacement);
+                    }
+                }
+
+                break;
+        }
+
+        return changed;
+    }
+
+    private bool RedactChild(JsonNode child, Action<JsonNode> replace)
+    {
+        if (child is JsonValue value && value.GetValueKind() == JsonValueKind.String)
+        {
+            string text = value.GetValue<string>();
+            string truncated = Truncate(text);
+            if (!ReferenceEquals(text, truncated))
+            {
+                replace(JsonValue.Create(truncated));
+                return true;
+            }
+
+            return false;
+        }
+
+        return RedactNode(child);
+    }
+
+    private string Truncate(string value) =>
+        value.Length <= MaxValueLength ? value : $"{value[..MaxValueLength]}…[truncated {value.Length - MaxValueLength} chars]";
+}

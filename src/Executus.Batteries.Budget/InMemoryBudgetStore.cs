@@ -1,0 +1,432 @@
+namespace Executus.Batteries.Budget;
+
+/// <summary>
+/// The default <see cref="IBudgetStore"/>: a ledger in memory, one lock for the whole store (a reservation's check and
+/// insert are one step). Each account keeps its charges in time order with a running sum from a window cursor, so a
+/// check against a window that only moves forward costs amortised O(1) whatever the ledger's size.
+/// </summary>
+/// <remarks>Charges older than the retention (and older than the longest window ever asked about) are dropped.</remarks>
+public sealed class InMemoryBudgetStore : IBudgetStore
+{
+    /// <summary>The retention used when none is given: 31 days.</summary>
+    public static readonly TimeSpan DefaultRetention = TimeSpan.FromDays(31);
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<BudgetScopeKey, Account> _accounts = [];
+    private readonly Dictionary<string, Reservation> _reservations = new(StringComparer.Ordinal);
+    private readonly PriorityQueue<Reservation, DateTimeOffset> _expiries = new();
+    private readonly TimeSpan _retention;
+    private TimeSpan _longestWindow;
+    private long _latestTicks = long.MinValue;
+
+    /// <summary>Initializes a new empty store.</summary>
+    /// <param name="retention">How long charges are kept (at least the longest window asked about); default 31 days.</param>
+    public InMemoryBudgetStore(TimeSpan? retention = null)
+    {
+        TimeSpan value = retention ?? DefaultRetention;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero, nameof(retention));
+        _retention = value;
+    }
+
+    /// <summary>Gets how many reservations are live (neither settled, released nor expired as of the last operation).</summary>
+    public int LiveReservationCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _reservations.Count;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<BudgetReservationResult> TryReserveAsync(BudgetReservationRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        cancellationToken.ThrowIfCancellationRequested();
+        long windowStart = request.WindowStart.UtcTicks;
+        lock (_gate)
+        {
+            if (request.Window > _longestWindow)
+            {
+                _longestWindow = request.Window;
+            }
+
+            ExpireLocked(request.Now);
+            if (_reservations.ContainsKey(request.ReservationId))
+            {
+                throw new InvalidOperationException($"Reservation '{request.ReservationId}' already exists.");
+            }
+
+            var states = new BudgetScopeSpend[request.Scopes.Count];
+            var accounts = new Account[request.Scopes.Count];
+            BudgetRefusal? refusal = null;
+            for (int i = 0; i < request.Scopes.Count; i++)
+            {
+                BudgetScopeLimit limit = request.Scopes[i];
+                Account account = GetAccountLocked(limit.Key);
+                accounts[i] = account;
+                BudgetAmount spent = account.WindowSum(windowStart);
+                states[i] = new BudgetScopeSpend(limit, spent, account.Reserved);
+                refusal ??= Check(limit, account, spent, request);
+            }
+
+            if (refusal is null)
+            {
+                var reservation = new Reservation(request.ReservationId, accounts, request.Estimate, request.ExpiresAt);
+                _reservations.Add(reservation.Id, reservation);
+                _expiries.Enqueue(reservation, reservation.ExpiresAt);
+                foreach (Account account in accounts)
+                {
+                    account.Reserved += request.Estimate;
+                }
+            }
+
+            return ValueTask.FromResult(new BudgetReservationResult { Scopes = states, Refusal = refusal });
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> SettleAsync(string reservationId, BudgetLedgerEntry charge, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reservationId);
+        ArgumentNullException.ThrowIfNull(charge);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            bool settled = RemoveReservationLocked(reservationId);
+            AddLocked(charge);
+            return ValueTask.FromResult(settled);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> ReleaseAsync(string reservationId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reservationId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return ValueTask.FromResult(RemoveReservationLocked(reservationId));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask RecordAsync(BudgetLedgerEntry charge, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(charge);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            AddLocked(charge);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<int> ReleaseExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return ValueTask.FromResult(ExpireLocked(now));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<BudgetAmount> GetSpendAsync(BudgetScopeKey key, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return ValueTask.FromResult(_accounts.TryGetValue(key, out Account? account) ? account.RangeSum(since.UtcTicks, until.UtcTicks) : BudgetAmount.Zero);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<BudgetAmount> GetReservedAsync(BudgetScopeKey key, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            ExpireLocked(now);
+            return ValueTask.FromResult(_accounts.TryGetValue(key, out Account? account) ? account.Reserved : BudgetAmount.Zero);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<BudgetSpendRow>> GetTopSpendersAsync(BudgetScope scope, DateTimeOffset since, DateTimeOffset until, int count, BudgetMetric orderBy, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        cancellationToken.ThrowIfCancellationRequested();
+        var rows = new List<BudgetSpendRow>();
+        lock (_gate)
+        {
+            foreach (KeyValuePair<BudgetScopeKey, Account> pair in _accounts)
+            {
+                if (pair.Key.Scope != scope)
+                {
+                    continue;
+                }
+
+                BudgetAmount spent = pair.Value.RangeSum(since.UtcTicks, until.UtcTicks);
+                if (spent.Tokens > 0 || spent.Cost > 0)
+                {
+                    rows.Add(new BudgetSpendRow(pair.Key, spent));
+                }
+            }
+        }
+
+        rows.Sort((a, b) =>
+        {
+            int byMetric = orderBy == BudgetMetric.Cost ? b.Spent.Cost.CompareTo(a.Spent.Cost) : b.Spent.Tokens.CompareTo(a.Spent.Tokens);
+            return byMetric != 0 ? byMetric : string.CompareOrdinal(a.Key.Key, b.Key.Key);
+        });
+        if (rows.Count > count)
+        {
+            rows.RemoveRange(count, rows.Count - count);
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<BudgetSpendRow>>(rows);
+    }
+
+    private static BudgetRefusal? Check(BudgetScopeLimit limit, Account account, BudgetAmount spent, BudgetReservationRequest request)
+    {
+        BudgetAmount committed = spent + account.Reserved;
+        if (limit.MaxTokens is long maxTokens && committed.Tokens + request.Estimate.Tokens > maxTokens)
+        {
+            return Refuse(limit.Key, BudgetMetric.Tokens, maxTokens, committed.Tokens, request.Estimate.Tokens, account, request);
+        }
+
+        if (limit.MaxCost is decimal maxCost && committed.Cost + request.Estimate.Cost > maxCost)
+        {
+            return Refuse(limit.Key, BudgetMetric.Cost, maxCost, committed.Cost, request.Estimate.Cost, account, request);
+        }
+
+        return null;
+    }
+
+    private static BudgetRefusal Refuse(BudgetScopeKey key, BudgetMetric metric, decimal limit, decimal committed, decimal requested, Account account, BudgetReservationRequest request) =>
+        new()
+        {
+            Scope = key,
+            Metric = metric,
+            Limit = limit,
+            Spent = committed,
+            Requested = requested,
+            RetryAfter = requested > limit ? null : account.TimeUntilFreed(metric, committed + requested - limit, request),
+        };
+
+    private Account GetAccountLocked(BudgetScopeKey key)
+    {
+        if (!_accounts.TryGetValue(key, out Account? account))
+        {
+            account = new Account();
+            _accounts.Add(key, account);
+        }
+
+        return account;
+    }
+
+    private void AddLocked(BudgetLedgerEntry charge)
+    {
+        long ticks = charge.Timestamp.UtcTicks;
+        var item = new Charge(ticks, charge.Amount.Tokens, charge.Amount.Cost);
+        if (ticks > _latestTicks)
+        {
+            _latestTicks = ticks;
+        }
+
+        TimeSpan keep = _retention > _longestWindow ? _retention : _longestWindow;
+        long pruneBefore = _latestTicks - keep.Ticks;
+        foreach (BudgetScopeKey key in charge.Scopes)
+        {
+            Account account = GetAccountLocked(key);
+            account.Insert(item);
+            account.Prune(pruneBefore);
+        }
+    }
+
+    private bool RemoveReservationLocked(string id)
+    {
+        if (!_reservations.Remove(id, out Reservation? reservation))
+        {
+            return false;
+        }
+
+        reservation.Release();
+        return true;
+    }
+
+    private int ExpireLocked(DateTimeOffset now)
+    {
+        int released = 0;
+        while (_expiries.TryPeek(out Reservation? reservation, out DateTimeOffset expiresAt) && expiresAt <= now)
+        {
+            _expiries.Dequeue();
+            // Why: a settled or released reservation stays in the queue until its time; only a live one is released.
+            if (_reservations.TryGetValue(reservation.Id, out Reservation? live) && ReferenceEquals(live, reservation))
+            {
+                _reservations.Remove(reservation.Id);
+                reservation.Release();
+                released++;
+            }
+        }
+
+        return released;
+    }
+
+    private readonly record struct Charge(long Ticks, long Tokens, decimal Cost);
+
+    private sealed class Reservation(string id, Account[] accounts, BudgetAmount amount, DateTimeOffset expiresAt)
+    {
+        public string Id { get; } = id;
+
+        public DateTimeOffset ExpiresAt { get; } = expiresAt;
+
+        public void Release()
+        {
+            foreach (Account account in accounts)
+            {
+                account.Reserved -= amount;
+            }
+        }
+    }
+
+    private sealed class Account
+    {
+        private readonly List<Charge> _entries = [];
+        private int _head;
+        private long _cursorStart = long.MinValue;
+        private int _cursor;
+        private long _sumTokens;
+        private decimal _sumCost;
+
+        public BudgetAmount Reserved { get; set; }
+
+        public BudgetAmount WindowSum(long start)
+        {
+            if (start >= _cursorStart)
+            {
+                while (_cursor < _entries.Count && _entries[_cursor].Ticks < start)
+                {
+                    _sumTokens -= _entries[_cursor].Tokens;
+                    _sumCost -= _entries[_cursor].Cost;
+                    _cursor++;
+                }
+            }
+            else
+            {
+                _cursor = LowerBound(start);
+                _sumTokens = 0;
+                _sumCost = 0;
+                for (int i = _cursor; i < _entries.Count; i++)
+                {
+                    _sumTokens += _entries[i].Tokens;
+                    _sumCost += _entries[i].Cost;
+                }
+            }
+
+            _cursorStart = start;
+            return new BudgetAmount(_sumTokens, _sumCost);
+        }
+
+        public BudgetAmount RangeSum(long from, long to)
+        {
+            long tokens = 0;
+            decimal cost = 0;
+            for (int i = LowerBound(from); i < _entries.Count && _entries[i].Ticks <= to; i++)
+            {
+                tokens += _entries[i].Tokens;
+                cost += _entries[i].Cost;
+            }
+
+            return new BudgetAmount(tokens, cost);
+        }
+
+        public TimeSpan TimeUntilFreed(BudgetMetric metric, decimal needed, BudgetReservationRequest request)
+        {
+            // Why: the window sum was just computed for this request, so the cursor is the first charge in the window.
+            decimal freed = 0;
+            for (int i = _cursor; i < _entries.Count; i++)
+            {
+                freed += metric == BudgetMetric.Tokens ? _entries[i].Tokens : _entries[i].Cost;
+                if (freed >= needed)
+                {
+                    // A charge at t counts while now - window <= t, so it leaves one tick after t + window.
+                    long freeAt = _entries[i].Ticks + request.Window.Ticks + 1;
+                    long wait = freeAt - request.Now.UtcTicks;
+                    return TimeSpan.FromTicks(Math.Max(wait, 1));
+                }
+            }
+
+            // Live reservations hold the rest; once settled they leave the window a full window from now.
+            return request.Window;
+        }
+
+        public void Insert(Charge charge)
+        {
+            int index = _entries.Count;
+            while (index > _head && _entries[index - 1].Ticks > charge.Ticks)
+            {
+                index--;
+            }
+
+            _entries.Insert(index, charge);
+            if (charge.Ticks >= _cursorStart)
+            {
+                _sumTokens += charge.Tokens;
+                _sumCost += charge.Cost;
+            }
+            else
+            {
+                _cursor++;
+            }
+        }
+
+        public void Prune(long before)
+        {
+            while (_head < _entries.Count && _entries[_head].Ticks < before)
+            {
+                if (_head >= _cursor)
+                {
+                    _sumTokens -= _entries[_head].Tokens;
+                    _sumCost -= _entries[_head].Cost;
+                    _cursor = _head + 1;
+                    _cursorStart = _entries[_head].Ticks + 1;
+                }
+
+                _head++;
+            }
+
+            if (_head > 1024 && _head > _entries.Count / 2)
+            {
+                _entries.RemoveRange(0, _head);
+                _cursor -= _head;
+                _head = 0;
+            }
+        }
+
+        private int LowerBound(long ticks)
+        {
+            int low = _head;
+            int high = _entries.Count;
+            while (low < high)
+            {
+                int mid = low + ((high - low) / 2);
+                if (_entries[mid].Ticks < ticks)
+                {
+                    low = mid + 1;
+                }
+                else
+                {
+                    high = mid;
+                }
+            }
+
+            return low;
+        }
+    }
+}

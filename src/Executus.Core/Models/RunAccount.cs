@@ -1,0 +1,186 @@
+using Executus.Compaction;
+using Executus.Identity;
+using Executus.Runs;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Executus.Models;
+
+/// <summary>
+/// The accounting scope of one run: the one channel through which every model call made on behalf of the run (its own
+/// calls, <see cref="LlmMeta"/> summaries and classifications, a critic's calls) is checked against the run's
+/// <see cref="IBudget"/>, settled or released, and summed into the run's usage. The run kernel creates one per run
+/// and carries it in <see cref="ModelCallContext.Account"/>; the usage-recording decorator of every resolved client
+/// (<see cref="UsageRecordingChatClient"/>) uses it, so each call is counted exactly once, with the run attributed.
+/// </summary>
+/// <remarks>
+/// A settle or release that throws is logged and never fails the call. A refused check throws
+/// <see cref="BudgetExceededException"/> before the call is made.
+/// </remarks>
+public sealed partial class RunAccount
+{
+    private readonly Lock _lock = new();
+    private readonly UsageDetails _usage = new();
+    private readonly ITokenCounter _tokenCounter;
+    private readonly ILogger _logger;
+    private int _iteration;
+
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="runId">The run.</param>
+    /// <param name="agentName">The agent.</param>
+    /// <param name="caller">Who pays.</param>
+    /// <param name="budget">The budget to check, settle and release with; <see cref="NullBudget"/> (skipped) when null.</param>
+    /// <param name="tokenCounter">Estimates a request's input tokens for the check; <see cref="EstimatingTokenCounter"/> when null.</param>
+    /// <param name="logger">Logs settle and release failures; none when null.</param>
+    public RunAccount(string runId, string agentName, CallerIdentity caller, IBudget? budget = null, ITokenCounter? tokenCounter = null, ILogger? logger = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(agentName);
+        ArgumentNullException.ThrowIfNull(caller);
+        RunId = runId;
+        AgentName = agentName;
+        Caller = caller;
+        Budget = budget ?? NullBudget.Instance;
+        _tokenCounter = tokenCounter ?? EstimatingTokenCounter.Instance;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Gets the run.</summary>
+    public string RunId { get; }
+
+    /// <summary>Gets the agent.</summary>
+    public string AgentName { get; }
+
+    /// <summary>Gets who pays.</summary>
+    public CallerIdentity Caller { get; }
+
+    /// <summary>Gets the budget calls are checked against.</summary>
+    public IBudget Budget { get; }
+
+    /// <summary>Gets or sets the run's current iteration (the 1-based model call being made), reported in checks.</summary>
+    public int Iteration
+    {
+        get => Volatile.Read(ref _iteration);
+        set => Volatile.Write(ref _iteration, value);
+    }
+
+    /// <summary>Gets a copy of the usage of every call counted so far (totals filled as input + output when missing).</summary>
+    public UsageDetails Usage
+    {
+        get
+        {
+            var copy = new UsageDetails();
+            lock (_lock)
+            {
+                copy.Add(_usage);
+            }
+
+            return copy;
+        }
+    }
+
+    /// <summary>Gets or sets a hook told about every budget decision (the kernel audits warnings and refusals).</summary>
+    internal Func<BudgetCheck, BudgetDecision, CancellationToken, ValueTask>? DecisionObserver { get; set; }
+
+    /// <summary>Adds usage recorded before this account existed (a resumed run's usage so far).</summary>
+    /// <param name="usage">The usage.</param>
+    internal void AddPrior(UsageDetails usage)
+    {
+        lock (_lock)
+        {
+            _usage.Add(usage);
+        }
+    }
+
+    /// <summary>Checks a call with the budget; throws <see cref="BudgetExceededException"/> when refused.</summary>
+    internal async ValueTask<BudgetReservation?> ReserveAsync(
+        ModelReference model, IEnumerable<ChatMessage> messages, ChatOptions? options, string? purpose, CancellationToken cancellationToken)
+    {
+        if (Budget is NullBudget)
+        {
+            return null;
+        }
+
+        long input = 0;
+        foreach (ChatMessage message in messages)
+        {
+            input += _tokenCounter.CountTokens(message);
+        }
+
+        if (options?.Instructions is { Length: > 0 } instructions)
+        {
+            input += _tokenCounter.CountTokens(new ChatMessage(ChatRole.System, instructions));
+        }
+
+        var check = new BudgetCheck
+        {
+            RunId = RunId,
+            AgentName = AgentName,
+            Caller = Caller,
+            Model = model.ToString(),
+            Iteration = Iteration,
+            Purpose = purpose,
+            EstimatedInputTokens = input,
+            MaxOutputTokens = options?.MaxOutputTokens,
+        };
+        BudgetDecision decision = await Budget.CheckAsync(check, cancellationToken).ConfigureAwait(false);
+        if (DecisionObserver is { } observer && (!decision.Allowed || decision.Warning is not null))
+        {
+            await observer(check, decision, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!decision.Allowed)
+        {
+            throw new BudgetExceededException(check, decision.Reason ?? "The budget refused the model call.");
+        }
+
+        return new BudgetReservation(check, decision.ReservationId);
+    }
+
+    /// <summary>Counts a completed call's usage and settles its reservation.</summary>
+    internal async ValueTask SettleAsync(BudgetReservation? reservation, UsageDetails? usage, string? responseModelId)
+    {
+        UsageDetails counted = UsageTotals.WithTotal(usage) ?? new UsageDetails();
+        lock (_lock)
+        {
+            _usage.Add(counted);
+        }
+
+        if (reservation is null)
+        {
+            return;
+        }
+
+        try
+        {
+            // Why: the call's token may be cancelled by now; the spend happened and must be recorded.
+            await Budget.SettleAsync(new BudgetCharge(reservation, counted) { ResponseModelId = responseModelId }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            LogAccountingFailure(_logger, ex, "settle", RunId);
+        }
+    }
+
+    /// <summary>Releases the reservation of a call that did not complete.</summary>
+    internal async ValueTask ReleaseAsync(BudgetReservation? reservation)
+    {
+        if (reservation is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await Budget.ReleaseAsync(reservation, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            LogAccountingFailure(_logger, ex, "release", RunId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: the budget {Operation} failed; the call's result stands.")]
+    private static partial void LogAccountingFailure(ILogger logger, Exception exception, string operation, string runId);
+}

@@ -1,0 +1,28 @@
+using Executus.Identity;
+using Microsoft.Extensions.AI;
+
+namespace Executus.Runs;
+
+/// <summary>What <see cref="ICritic.ReviewAsync"/> is shown.</summary>
+/// <param name="RunId">The run.</param>
+/// <param name="Agent">The agent.</param>
+/// <param name="Caller">Who asked.</param>
+/// <param name="Iteration">Model calls made so far.</param>
+/// <param name="Elapsed">Run time used so far (before a resume included).</param>
+/// <param name="Timeout">The run's current timeout (extensions included; <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> for none).</param>
+/// <param name="Messages">The conversation so far (read-only).</param>
+public sealed record CriticReview(
+    string RunId,
+    RunnableAgent Agent,
+    CallerIdentity Caller,
+    int Iteration,
+    TimeSpan Elapsed,
+    TimeSpan Timeout,
+    IReadOnlyList<ChatMessage> Messages)
+{
+    /// <summary>Gets why the critic is asked now.</summary>
+    public CriticTrigger Trigger { get; init; }
+
+    /// <summary>Gets the tokens used so far by every call made on behalf of the run.</summary>
+    public UsageDetails Usage { get; init; } = new();
+}

@@ -1,0 +1,37 @@
+namespace Executus.Runs;
+
+/// <summary>
+/// The checkpoint port. The kernel saves after every tool turn (an implementation throttles), completes or fails a
+/// run when it ends, and does neither when the run was cancelled, so what survives a crash or shutdown is exactly the
+/// set of interrupted runs. The default, <see cref="NullCheckpointer"/>, keeps nothing and is skipped.
+/// </summary>
+/// <remarks>
+/// Failure policy: a checkpointer that throws is logged and never ends a run (the next save tries again). A cancelled
+/// or timed-out run is saved once more at its end with its interrupted tool calls closed, so a checkpoint never ends
+/// with an unanswered call.
+/// </remarks>
+public interface ICheckpointer
+{
+    /// <summary>Saves a snapshot of a run in progress.</summary>
+    /// <param name="checkpoint">The snapshot (its message list is a copy the kernel no longer changes).</param>
+    /// <param name="savedMessageCount">
+    /// How many leading messages of <see cref="RunCheckpoint.Messages"/> are unchanged since this run's previous save
+    /// (0 for the first save, and after compaction rewrote the history), so a store may append only the rest.
+    /// </param>
+    /// <param name="cancellationToken">A token to cancel the save.</param>
+    /// <returns>A task that completes when the snapshot was accepted.</returns>
+    ValueTask SaveAsync(RunCheckpoint checkpoint, int savedMessageCount, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks a run finished successfully: its checkpoint is no longer a recovery candidate.</summary>
+    /// <param name="runId">The run.</param>
+    /// <param name="cancellationToken">A token to cancel the write.</param>
+    /// <returns>A task that completes when done.</returns>
+    ValueTask CompleteAsync(string runId, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks a run ended by a bound or an error: its checkpoint is no longer a recovery candidate.</summary>
+    /// <param name="runId">The run.</param>
+    /// <param name="outcome">How it ended.</param>
+    /// <param name="cancellationToken">A token to cancel the write.</param>
+    /// <returns>A task that completes when done.</returns>
+    ValueTask FailAsync(string runId, RunOutcome outcome, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,55 @@
+using Executus.Identity;
+using Microsoft.Extensions.AI;
+
+namespace Executus.Runs;
+
+/// <summary>
+/// A serializable snapshot of a run in progress, enough to resume it after a crash or restart
+/// (<see cref="RunRequest.Resume(RunCheckpoint)"/>). It round-trips through <c>System.Text.Json</c> with M.E.AI's
+/// <see cref="AIJsonUtilities.DefaultOptions"/> (every transcript content type: text, function call and result, data,
+/// usage, reasoning); <see cref="SchemaVersion"/> lets a store refuse or migrate snapshots written by another version.
+/// </summary>
+public sealed record RunCheckpoint
+{
+    /// <summary>The schema version this library writes.</summary>
+    public const int CurrentSchemaVersion = 1;
+
+    /// <summary>Gets the schema version of this snapshot.</summary>
+    public int SchemaVersion { get; init; } = CurrentSchemaVersion;
+
+    /// <summary>Gets the run's id.</summary>
+    public required string RunId { get; init; }
+
+    /// <summary>Gets the serializable definition of the agent being run (its name, version and settings).</summary>
+    public required AgentSnapshot Agent { get; init; }
+
+    /// <summary>Gets who asked.</summary>
+    public required CallerIdentity Caller { get; init; }
+
+    /// <summary>
+    /// Gets the conversation so far. Never ends with an unanswered tool call: calls interrupted by a timeout or a
+    /// cancellation carry an explicit "cancelled"/"timed out" result.
+    /// </summary>
+    public required IReadOnlyList<ChatMessage> Messages { get; init; }
+
+    /// <summary>Gets how many model calls the run has made.</summary>
+    public int Iteration { get; init; }
+
+    /// <summary>Gets the tokens used so far (every call made on behalf of the run).</summary>
+    public UsageDetails Usage { get; init; } = new();
+
+    /// <summary>Gets the run time used so far; a resumed run gets its timeout minus this.</summary>
+    public TimeSpan Elapsed { get; init; }
+
+    /// <summary>Gets the request's metadata (carried into audit and delivery).</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Gets whether the run was detached from its caller's cancellation.</summary>
+    public bool Detached { get; init; }
+
+    /// <summary>Gets the phase the run was in (<see cref="RunContext.ActivePhase"/>), for hosts that run multi-phase agents.</summary>
+    public string? ActivePhase { get; init; }
+
+    /// <summary>Gets when the snapshot was taken.</summary>
+    public DateTimeOffset SavedAt { get; init; }
+}

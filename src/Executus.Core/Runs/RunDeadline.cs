@@ -1,0 +1,179 @@
+namespace Executus.Runs;
+
+/// <summary>
+/// A run's hard deadline and stop switch: one token for the run's work, cancelled when the deadline passes, when the
+/// caller cancels (attached runs), or when someone stops the run through its handle or a critic's verdict.
+/// </summary>
+/// <remarks>
+/// Why its own timer instead of <c>CancellationTokenSource.CancelAfter</c>: an extension must never compute a negative
+/// due time, a deadline that fired while the critic was deciding to extend must be revivable (a fresh token), and a
+/// timeout longer than one platform timer period (~49.7 days) is kept by re-arming.
+/// </remarks>
+internal sealed class RunDeadline : IDisposable
+{
+    private static readonly TimeSpan MaxDue = TimeSpan.FromDays(49);
+
+    private readonly TimeProvider _time;
+    private readonly long _start;
+    private readonly TimeSpan _before;
+    private readonly CancellationToken _caller;
+    private readonly Lock _lock = new();
+    private readonly List<CancellationTokenSource> _retired = [];
+    private CancellationTokenSource _cts;
+    private ITimer? _timer;
+    private TimeSpan _limit;
+    private bool _expired;
+    private RunOutcome? _stopOutcome;
+    private string? _stopReason;
+    private bool _disposed;
+
+    public RunDeadline(TimeProvider time, TimeSpan limit, TimeSpan before, CancellationToken caller)
+    {
+        _time = time;
+        _start = time.GetTimestamp();
+        _before = before;
+        _limit = limit;
+        _caller = caller;
+        _cts = NewSource();
+        lock (_lock)
+        {
+            Arm();
+        }
+    }
+
+    public CancellationToken Token => Volatile.Read(ref _cts).Token;
+
+    public TimeSpan Elapsed => _before + _time.GetElapsedTime(_start);
+
+    public TimeSpan Limit
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _limit;
+            }
+        }
+    }
+
+    public bool IsInfinite => Limit == Timeout.InfiniteTimeSpan;
+
+    public bool IsExpired => Volatile.Read(ref _expired);
+
+    public bool IsStopped => _stopOutcome is not null;
+
+    public (RunOutcome Outcome, string? Reason) StopResult
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return (_stopOutcome ?? RunOutcome.Stopped, _stopReason);
+            }
+        }
+    }
+
+    /// <summary>Moves the deadline later; revives the run's token if the deadline had fired and the new one is still ahead.</summary>
+    public void Extend(TimeSpan extension)
+    {
+        lock (_lock)
+        {
+            if (_limit == Timeout.InfiniteTimeSpan || _disposed)
+            {
+                return;
+            }
+
+            _limit = TimeSpan.MaxValue - _limit <= extension ? TimeSpan.MaxValue : _limit + extension;
+            if (_expired && _stopOutcome is null && !_caller.IsCancellationRequested && Elapsed < _limit)
+            {
+                _retired.Add(_cts);
+                Volatile.Write(ref _cts, NewSource());
+                Volatile.Write(ref _expired, false);
+            }
+
+            Arm();
+        }
+    }
+
+    /// <summary>Stops the run with an outcome and reason; the first stop wins. Returns whether this call stopped it.</summary>
+    public bool Stop(RunOutcome outcome, string reason)
+    {
+        CancellationTokenSource cts;
+        lock (_lock)
+        {
+            if (_stopOutcome is not null || _disposed)
+            {
+                return false;
+            }
+
+            (_stopOutcome, _stopReason) = (outcome, reason);
+            cts = _cts;
+        }
+
+        cts.Cancel();
+        return true;
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _disposed = true;
+        }
+
+        _timer?.Dispose();
+        _cts.Dispose();
+        foreach (CancellationTokenSource retired in _retired)
+        {
+            retired.Dispose();
+        }
+    }
+
+    private CancellationTokenSource NewSource() =>
+        _caller.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(_caller) : new CancellationTokenSource();
+
+    // Called under the lock.
+    private void Arm()
+    {
+        if (_limit == Timeout.InfiniteTimeSpan)
+        {
+            _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            return;
+        }
+
+        TimeSpan remaining = _limit - Elapsed;
+        TimeSpan due = remaining <= TimeSpan.Zero ? TimeSpan.Zero : remaining > MaxDue ? MaxDue : remaining;
+        if (_timer is null)
+        {
+            _timer = _time.CreateTimer(static state => ((RunDeadline)state!).OnTimer(), this, due, Timeout.InfiniteTimeSpan);
+        }
+        else
+        {
+            _timer.Change(due, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void OnTimer()
+    {
+        CancellationTokenSource? fire = null;
+        lock (_lock)
+        {
+            if (_disposed || _expired || _limit == Timeout.InfiniteTimeSpan)
+            {
+                return;
+            }
+
+            if (Elapsed >= _limit)
+            {
+                Volatile.Write(ref _expired, true);
+                fire = _cts;
+            }
+            else
+            {
+                Arm();
+            }
+        }
+
+        fire?.Cancel();
+    }
+}

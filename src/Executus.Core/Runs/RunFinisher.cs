@@ -1,0 +1,118 @@
+using System.Globalization;
+using Executus.Auditing;
+using Executus.Deliver;
+using Executus.Models;
+using Microsoft.Extensions.AI;
+
+namespace Executus.Runs;
+
+/// <summary>
+/// Ends a run: tells the critic at the hard deadline, closes tool calls left open, saves the last checkpoint of an
+/// interrupted run, delivers, completes or fails the checkpoint, audits the end, records metrics and builds the result.
+/// </summary>
+internal static class RunFinisher
+{
+    public static async Task<RunResult> FinishAsync(RunExecution run, RunOutcome outcome, string? stopReason, Exception? error, bool hardDeadline)
+    {
+        RunPortInvoker ports = run.Ports;
+        ExecutorOptions options = run.Options;
+
+        // Why: the run's own token may be cancelled (timeout, caller, stop); ending work gets its own bounded time.
+        // Only ports that do I/O need it, so the timer is not created for a run with null ports.
+        using CancellationTokenSource? endCts = ports.HasEndWork ? new CancellationTokenSource(options.DeliveryTimeout, run.Executor.TimeProvider) : null;
+        CancellationToken token = endCts?.Token ?? CancellationToken.None;
+        using IDisposable? modelContext = run.CallContext is { } callContext ? ModelCallContext.Begin(callContext) : null;
+
+        if (hardDeadline && ports.Critic is { } critic)
+        {
+            // Why: the critic (or the escalator it wraps) is told before the run ends, and may escalate it.
+            CriticVerdict verdict = await ports.ReviewAsync(critic, run.Review(CriticTrigger.HardDeadline), token).ConfigureAwait(false);
+            if (verdict.Kind == CriticVerdictKind.Escalate)
+            {
+                (outcome, stopReason) = (RunOutcome.Escalated, verdict.Reason ?? stopReason);
+            }
+            else if (verdict.Kind == CriticVerdictKind.Stop)
+            {
+                (outcome, stopReason) = (RunOutcome.CriticStopped, verdict.Reason ?? stopReason);
+            }
+        }
+
+        bool closed = outcome != RunOutcome.Completed && run.CloseOpenCalls(outcome, stopReason);
+        if (ports.Checkpoints && run.Account is not null && (outcome == RunOutcome.Cancelled || (closed && outcome != RunOutcome.Completed)))
+        {
+            // Why: a cancelled run keeps its checkpoint for resume: save its last state (elapsed, usage, closed calls).
+            // Another interrupted run saves its closed transcript before it is failed, so the store never holds an
+            // unanswered tool call.
+            await run.SaveCheckpointAsync(token).ConfigureAwait(false);
+        }
+
+        List<ChatMessage> messages = run.Messages;
+        string text = messages.LastOrDefault(m => m.Role == ChatRole.Assistant)?.Text ?? string.Empty;
+        IReadOnlyList<DataContent> attachments = run.Context?.DrainAttachments() ?? [];
+
+        RunDeliveryStatus delivery = RunDeliveryStatus.NotDelivered;
+        Exception? deliveryError = null;
+        if (run.Executor.Ports.Delivery is { } port && outcome != RunOutcome.Cancelled && (text.Length > 0 || attachments.Count > 0))
+        {
+            var metadata = new Dictionary<string, string>(run.Agent.Metadata) { ["outcome"] = outcome.ToString(), ["agent"] = run.Agent.Name };
+            foreach (KeyValuePair<string, string> pair in run.Request.Metadata)
+            {
+                metadata[pair.Key] = pair.Value;
+            }
+
+            (delivery, deliveryError) = await ports.DeliverAsync(
+                port, new Delivery(text) { Attachments = attachments, RunId = run.RunId, Caller = run.Caller, Metadata = metadata }, token).ConfigureAwait(false);
+        }
+
+        if (ports.Checkpoints && outcome != RunOutcome.Cancelled)
+        {
+            // Why: a cancelled run (host shutdown) keeps its checkpoint: it is exactly what resume picks up.
+            await ports.EndCheckpointAsync(outcome, token).ConfigureAwait(false);
+        }
+
+        UsageDetails usage = UsageTotals.WithTotal(run.Account?.Usage) ?? new UsageDetails();
+        TimeSpan duration = run.Deadline.Elapsed;
+        var result = new RunResult
+        {
+            RunId = run.RunId,
+            AgentName = run.Agent.Name,
+            Outcome = outcome,
+            Messages = messages.AsReadOnly(),
+            Text = text,
+            Usage = usage,
+            Iterations = run.Iteration,
+            StopReason = stopReason,
+            Error = error,
+            Delivery = delivery,
+            DeliveryError = deliveryError,
+            Attachments = attachments,
+            StartedAt = run.StartedAt,
+            Duration = duration,
+        };
+
+        await ports.AuditAsync(
+            AuditEventKind.RunFinished,
+            token,
+            detail: stopReason ?? outcome.ToString(),
+            usage: usage,
+            data: new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["outcome"] = outcome.ToString(),
+                ["iterations"] = run.Iteration.ToString(CultureInfo.InvariantCulture),
+                ["delivery"] = delivery.ToString(),
+            }).ConfigureAwait(false);
+        var outcomeTag = new KeyValuePair<string, object?>("executus.run.outcome", RunsTelemetry.OutcomeName(outcome));
+        var agentTag = new KeyValuePair<string, object?>("gen_ai.agent.name", run.Agent.Name);
+        RunsTelemetry.Runs.Add(1, outcomeTag, agentTag);
+        RunsTelemetry.Duration.Record(duration.TotalSeconds, outcomeTag, agentTag);
+        RunsTelemetry.Iterations.Record(run.Iteration, agentTag);
+
+        if (ports.Emits)
+        {
+            await ports.EmitAsync(new RunFinishedEvent(run.RunId, run.Iteration, run.Executor.TimeProvider.GetUtcNow(), result), CancellationToken.None).ConfigureAwait(false);
+        }
+
+        ports.CompleteEvents();
+        return result;
+    }
+}

@@ -1,0 +1,247 @@
+using System.Globalization;
+using System.Threading.Channels;
+using Executus.Auditing;
+using Executus.Deliver;
+using Executus.Identity;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+
+namespace Executus.Runs;
+
+/// <summary>
+/// The one place a run calls its ports, with one null policy and one failure policy.
+/// </summary>
+/// <remarks>
+/// <para>Null policy: a port left null is its null object, and a null object is skipped by a type check (no event,
+/// no allocation).</para>
+/// <para>Failure policy, per port — only these may END a run: the budget's check (a budget that cannot answer must not
+/// let spend through: <see cref="RunOutcome.Failed"/>; a refusal: <see cref="RunOutcome.BudgetExceeded"/>), the
+/// caller resolver (an unknown caller must not run with someone's rights: Failed) and the palette source (stage 1
+/// fails closed: Failed). Everything else is logged and the run goes on: budget settle/release, audit, checkpoint
+/// save/complete/fail, observers, the critic (a throwing review counts as Continue; at the hard deadline the run
+/// ends TimedOut), and delivery (reported as <see cref="RunDeliveryStatus.Failed"/> with the error, output kept).
+/// Cancellation of the run's own token always propagates.</para>
+/// </remarks>
+internal sealed partial class RunPortInvoker : IAudit
+{
+    private readonly Executor _executor;
+    private readonly RunExecution _run;
+    private readonly ChannelWriter<RunEvent>? _events;
+    private long _sequence;
+
+    public RunPortInvoker(Executor executor, RunExecution run, ChannelWriter<RunEvent>? events)
+    {
+        _executor = executor;
+        _run = run;
+        _events = events;
+        Emits = events is not null || executor.Ports.Observers.Count > 0;
+    }
+
+    public bool Emits { get; }
+
+    /// <summary>Gets whether the run is streamed (model calls stream their text deltas).</summary>
+    public bool Streams => _events is not null;
+
+    public bool HasEndWork => _executor.Ports.Delivery is not null || Checkpoints || Audits || Critic is not null;
+
+    public bool Audits => _executor.Audit is not NullAudit;
+
+    public bool Checkpoints => _executor.Checkpointer is not NullCheckpointer;
+
+    public ICritic? Critic => _executor.Critic;
+
+    private ILogger Logger => _executor.Logger;
+
+    private string RunId => _run.RunId;
+
+    // ---- observers -------------------------------------------------------------------------------------------------
+
+    public async ValueTask EmitAsync(RunEvent runEvent, CancellationToken token)
+    {
+        _events?.TryWrite(runEvent);
+        foreach (IRunObserver observer in _executor.Ports.Observers)
+        {
+            try
+            {
+                await observer.OnEventAsync(runEvent, token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
+            {
+                LogPortFailure(Logger, ex, "observer", RunId);
+            }
+        }
+    }
+
+    public void CompleteEvents() => _events?.TryComplete();
+
+    // ---- audit ----------------------------------------------------------------------------------------------------
+
+    /// <summary>Records an event of this run: stamps the sequence number and the run's facts; failures are logged.</summary>
+    public ValueTask RecordAsync(AuditEvent auditEvent, CancellationToken cancellationToken = default) =>
+        Audits ? RecordCoreAsync(auditEvent, cancellationToken) : default;
+
+    public ValueTask AuditAsync(
+        AuditEventKind kind,
+        CancellationToken token,
+        string? toolName = null,
+        string? detail = null,
+        UsageDetails? usage = null,
+        string? model = null,
+        System.Text.Json.JsonElement? arguments = null,
+        IReadOnlyDictionary<string, string>? data = null) =>
+        Audits
+            ? RecordCoreAsync(
+                new AuditEvent(kind, _executor.TimeProvider.GetUtcNow())
+                {
+                    ToolName = toolName,
+                    Detail = detail,
+                    Usage = usage,
+                    Model = model,
+                    Arguments = arguments,
+                    Data = data ?? new Dictionary<string, string>(),
+                },
+                token)
+            : default;
+
+    private async ValueTask RecordCoreAsync(AuditEvent auditEvent, CancellationToken token)
+    {
+        try
+        {
+            AuditEvent stamped = auditEvent with
+            {
+                Sequence = Interlocked.Increment(ref _sequence),
+                RunId = auditEvent.RunId ?? RunId,
+                AgentName = auditEvent.AgentName ?? _run.Agent.Name,
+                Caller = auditEvent.Caller ?? _run.Caller,
+                Iteration = auditEvent.Iteration == 0 ? _run.Iteration : auditEvent.Iteration,
+            };
+            await _executor.Audit.RecordAsync(stamped, token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
+        {
+            LogPortFailure(Logger, ex, "audit", RunId);
+        }
+    }
+
+    /// <summary>Audits the budget's warnings and refusals (the accounting channel calls this).</summary>
+    public ValueTask OnBudgetDecisionAsync(BudgetCheck check, BudgetDecision decision, CancellationToken token) =>
+        AuditAsync(
+            decision.Allowed ? AuditEventKind.BudgetWarning : AuditEventKind.BudgetRefused,
+            token,
+            detail: decision.Allowed ? decision.Warning : decision.Reason,
+            model: check.Model,
+            data: new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["purpose"] = check.Purpose ?? string.Empty,
+                ["estimatedInputTokens"] = check.EstimatedInputTokens.ToString(CultureInfo.InvariantCulture),
+            });
+
+    // ---- critic ---------------------------------------------------------------------------------------------------
+
+    /// <summary>Asks the critic; a throwing critic counts as Continue. Verdicts other than Continue are audited.</summary>
+    public async ValueTask<CriticVerdict> ReviewAsync(ICritic critic, CriticReview review, CancellationToken token)
+    {
+        CriticVerdict verdict;
+        try
+        {
+            verdict = await critic.ReviewAsync(review, token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
+        {
+            LogPortFailure(Logger, ex, "critic", RunId);
+            return CriticVerdict.Continue;
+        }
+
+        if (verdict.Kind != CriticVerdictKind.Continue)
+        {
+            var data = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["verdict"] = verdict.Kind.ToString(),
+                ["trigger"] = review.Trigger.ToString(),
+            };
+            if (verdict.Kind == CriticVerdictKind.Extend)
+            {
+                data["extension"] = verdict.Extension.ToString("c", CultureInfo.InvariantCulture);
+            }
+
+            await AuditAsync(AuditEventKind.CriticVerdict, token, detail: verdict.Reason, data: data).ConfigureAwait(false);
+        }
+
+        return verdict;
+    }
+
+    // ---- checkpoint -----------------------------------------------------------------------------------------------
+
+    public async ValueTask<bool> SaveAsync(RunCheckpoint checkpoint, int savedMessageCount, CancellationToken token)
+    {
+        try
+        {
+            await _executor.Checkpointer.SaveAsync(checkpoint, savedMessageCount, token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
+        {
+            // Why: a busy or broken checkpoint store must not end a healthy run; the next save tries again.
+            LogPortFailure(Logger, ex, "checkpoint save", RunId);
+            return false;
+        }
+    }
+
+    public async ValueTask EndCheckpointAsync(RunOutcome outcome, CancellationToken token)
+    {
+        try
+        {
+            if (outcome == RunOutcome.Completed)
+            {
+                await _executor.Checkpointer.CompleteAsync(RunId, token).ConfigureAwait(false);
+            }
+            else
+            {
+                await _executor.Checkpointer.FailAsync(RunId, outcome, token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            LogPortFailure(Logger, ex, "checkpoint completion", RunId);
+        }
+    }
+
+    // ---- delivery -------------------------------------------------------------------------------------------------
+
+    public async ValueTask<(RunDeliveryStatus Status, Exception? Error)> DeliverAsync(IDelivery port, Delivery delivery, CancellationToken token)
+    {
+        try
+        {
+            await port.DeliverAsync(delivery, token).ConfigureAwait(false);
+            return (RunDeliveryStatus.Delivered, null);
+        }
+        catch (Exception ex)
+        {
+            LogPortFailure(Logger, ex, "delivery", RunId);
+            return (RunDeliveryStatus.Failed, ex);
+        }
+    }
+
+    // ---- caller ---------------------------------------------------------------------------------------------------
+
+    /// <summary>Resolves the caller: the request's, else the parent run's, else the resolver's. A throwing resolver propagates.</summary>
+    public async ValueTask<CallerIdentity> ResolveCallerAsync(RunRequest request, RunContext? parent, ICallerIdentityResolver? resolver, CancellationToken token)
+    {
+        if ((request.Caller ?? parent?.Caller) is { } known)
+        {
+            return known;
+        }
+
+        if (resolver is null or AnonymousCallerIdentityResolver)
+        {
+            return CallerIdentity.Anonymous;
+        }
+
+        CallerIdentity resolved = await resolver.ResolveAsync(
+            new CallerResolutionContext { Context = request.CallerContext, AgentName = request.Agent.Name, RunId = RunId }, token).ConfigureAwait(false);
+        return resolved ?? throw new InvalidOperationException($"The caller identity resolver {resolver.GetType().Name} returned null.");
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: the {Port} failed; the run goes on.")]
+    private static partial void LogPortFailure(ILogger logger, Exception exception, string port, string runId);
+}

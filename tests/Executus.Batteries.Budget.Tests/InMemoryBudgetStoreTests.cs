@@ -1,0 +1,69 @@
+using Executus.Batteries.Budget;
+
+namespace Executus.Batteries.Budget.Tests;
+
+public class InMemoryBudgetStoreTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly BudgetScopeKey Alice = BudgetScopeKey.Caller("alice");
+
+    private static BudgetLedgerEntry Charge(string id, DateTimeOffset at, long tokens) => new(id, at, [Alice], new BudgetAmount(tokens, 0m));
+
+    private static async Task<long> WindowSpendAsync(InMemoryBudgetStore store, DateTimeOffset now, TimeSpan window, string id)
+    {
+        BudgetReservationResult result = await store.TryReserveAsync(new BudgetReservationRequest(id, [new BudgetScopeLimit(Alice, MaxTokens: long.MaxValue / 2)], BudgetAmount.Zero, now, window, now.AddMinutes(1)));
+        return result.Scopes[0].Spent.Tokens;
+    }
+
+    [Fact]
+    public async Task Out_of_order_charges_land_on_the_right_side_of_the_window_cursor()
+    {
+        var store = new InMemoryBudgetStore();
+        await store.RecordAsync(Charge("a", T0.AddDays(1), 1));
+        await store.RecordAsync(Charge("b", T0.AddDays(3), 2));
+        Assert.Equal(3, await WindowSpendAsync(store, T0.AddDays(8), TimeSpan.FromDays(7), "q1")); // cursor now at day 1
+
+        await store.RecordAsync(Charge("late-old", T0.AddHours(12), 100)); // older than the cursor: outside
+        await store.RecordAsync(Charge("late-new", T0.AddDays(2), 10)); // inside, between a and b
+        Assert.Equal(13, await WindowSpendAsync(store, T0.AddDays(8), TimeSpan.FromDays(7), "q2"));
+        Assert.Equal(12, await WindowSpendAsync(store, T0.AddDays(9), TimeSpan.FromDays(7), "q3"));
+        Assert.Equal(113, (await store.GetSpendAsync(Alice, T0, T0.AddDays(9))).Tokens);
+    }
+
+    [Fact]
+    public async Task Charges_older_than_the_retention_are_dropped_but_never_inside_a_requested_window()
+    {
+        var store = new InMemoryBudgetStore(retention: TimeSpan.FromDays(2));
+        Assert.Equal(0, await WindowSpendAsync(store, T0, TimeSpan.FromDays(7), "w")); // a 7-day window was asked about
+        for (int day = 0; day < 3000; day++)
+        {
+            await store.RecordAsync(Charge($"c{day}", T0.AddHours(day), 1));
+        }
+
+        DateTimeOffset last = T0.AddHours(2999);
+        Assert.Equal((7 * 24) + 1, await WindowSpendAsync(store, last, TimeSpan.FromDays(7), "q"));
+        Assert.Equal((7 * 24) + 1, (await store.GetSpendAsync(Alice, T0, last)).Tokens);
+    }
+
+    [Fact]
+    public async Task A_duplicate_reservation_id_is_refused()
+    {
+        var store = new InMemoryBudgetStore();
+        await WindowSpendAsync(store, T0, TimeSpan.FromDays(7), "same");
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await WindowSpendAsync(store, T0, TimeSpan.FromDays(7), "same"));
+    }
+
+    [Fact]
+    public void Scope_keys_parse_and_format()
+    {
+        Assert.True(BudgetScopeKey.TryParse("tenant:acme:eu", out BudgetScopeKey key));
+        Assert.Equal(BudgetScopeKey.Tenant("acme:eu"), key);
+        Assert.Equal("tenant:acme:eu", key.ToString());
+        Assert.True(BudgetScopeKey.TryParse("GLOBAL", out BudgetScopeKey global));
+        Assert.Equal(BudgetScopeKey.Global, global);
+        Assert.Equal(BudgetScopeKey.Global, default);
+        Assert.False(BudgetScopeKey.TryParse("team:x", out _));
+        Assert.False(BudgetScopeKey.TryParse("caller:", out _));
+        Assert.Throws<ArgumentException>(() => BudgetScopeKey.Caller(" "));
+    }
+}
