@@ -124,6 +124,20 @@ public sealed class UsageRecordingChatClient : DelegatingChatClient
     private static IEnumerable<ChatMessage> WithNotice(IEnumerable<ChatMessage> messages, BudgetReservation? reservation) =>
         reservation?.ModelNotice is { Length: > 0 } notice ? [.. messages, new ChatMessage(ChatRole.System, notice)] : messages;
 
+    // Why: the record must keep this call's numbers; callers such as FunctionInvokingChatClient add later calls' usage
+    // into the first response's UsageDetails instance, which the record would otherwise share.
+    private static UsageDetails? Snapshot(UsageDetails? usage)
+    {
+        if (usage is null)
+        {
+            return null;
+        }
+
+        var copy = new UsageDetails();
+        copy.Add(usage);
+        return copy;
+    }
+
     private ValueTask RecordAsync(ModelCallContext? context, string? modelId, UsageDetails? usage, long start, bool streaming, CancellationToken cancellationToken)
     {
         if (_sink is NullUsageSink)
@@ -140,7 +154,7 @@ public sealed class UsageRecordingChatClient : DelegatingChatClient
                 Caller = context?.Caller,
                 RunId = context?.RunId,
                 Purpose = context?.Purpose,
-                Usage = usage,
+                Usage = Snapshot(usage),
                 Latency = _timeProvider.GetElapsedTime(start),
                 Timestamp = _timeProvider.GetUtcNow(),
                 Streaming = streaming,
