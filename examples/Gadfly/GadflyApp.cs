@@ -28,7 +28,7 @@ public static class GadflyApp
     /// <param name="args">The command-line arguments: at most one diff path, or <c>-</c> for stdin.</param>
     /// <param name="input">Standard input, read when no path is given.</param>
     /// <param name="output">Where the Markdown review goes.</param>
-    /// <param name="error">Where errors go.</param>
+    /// <param name="error">Where errors and the progress lines (one per finished cell) go.</param>
     /// <param name="config">Configuration; the environment when null.</param>
     /// <param name="scriptedModels">
     /// The offline models used when <c>GADFLY_MODELS</c> is unset; <see cref="ScriptedReviewers.Create"/> when null.
@@ -59,6 +59,12 @@ public static class GadflyApp
         if (args.Count > 1)
         {
             return await FailAsync(error, $"expected at most one argument (the diff file, or '-' for stdin), got {args.Count}.\n{Usage}");
+        }
+
+        if (args.Count == 1 && string.IsNullOrWhiteSpace(args[0]))
+        {
+            // Why: `gadfly "$DIFF"` with an unset variable; reading "" as a path would throw an ArgumentException.
+            return await FailAsync(error, $"the diff path argument is empty (an unset variable in the calling script?); pass a diff file, or '-' to read stdin.\n{Usage}");
         }
 
         GadflySettings settings;
@@ -95,7 +101,7 @@ public static class GadflyApp
             return await FailAsync(error, $"configuration error in {GadflySettings.ModelsKey}: {ex.Message}");
         }
 
-        ReviewOutcome outcome = await ReviewRunner.RunAsync(diff, models, settings, scripted, cancellationToken: cancellationToken);
+        ReviewOutcome outcome = await ReviewRunner.RunAsync(diff, models, settings, scripted, progress: error, cancellationToken: cancellationToken);
         await output.WriteAsync(MarkdownReport.Render(outcome));
         try
         {
@@ -114,7 +120,7 @@ public static class GadflyApp
             return await FailAsync(error, $"cannot write a report: {ex.Message}");
         }
 
-        if (outcome.SucceededCells == 0)
+        if (!outcome.Reviewed)
         {
             return await FailAsync(error, "no cell of the review grid answered, so the diff was not reviewed; see the notes above (model configuration, keys, endpoints).");
         }

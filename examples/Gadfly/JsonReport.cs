@@ -21,7 +21,10 @@ public static class JsonReport
             ["models"] = new JsonArray([.. outcome.Models.Select(m => (JsonNode)m)]),
             ["lenses"] = new JsonArray([.. outcome.Lenses.Select(l => (JsonNode)l.Name)]),
             ["failOn"] = outcome.FailOn?.Name() ?? "none",
-            ["failed"] = outcome.Blocking.Count > 0,
+            // Why: "failed" is true when nobody reviewed the diff too — a script reading only this flag must not pass it.
+            ["reviewed"] = outcome.Reviewed,
+            ["result"] = !outcome.Reviewed ? "not-reviewed" : outcome.Blocking.Count > 0 ? "fail" : "pass",
+            ["failed"] = outcome.Failed,
             ["findings"] = new JsonArray([.. outcome.Findings.Select(f => (JsonNode)new JsonObject
             {
                 ["file"] = f.File,
@@ -38,6 +41,16 @@ public static class JsonReport
                 ["lens"] = c.Lens,
                 ["status"] = c.Status,
                 ["reason"] = c.Reason,
+            })]),
+            ["cells"] = new JsonArray([.. outcome.Cells.Select(c => (JsonNode)new JsonObject
+            {
+                ["model"] = c.Model,
+                ["lens"] = c.Lens,
+                ["status"] = c.Status,
+                ["answeredBy"] = c.AnsweredBy,
+                ["seconds"] = Math.Round(c.Duration.TotalSeconds, 3),
+                ["totalTokens"] = c.Usage?.TotalTokenCount ?? 0,
+                ["error"] = c.Error,
             })]),
             ["usage"] = new JsonObject
             {

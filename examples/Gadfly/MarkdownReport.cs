@@ -43,6 +43,18 @@ public static class MarkdownReport
             }
         }
 
+        if (outcome.Cells.Count > 0)
+        {
+            // Why: a tier fails over between models; "answered by" shows which model really reviewed each cell.
+            md.AppendLine().AppendLine("## Cells").AppendLine();
+            md.AppendLine("| Model | Lens | Status | Answered by | Seconds | Tokens |");
+            md.AppendLine("|---|---|---|---|---|---|");
+            foreach (ReviewCell cell in outcome.Cells)
+            {
+                md.AppendLine(CultureInfo.InvariantCulture, $"| {Cell(cell.Model)} | {cell.Lens} | {cell.Status} | {Cell(cell.AnsweredBy ?? "—")} | {cell.Duration.TotalSeconds:0.0} | {cell.Usage?.TotalTokenCount ?? 0} |");
+            }
+        }
+
         if (outcome.Failures.Count > 0)
         {
             md.AppendLine().AppendLine("## Notes").AppendLine();
@@ -54,7 +66,9 @@ public static class MarkdownReport
 
         md.AppendLine();
         IReadOnlyList<MergedFinding> blocking = outcome.Blocking;
-        md.AppendLine(outcome.FailOn is not { } threshold
+        md.AppendLine(!outcome.Reviewed
+            ? $"**Result: NOT REVIEWED** — none of the {cells} cell(s) answered, so nobody reviewed this diff (see the notes); Gadfly exits with code 2."
+            : outcome.FailOn is not { } threshold
             ? "**Result: PASS** — GADFLY_FAIL_ON=none: findings never fail the review."
             : blocking.Count > 0
                 ? $"**Result: FAIL** — {blocking.Count} finding(s) at or above '{threshold.Name()}' (GADFLY_FAIL_ON={threshold.Name()})."

@@ -1,5 +1,7 @@
+using System.Globalization;
 using Executus.Fanout;
 using Executus.Models;
+using Microsoft.Extensions.AI;
 
 namespace Gadfly;
 
@@ -11,7 +13,11 @@ public static class ReviewRunner
     /// <param name="models">The grid rows.</param>
     /// <param name="settings">Lenses, concurrency, timeout, tries and the fail-on policy.</param>
     /// <param name="scripted">Whether the models are the scripted offline ones (reported in the output).</param>
-    /// <param name="timeProvider">The clock for cell timeouts; the system clock when null.</param>
+    /// <param name="timeProvider">The clock for cell timeouts and durations; the system clock when null.</param>
+    /// <param name="progress">
+    /// Where a line per finished cell goes (model, lens, status, seconds, which model answered) — stderr in the
+    /// command, so a CI log shows the review moving; nothing when null.
+    /// </param>
     /// <param name="cancellationToken">Cancels the review.</param>
     /// <returns>The outcome.</returns>
     public static async Task<ReviewOutcome> RunAsync(
@@ -20,42 +26,95 @@ public static class ReviewRunner
         GadflySettings settings,
         bool scripted,
         TimeProvider? timeProvider = null,
+        TextWriter? progress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(diff);
         ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(settings);
+        TimeProvider clock = timeProvider ?? TimeProvider.System;
+
+        var meters = new CellMeter[models.Count, settings.Lenses.Count];
+        for (int row = 0; row < models.Count; row++)
+        {
+            for (int column = 0; column < settings.Lenses.Count; column++)
+            {
+                meters[row, column] = new CellMeter(models[row].Client);
+            }
+        }
+
+        int total = models.Count * settings.Lenses.Count;
+        int finished = 0;
+        var progressGate = new Lock();
 
         FanOutResult<IReadOnlyList<Finding>> grid = await FanOutRunner.RunAsync<ReviewModel, Lens, IReadOnlyList<Finding>>(
             models,
             settings.Lenses,
             async (model, lens, ct) =>
             {
-                StructuredOutputResult<Review> answer = await model.Client.GenerateAsync(
-                    ReviewPrompt.Build(diff, lens),
-                    new StructuredOutputOptions<Review> { MaxAttempts = settings.MaxAttempts, Validator = r => ReviewValidator.Validate(r, diff) },
-                    chatOptions: null,
-                    ct);
+                int row = IndexOf(models, model);
+                int column = IndexOf(settings.Lenses, lens);
+                CellMeter meter = meters[row, column];
+                long started = clock.GetTimestamp();
+                string status = "failed";
+                string? reason = null;
+                try
+                {
+                    StructuredOutputResult<Review> answer = await meter.GenerateAsync(
+                        ReviewPrompt.Build(diff, lens),
+                        new StructuredOutputOptions<Review> { MaxAttempts = settings.MaxAttempts, Validator = r => ReviewValidator.Validate(r, diff) },
+                        chatOptions: null,
+                        ct);
 
-                // Why: the cell knows its lens; a model that mislabels it must not move a finding to another rule.
-                Finding[] findings = [.. answer.Value.Findings.Select(f => f with { Lens = lens.Name, Severity = f.Severity.Trim().ToLowerInvariant() })];
-                return new FanOutValue<IReadOnlyList<Finding>>(findings, answer.Usage);
+                    // Why: the cell knows its lens; a model that mislabels it must not move a finding to another rule.
+                    Finding[] findings = [.. answer.Value.Findings.Select(f => f with { Lens = lens.Name, Severity = f.Severity.Trim().ToLowerInvariant() })];
+                    status = "succeeded";
+                    return new FanOutValue<IReadOnlyList<Finding>>(findings, answer.Usage);
+                }
+                catch (OperationCanceledException)
+                {
+                    status = cancellationToken.IsCancellationRequested ? "cancelled" : "timed out";
+                    throw;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    reason = ex.Message;
+                    throw;
+                }
+                finally
+                {
+                    if (progress is not null)
+                    {
+                        TimeSpan elapsed = clock.GetElapsedTime(started);
+                        lock (progressGate)
+                        {
+                            progress.WriteLine(ProgressLine(++finished, total, model.Name, lens.Name, status, elapsed, meter, reason));
+                        }
+                    }
+                }
             },
             new FanOutOptions { MaxConcurrency = settings.MaxConcurrency, CellTimeout = settings.CellTimeout, TimeProvider = timeProvider },
             cancellationToken);
 
         var reported = new List<ModelFinding>();
         var failures = new List<CellFailure>();
+        var cells = new List<ReviewCell>();
+        UsageDetails? usage = null;
         foreach (FanOutCell<IReadOnlyList<Finding>> cell in grid.Cells)
         {
             string model = models[cell.Row].Name;
+            string lens = settings.Lenses[cell.Column].Name;
+            CellMeter meter = meters[cell.Row, cell.Column];
+            string? error = cell.Succeeded ? null : cell.Error?.Message ?? cell.Status.ToString();
+            cells.Add(new ReviewCell(model, lens, cell.Status.ToString(), meter.AnsweredBy, cell.Duration, meter.Usage, error));
+            usage = Add(usage, meter.Usage);
             if (cell.Succeeded)
             {
                 reported.AddRange(cell.Value!.Select(f => new ModelFinding(model, f)));
             }
             else
             {
-                failures.Add(new CellFailure(model, settings.Lenses[cell.Column].Name, cell.Status.ToString(), cell.Error?.Message ?? cell.Status.ToString()));
+                failures.Add(new CellFailure(model, lens, cell.Status.ToString(), error!));
             }
         }
 
@@ -67,9 +126,46 @@ public static class ReviewRunner
             Scripted = scripted,
             Findings = FindingMerger.Merge(reported),
             Failures = failures,
+            Cells = cells,
             SucceededCells = grid.SucceededCount,
-            Usage = grid.Usage,
+            Usage = usage,
             FailOn = settings.FailOn,
         };
+    }
+
+    private static string ProgressLine(int finished, int total, string model, string lens, string status, TimeSpan elapsed, CellMeter meter, string? reason)
+    {
+        string answered = meter.AnsweredBy is { } by && !string.Equals(by, model, StringComparison.Ordinal) ? $", answered by {by}" : string.Empty;
+        string tokens = meter.Usage?.TotalTokenCount is { } t ? $", {t} tokens" : string.Empty;
+        string why = reason is null ? string.Empty : $": {reason.ReplaceLineEndings(" ")}";
+        return string.Create(CultureInfo.InvariantCulture, $"gadfly: [{finished}/{total}] {model} × {lens}: {status} in {elapsed.TotalSeconds:0.0}s{answered}{tokens}{why}");
+    }
+
+    private static int IndexOf<T>(IReadOnlyList<T> items, T item)
+        where T : class
+    {
+        for (int i = 0; i < items.Count; i++)
+        {
+            if (ReferenceEquals(items[i], item))
+            {
+                return i;
+            }
+        }
+
+        throw new InvalidOperationException("The fan-out passed an item that is not in the grid.");
+    }
+
+    private static UsageDetails? Add(UsageDetails? total, UsageDetails? cell)
+    {
+        if (cell is null)
+        {
+            return total;
+        }
+
+        total ??= new UsageDetails { InputTokenCount = 0, OutputTokenCount = 0, TotalTokenCount = 0 };
+        total.InputTokenCount += cell.InputTokenCount ?? 0;
+        total.OutputTokenCount += cell.OutputTokenCount ?? 0;
+        total.TotalTokenCount += cell.TotalTokenCount ?? 0;
+        return total;
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Executus;
 using Executus.Configuration;
 using Executus.Runs;
@@ -12,6 +13,9 @@ namespace QuickStart;
 /// <summary>The QuickStart example as a callable entry point (the tests run it too).</summary>
 public static class QuickStartApp
 {
+    /// <summary>The most bytes <c>read_file</c> returns; the rest is cut with a visible marker (a tool result is model context).</summary>
+    public const int MaxFileBytes = 64 * 1024;
+
     /// <summary>Runs the example, writing what happens to <paramref name="output"/>.</summary>
     /// <param name="output">Where to write.</param>
     /// <param name="config">Configuration; the environment when null.</param>
@@ -29,7 +33,10 @@ public static class QuickStartApp
             .AddTool(AIFunctionFactory.Create(Clock, "clock", "The current time in an IANA time zone such as UTC or Europe/Paris."))
             .AddTool(AIFunctionFactory.Create(Calculate, "calculator", "Applies + - * / to two numbers."))
             .AddTool(
-                AIFunctionFactory.Create((string path) => File.ReadAllText(Path.Combine(notes, path)), "read_file", "Reads a text file from the notes folder."),
+                AIFunctionFactory.Create(
+                    (string path, CancellationToken cancellationToken) => ReadNoteAsync(notes, path, MaxFileBytes, cancellationToken),
+                    "read_file",
+                    "Reads a text file from the notes folder. Long files are cut with a [truncated] marker."),
                 new ToolMetadata { Category = "files", Validators = [new SandboxPathValidator(notes, "path")] });
         using ScriptedChatClient scripted = Script();
         if (!realModel)
@@ -77,7 +84,42 @@ public static class QuickStartApp
 
         await output.WriteLineAsync($"answer: {result!.Text}");
         await output.WriteLineAsync($"outcome: {result.Outcome}, model calls: {result.Iterations}, tokens: {result.Usage.TotalTokenCount ?? 0}, run: {result.RunId}");
+        if (!result.Succeeded)
+        {
+            // A failed run says why: the stop reason and the error chain (a dead endpoint, a tier without "provider:"…).
+            await output.WriteLineAsync($"stop reason: {result.StopReason ?? "(none given)"}");
+            for (Exception? error = result.Error; error is not null; error = error.InnerException)
+            {
+                string message = error.Message == result.StopReason ? "(the stop reason above)" : error.Message;
+                await output.WriteLineAsync($"{(ReferenceEquals(error, result.Error) ? "error" : "  caused by")}: {error.GetType().Name}: {message}".ReplaceLineEndings(" "));
+            }
+        }
+
         return result.Succeeded ? 0 : 1;
+    }
+
+    /// <summary>
+    /// The <c>read_file</c> tool: reads at most <paramref name="maxBytes"/> of a file under <paramref name="folder"/> (the
+    /// sandbox validator has already refused escapes, links out, FIFOs and devices) and marks a cut visibly.
+    /// </summary>
+    /// <param name="folder">The sandbox folder.</param>
+    /// <param name="path">The path the model asked for, relative to <paramref name="folder"/>.</param>
+    /// <param name="maxBytes">The most bytes returned.</param>
+    /// <param name="cancellationToken">A token to cancel.</param>
+    /// <returns>The text, with a <c>[truncated: …]</c> line when the file is longer.</returns>
+    public static async Task<string> ReadNoteAsync(string folder, string path, int maxBytes, CancellationToken cancellationToken = default)
+    {
+        await using FileStream file = new(Path.Combine(folder, path), FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, useAsync: true);
+        byte[] buffer = new byte[maxBytes];
+        int read = await file.ReadAtLeastAsync(buffer, maxBytes, throwOnEndOfStream: false, cancellationToken);
+
+        // Why: a decoder that is not flushed keeps a UTF-8 sequence cut at the limit instead of emitting U+FFFD.
+        char[] chars = new char[Encoding.UTF8.GetMaxCharCount(read)];
+        string text = new(chars, 0, Encoding.UTF8.GetDecoder().GetChars(buffer, 0, read, chars, 0, flush: read < maxBytes));
+        long length = file.Length;
+        return read < maxBytes || length <= maxBytes
+            ? text
+            : text + string.Create(CultureInfo.InvariantCulture, $"\n\n[truncated: the file is {length} bytes; only the first {maxBytes} bytes are shown]");
     }
 
     private static string Clock(string zone) =>

@@ -53,7 +53,7 @@ public sealed class OpenAIModelProvider : IModelProvider
     public IChatClient CreateChatClient(string modelId, IServiceProvider? services)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelId);
-        return new RetryAfterCapturingChatClient(_client.Value.GetChatClient(modelId).AsIChatClient());
+        return new RetryAfterCapturingChatClient(_client.Value.GetChatClient(modelId).AsIChatClient(), Options.BaseUrl);
     }
 
     private OpenAIClient CreateClient()

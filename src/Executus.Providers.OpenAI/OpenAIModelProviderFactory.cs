@@ -60,11 +60,9 @@ public sealed class OpenAIModelProviderFactory : IModelProviderFactory
 
         options.ApiKey = config.GetString(prefix + "ApiKey");
         options.MaxRetries = config.GetInt(prefix + "MaxRetries", options.MaxRetries, min: 0, max: 10);
-        options.NetworkTimeout = config.GetDuration(prefix + "NetworkTimeout", options.NetworkTimeout);
-        if (options.NetworkTimeout <= TimeSpan.Zero)
-        {
-            throw new ConfigException(prefix + "NetworkTimeout", "0", "a positive duration");
-        }
+        // Why: the SDK hands the timeout to HttpClient, which refuses more than int.MaxValue milliseconds (~24.8 days).
+        options.NetworkTimeout = config.GetDuration(
+            prefix + "NetworkTimeout", options.NetworkTimeout, TimeSpan.FromTicks(1), TimeSpan.FromMilliseconds(int.MaxValue));
 
         return options;
     }

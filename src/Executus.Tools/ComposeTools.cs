@@ -57,9 +57,13 @@ public sealed class ComposeTools
     {
         RunContext run = RunContext.Current
             ?? throw new GenericToolException("run_agent works only inside a run: it starts the sub-agent on the current run's executor");
-        if (string.IsNullOrWhiteSpace(agent) || !_catalog.TryGet(agent.Trim(), out RunnableAgent? target))
+        RunnableAgent? target = string.IsNullOrWhiteSpace(agent)
+            ? null
+            : await _catalog.GetAsync(agent.Trim(), version: null, cancellationToken).ConfigureAwait(false);
+        if (target is null)
         {
-            throw new GenericToolException($"there is no agent named '{agent}'. Known agents: {KnownAgents()}");
+            string known = await KnownAgentsAsync(cancellationToken).ConfigureAwait(false);
+            throw new GenericToolException($"there is no agent named '{agent}'. Known agents: {known}");
         }
 
         if (string.IsNullOrWhiteSpace(input))
@@ -87,9 +91,9 @@ public sealed class ComposeTools
         return builder.ToString();
     }
 
-    private string KnownAgents()
+    private async Task<string> KnownAgentsAsync(CancellationToken cancellationToken)
     {
-        IReadOnlyList<RunnableAgent> agents = _catalog.Agents;
+        IReadOnlyList<RunnableAgent> agents = await _catalog.ListAsync(cancellationToken).ConfigureAwait(false);
         return agents.Count == 0
             ? "none (the host has not added any)"
             : string.Join(", ", agents.Select(a => string.IsNullOrWhiteSpace(a.Description) ? a.Name : $"{a.Name} ({a.Description})"));

@@ -79,7 +79,7 @@ public sealed class MemoryTools
 
     /// <summary>
     /// Builds the store scope of <paramref name="caller"/> and <paramref name="agentName"/>: tenant, caller (unless
-    /// scoping is per tenant) and agent, each escaped so no two different triples give the same scope.
+    /// scoping is per tenant) and agent, each escaped losslessly (lone surrogates included) so no two different triples give the same scope.
     /// </summary>
     /// <param name="caller">The caller.</param>
     /// <param name="agentName">The agent; <see langword="null"/> outside any agent.</param>
@@ -91,9 +91,39 @@ public sealed class MemoryTools
         string who = _options.MemoryScope == MemoryScope.Tenant && caller.TenantKey is not null ? "*" : caller.Id;
         return string.Join(
             '/',
-            "t=" + Uri.EscapeDataString(tenant),
-            "c=" + Uri.EscapeDataString(who),
-            "a=" + Uri.EscapeDataString(agentName ?? string.Empty));
+            "t=" + EscapeScopePart(tenant),
+            "c=" + EscapeScopePart(who),
+            "a=" + EscapeScopePart(agentName ?? string.Empty));
+    }
+
+    /// <summary>
+    /// Escapes one scope part losslessly: well-formed text as <see cref="Uri.EscapeDataString(string)"/> does (so
+    /// existing scopes keep their keys), and each lone surrogate, which that would turn into U+FFFD, as <c>!uXXXX</c>
+    /// (<c>!</c> never appears in its output).
+    /// </summary>
+    private static string EscapeScopePart(string part)
+    {
+        int start = 0;
+        StringBuilder? escaped = null;
+        for (int i = 0; i < part.Length; i++)
+        {
+            if (!char.IsSurrogate(part[i]))
+            {
+                continue;
+            }
+
+            if (char.IsHighSurrogate(part[i]) && i + 1 < part.Length && char.IsLowSurrogate(part[i + 1]))
+            {
+                i++;
+                continue;
+            }
+
+            escaped ??= new StringBuilder(part.Length + 16);
+            escaped.Append(Uri.EscapeDataString(part[start..i])).Append(CultureInfo.InvariantCulture, $"!u{(int)part[i]:X4}");
+            start = i + 1;
+        }
+
+        return escaped is null ? Uri.EscapeDataString(part) : escaped.Append(Uri.EscapeDataString(part[start..])).ToString();
     }
 
     /// <summary>Reads <paramref name="key"/> in <paramref name="scope"/>.</summary>

@@ -95,7 +95,7 @@ public sealed class MetaTools
                 continue;
             }
 
-            if (!registry.TryGet(name, out RegisteredTool? tool) || ToolboxFactory.CheckCaller(tool, context.Caller) is not null)
+            if (!registry.TryGet(name, out RegisteredTool? tool) || tool.CheckCaller(context.Caller) is not null)
             {
                 continue;
             }

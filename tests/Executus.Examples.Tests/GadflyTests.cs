@@ -26,7 +26,7 @@ public sealed class GadflyTests : IDisposable
         (int exit, string markdown, string errors) = await RunAsync([SampleDiffPath], config);
 
         Assert.Equal(GadflyApp.FindingsAtOrAboveThreshold, exit);
-        Assert.Equal(string.Empty, errors);
+        AssertOnlyProgress(errors, 8);
         Assert.Contains("**Models are SCRIPTED**", markdown, StringComparison.Ordinal);
         Assert.Contains("2 model(s) × 4 lens(es) = 8 cell(s), 8 answered", markdown, StringComparison.Ordinal);
         Assert.Contains("| critical | `src/Shop/OrderRepository.cs:7` | security | Hard-coded password committed in source.", markdown, StringComparison.Ordinal);
@@ -55,11 +55,11 @@ public sealed class GadflyTests : IDisposable
         JsonElement run = log.RootElement.GetProperty("runs")[0];
         JsonElement driver = run.GetProperty("tool").GetProperty("driver");
         Assert.Equal("Gadfly", driver.GetProperty("name").GetString());
-        Assert.Equal(["correctness", "security", "performance", "readability"], driver.GetProperty("rules").EnumerateArray().Select(r => r.GetProperty("id").GetString()));
+        Assert.Equal(["GF1001", "GF1002", "GF1003", "GF1004"], driver.GetProperty("rules").EnumerateArray().Select(r => r.GetProperty("id").GetString()));
         JsonElement[] results = [.. run.GetProperty("results").EnumerateArray()];
         Assert.Equal(6, results.Length);
         JsonElement first = results[0];
-        Assert.Equal("security", first.GetProperty("ruleId").GetString());
+        Assert.Equal("GF1002", first.GetProperty("ruleId").GetString());
         Assert.Equal(1, first.GetProperty("ruleIndex").GetInt32());
         Assert.Equal("error", first.GetProperty("level").GetString());
         JsonElement location = first.GetProperty("locations")[0].GetProperty("physicalLocation");
@@ -115,7 +115,9 @@ public sealed class GadflyTests : IDisposable
             [SampleDiffPath], config, diff => [.. ScriptedReviewers.Create(diff), new ReviewModel("flaky", flaky)]);
 
         Assert.Equal(GadflyApp.FindingsAtOrAboveThreshold, exit);
-        Assert.Equal(string.Empty, errors);
+        AssertOnlyProgress(errors, 12);
+        Assert.Contains("gadfly: [", errors, StringComparison.Ordinal);
+        Assert.Contains("flaky × security: failed in ", errors, StringComparison.Ordinal);
         Assert.Contains("3 model(s) × 4 lens(es) = 12 cell(s), 11 answered", markdown, StringComparison.Ordinal);
         Assert.Contains("- Note: cell flaky × security gave no findings (Failed): The model gave no usable Review in 3 tries", markdown, StringComparison.Ordinal);
         Assert.Contains("scripted-alpha, scripted-beta (2/3)", markdown, StringComparison.Ordinal);
@@ -162,9 +164,12 @@ public sealed class GadflyTests : IDisposable
 
         (int exit, string markdown, string errors) = await RunAsync([SampleDiffPath], config);
 
-        Assert.Equal(string.Empty, errors);
+        AssertOnlyProgress(errors, 4);
         Assert.Equal(GadflyApp.FindingsAtOrAboveThreshold, exit);
         Assert.DoesNotContain("SCRIPTED", markdown, StringComparison.Ordinal);
+        Assert.Contains("| fast | security | Succeeded | small-model |", markdown, StringComparison.Ordinal);
+        Assert.Contains("fast × security: succeeded in ", errors, StringComparison.Ordinal);
+        Assert.Contains(", answered by small-model, 120 tokens", errors, StringComparison.Ordinal);
         Assert.Contains("> Models: `openai:review-model`, `fast` (real models).", markdown, StringComparison.Ordinal);
         Assert.Contains("| critical | `src/Shop/OrderRepository.cs:20` | security | Customer name is concatenated into SQL.", markdown, StringComparison.Ordinal);
         Assert.Contains("openai:review-model, fast (2/2)", markdown, StringComparison.Ordinal);
@@ -285,10 +290,94 @@ public sealed class GadflyTests : IDisposable
         Assert.NotEmpty(schema.Validate("""{ "version": "2.0.0", "runs": [] }"""));
     }
 
-    private static async Task<JsonSchema> SarifSchemaAsync() =>
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public async Task An_empty_diff_path_exits_2_with_a_gadfly_message_instead_of_crashing(string path)
+    {
+        (int exit, string markdown, string errors) = await RunAsync([path], new InMemoryConfigSource());
+
+        Assert.Equal(GadflyApp.UsageOrInputError, exit);
+        Assert.Equal(string.Empty, markdown);
+        Assert.StartsWith("gadfly: the diff path argument is empty (an unset variable in the calling script?)", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task When_no_cell_answers_every_report_says_not_reviewed_and_counts_the_tokens_spent()
+    {
+        string json = Path.Combine(_dir, "review.json");
+        string sarif = Path.Combine(_dir, "review.sarif");
+        var broken = new ScriptedChatClient("broken");
+        broken.WhenExhausted(_ => broken.CreateResponse([new TextContent("not json")], new UsageDetails { InputTokenCount = 100, OutputTokenCount = 5 }));
+        var config = new InMemoryConfigSource([new("GADFLY_MAX_ATTEMPTS", "2"), new("GADFLY_LENSES", "security,performance"), new("GADFLY_JSON", json), new("GADFLY_SARIF", sarif)]);
+
+        (int exit, string markdown, string errors) = await RunAsync([SampleDiffPath], config, _ => [new ReviewModel("broken", broken)]);
+
+        Assert.Equal(GadflyApp.UsageOrInputError, exit);
+        Assert.Contains("**Result: NOT REVIEWED** — none of the 2 cell(s) answered", markdown, StringComparison.Ordinal);
+        Assert.DoesNotContain("**Result: PASS**", markdown, StringComparison.Ordinal);
+        // 2 cells × 2 tries × (100 in + 5 out): failed cells' tokens are counted, and a missing total is filled in.
+        Assert.Contains("Tokens: 400 in, 20 out, 420 total.", markdown, StringComparison.Ordinal);
+        Assert.Contains("broken × security: failed in ", errors, StringComparison.Ordinal);
+
+        using JsonDocument report = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        JsonElement root = report.RootElement;
+        Assert.True(root.GetProperty("failed").GetBoolean());
+        Assert.False(root.GetProperty("reviewed").GetBoolean());
+        Assert.Equal("not-reviewed", root.GetProperty("result").GetString());
+        Assert.Equal(420, root.GetProperty("usage").GetProperty("totalTokens").GetInt32());
+        Assert.All(root.GetProperty("cells").EnumerateArray(), c => Assert.Equal(210, c.GetProperty("totalTokens").GetInt32()));
+
+        string sarifText = await File.ReadAllTextAsync(sarif);
+        Assert.Empty((await SarifSchemaAsync()).Validate(sarifText));
+        using JsonDocument log = JsonDocument.Parse(sarifText);
+        JsonElement run = log.RootElement.GetProperty("runs")[0];
+        Assert.Empty(run.GetProperty("results").EnumerateArray());
+        JsonElement invocation = Assert.Single(run.GetProperty("invocations").EnumerateArray().ToArray());
+        Assert.False(invocation.GetProperty("executionSuccessful").GetBoolean());
+        JsonElement[] notes = [.. invocation.GetProperty("toolExecutionNotifications").EnumerateArray()];
+        Assert.Equal(2, notes.Length);
+        Assert.All(notes, n => Assert.Equal("error", n.GetProperty("level").GetString()));
+        Assert.StartsWith("Cell broken × security gave no answer (Failed): The model gave no usable Review in 2 tries", notes[0].GetProperty("message").GetProperty("text").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_reports_show_which_model_answered_when_a_tier_fails_over()
+    {
+        string json = Path.Combine(_dir, "review.json");
+        var down = new ScriptedChatClient("primary-model").ThrowHttp(System.Net.HttpStatusCode.ServiceUnavailable);
+        IReadOnlyList<ReviewModel> Models(UnifiedDiff diff)
+        {
+            IChatClient backup = ScriptedReviewers.Create(diff)[1].Client;
+            var tier = new Executus.Models.ModelFailoverChatClient([new("openai:primary-model", down), new("openai:backup-model", backup)]);
+            return [new ReviewModel("smart", tier)];
+        }
+
+        (int exit, string markdown, string errors) = await RunAsync(
+            [SampleDiffPath], new InMemoryConfigSource([new("GADFLY_LENSES", "security"), new("GADFLY_JSON", json)]), Models);
+
+        Assert.Equal(GadflyApp.FindingsAtOrAboveThreshold, exit);
+        Assert.Contains("| smart | security | Succeeded | scripted-beta |", markdown, StringComparison.Ordinal);
+        Assert.Contains("gadfly: [1/1] smart × security: succeeded in ", errors, StringComparison.Ordinal);
+        Assert.Contains(", answered by scripted-beta, 680 tokens", errors, StringComparison.Ordinal);
+        using JsonDocument report = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        Assert.Equal("scripted-beta", report.RootElement.GetProperty("cells")[0].GetProperty("answeredBy").GetString());
+    }
+
+    private static void AssertOnlyProgress(string errors, int cells)
+    {
+        string[] lines = errors.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(cells, lines.Length);
+        for (int i = 0; i < lines.Length; i++)
+        {
+            Assert.Matches($@"^gadfly: \[{i + 1}/{cells}\] \S+ × [a-z-]+: (succeeded|failed|timed out) in \d+\.\ds", lines[i]);
+        }
+    }
+
+    internal static async Task<JsonSchema> SarifSchemaAsync() =>
         await JsonSchema.FromJsonAsync(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Schemas", "sarif-schema-2.1.0.json")));
 
-    private static async Task<(int Exit, string Markdown, string Errors)> RunAsync(
+    internal static async Task<(int Exit, string Markdown, string Errors)> RunAsync(
         string[] args, IConfigSource config, Func<UnifiedDiff, IReadOnlyList<ReviewModel>>? models = null, string stdin = "")
     {
         using var input = new StringReader(stdin);

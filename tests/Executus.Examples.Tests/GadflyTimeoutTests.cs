@@ -15,7 +15,8 @@ public class GadflyTimeoutTests
         var time = new FakeTimeProvider();
         using var stuck = new StuckChatClient();
 
-        Task<ReviewOutcome> review = ReviewRunner.RunAsync(diff, [ScriptedReviewers.Create(diff)[0], new ReviewModel("stuck", stuck)], settings, scripted: true, time);
+        using var progress = new StringWriter();
+        Task<ReviewOutcome> review = ReviewRunner.RunAsync(diff, [ScriptedReviewers.Create(diff)[0], new ReviewModel("stuck", stuck)], settings, scripted: true, time, progress);
         await stuck.Started.Task;
         time.Advance(TimeSpan.FromSeconds(30));
         ReviewOutcome outcome = await review;
@@ -25,6 +26,9 @@ public class GadflyTimeoutTests
         Assert.Contains("did not finish within 00:00:30", failure.Reason, StringComparison.Ordinal);
         Assert.Equal(2, outcome.Findings.Count);
         Assert.Contains("- Note: cell stuck × security gave no findings (TimedOut)", MarkdownReport.Render(outcome), StringComparison.Ordinal);
+        Assert.Contains("] scripted-alpha × security: succeeded in ", progress.ToString(), StringComparison.Ordinal);
+        Assert.Contains("] stuck × security: timed out in 30.0s", progress.ToString(), StringComparison.Ordinal);
+        Assert.Contains("| stuck | security | TimedOut | — | 30.0 | 0 |", MarkdownReport.Render(outcome), StringComparison.Ordinal);
     }
 
     private sealed class StuckChatClient : IChatClient

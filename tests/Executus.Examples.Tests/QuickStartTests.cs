@@ -33,4 +33,72 @@ public class QuickStartTests
         Assert.Contains("on a REAL model", output.ToString(), StringComparison.Ordinal);
         Assert.Contains("outcome: Failed", output.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Read_file_caps_a_large_file_with_a_visible_marker()
+    {
+        DirectoryInfo folder = Directory.CreateTempSubdirectory("quickstart-notes-");
+        try
+        {
+            // 8 MiB of text whose cut lands inside a three-byte UTF-8 character.
+            string big = "ab" + string.Concat(Enumerable.Repeat("€", (8 * 1024 * 1024) / 3));
+            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "big.txt"), big);
+            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "small.txt"), "short note");
+
+            string capped = await QuickStartApp.ReadNoteAsync(folder.FullName, "big.txt", QuickStartApp.MaxFileBytes);
+            string small = await QuickStartApp.ReadNoteAsync(folder.FullName, "small.txt", QuickStartApp.MaxFileBytes);
+
+            Assert.True(capped.Length < QuickStartApp.MaxFileBytes + 200, $"read_file returned {capped.Length} characters");
+            Assert.EndsWith($"[truncated: the file is {new FileInfo(Path.Combine(folder.FullName, "big.txt")).Length} bytes; only the first 65536 bytes are shown]", capped, StringComparison.Ordinal);
+            Assert.DoesNotContain('\uFFFD', capped);
+            Assert.Equal("short note", small);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_dead_endpoint_prints_the_stop_reason_and_the_error()
+    {
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        using var output = new StringWriter();
+        var config = new InMemoryConfigSource(
+        [
+            new("Executus:Models:Tiers:default", "local:qwen3"),
+            new("Executus:Providers:local:Type", "openai"),
+            new("Executus:Providers:local:BaseUrl", $"http://127.0.0.1:{port}/v1"),
+        ]);
+
+        int exitCode = await QuickStartApp.RunAsync(output, config);
+
+        string text = output.ToString();
+        Assert.Equal(1, exitCode);
+        Assert.Contains("outcome: Failed", text, StringComparison.Ordinal);
+        Assert.Contains("stop reason: ", text, StringComparison.Ordinal);
+        Assert.Contains("error: ModelUnavailableException", text, StringComparison.Ordinal);
+        Assert.Contains("local:qwen3", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_tier_without_a_provider_prints_why()
+    {
+        using var output = new StringWriter();
+        var config = new InMemoryConfigSource([new("Executus:Models:Tiers:default", "gpt-4o-mini")]);
+
+        int exitCode = await QuickStartApp.RunAsync(output, config);
+
+        string text = output.ToString();
+        Assert.Equal(1, exitCode);
+        Assert.Contains("stop reason: ", text, StringComparison.Ordinal);
+        Assert.Contains("error: ModelResolutionException", text, StringComparison.Ordinal);
+        Assert.Contains("gpt-4o-mini", text, StringComparison.Ordinal);
+    }
 }

@@ -129,6 +129,58 @@ public sealed class OpenAIProviderTests : IDisposable
         Assert.Equal("Executus:Providers:bad:BaseUrl", ex.Key);
     }
 
+    [Theory]
+    [InlineData("0ms")]
+    [InlineData("0s")]
+    [InlineData("30d")]
+    public void A_zero_or_too_long_network_timeout_names_the_configured_text(string raw)
+    {
+        _config.Set("Executus:Providers:slow:NetworkTimeout", raw);
+        ConfigException ex = Assert.Throws<ConfigException>(() => OpenAIModelProviderFactory.ReadOptions(_config, "slow"));
+        Assert.Equal("Executus:Providers:slow:NetworkTimeout", ex.Key);
+        Assert.Equal(raw, ex.Value);
+        Assert.Contains($"'{raw}'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_provider_without_a_type_shows_the_environment_spelling_and_the_valid_types()
+    {
+        _config.Set("Executus:Models:Tiers:default", "mystery:qwen3");
+        ModelResolutionException ex = Assert.Throws<ModelResolutionException>(() => _resolver.ResolveTier("default"));
+        Assert.Equal(ModelResolutionError.UnknownProvider, ex.Error);
+        Assert.Contains("'Executus:Providers:mystery:Type'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Executus__Providers__mystery__Type=openai", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("valid types: openai", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_404_under_a_base_url_without_v1_hints_at_the_missing_v1()
+    {
+        string root = _server.BaseUrl.GetLeftPart(UriPartial.Authority) + "/";
+        _config.Set("Executus:Providers:nov1:Type", "openai");
+        _config.Set("Executus:Providers:nov1:BaseUrl", root);
+        _server.Enqueue(404, "404 page not found", "text/plain");
+        using IChatClient client = _resolver.Resolve("nov1:qwen3");
+
+        ClientResultException ex = await Assert.ThrowsAsync<ClientResultException>(() => client.GetResponseAsync("hi"));
+
+        Assert.Equal(404, ex.Status);
+        Assert.Equal("/chat/completions", Assert.Single(_server.Requests).Path);
+        Assert.Contains($"try BaseUrl '{root}v1'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_404_under_a_base_url_with_v1_is_left_alone()
+    {
+        _server.Enqueue(404, """{"error":{"message":"The model 'nope' does not exist","type":"invalid_request_error"}}""");
+        using IChatClient client = _resolver.Resolve("local:nope");
+
+        ClientResultException ex = await Assert.ThrowsAsync<ClientResultException>(() => client.GetResponseAsync("hi"));
+
+        Assert.Equal(404, ex.Status);
+        Assert.DoesNotContain("Hint", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Missing_key_and_url_fails_the_resolution_naming_the_key()
     {

@@ -77,6 +77,26 @@ public class MemoryToolsTests
     }
 
     [Fact]
+    public async Task Lone_surrogates_in_identities_give_distinct_scopes_and_separate_memories()
+    {
+        var tools = new MemoryTools();
+        CallerIdentity[] callers = [new("u\uD800"), new("u\uDBFF"), new("u\uFFFD"), new("u!uD800"), new("u\uD83D\uDE00"), new("u\uDE00\uD83D")];
+        string[] scopes = [.. callers.Select(c => tools.Scope(c, "helper"))];
+
+        Assert.Equal(scopes.Length, scopes.Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(tools.Scope(new CallerIdentity("é/ü"), "a"), "t=/c=" + Uri.EscapeDataString("é/ü") + "/a=a"); // valid text keeps its old key
+        for (int i = 0; i < callers.Length; i++)
+        {
+            await tools.SetAsync(scopes[i], "plan", $"plan of caller {i}");
+        }
+
+        for (int i = 0; i < callers.Length; i++)
+        {
+            Assert.Equal($"plan of caller {i}", await tools.GetAsync(tools.Scope(callers[i], "helper"), "plan"));
+        }
+    }
+
+    [Fact]
     public async Task Through_runs_callers_never_see_each_others_keys()
     {
         using var model = new ScriptedChatClient();

@@ -18,6 +18,12 @@ public enum AuditEventKind
     /// <summary>A run finished (its outcome is in the event's data, its usage in <see cref="AuditEvent.Usage"/>).</summary>
     RunFinished,
 
+    /// <summary>A skill changed: a version saved, its active version moved, its lifecycle state changed, or it was deleted.</summary>
+    SkillChanged,
+
+    /// <summary>A run loaded a skill's body or resource (the skill version is in the event's data).</summary>
+    SkillLoaded,
+
     /// <summary>The budget allowed a call with a warning (the warning is the detail).</summary>
     BudgetWarning,
 

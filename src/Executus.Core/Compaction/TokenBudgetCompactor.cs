@@ -1,7 +1,10 @@
+using System.Diagnostics;
 using System.Globalization;
 using Executus.Configuration;
 using Executus.Models;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Executus.Compaction;
 
@@ -23,8 +26,11 @@ namespace Executus.Compaction;
 /// <see cref="CompactionOptions.KeepRecentTurns"/> most recent turns. A turn is one message, or an assistant message
 /// with function calls together with the messages carrying their results: they are evicted, summarized or dropped
 /// together, never separated. Without a meta model the result depends only on the input (same input, same output).</para>
+/// <para>Telemetry (<see cref="ExecutusTelemetry.CompactionSourceName"/>): a <c>compact_context</c> span when the trigger is
+/// crossed (the summary call nests in it), and compactions by strategy with tokens before and after. A failed summary
+/// is logged as a warning and counted before the fallback.</para>
 /// </remarks>
-public sealed class TokenBudgetCompactor : ICompactor
+public sealed partial class TokenBudgetCompactor : ICompactor
 {
     /// <summary>The text that starts a summary message.</summary>
     public const string SummaryPrefix = "[Summary of earlier conversation]";
@@ -33,29 +39,34 @@ public sealed class TokenBudgetCompactor : ICompactor
     private readonly IConfigSource? _config;
     private readonly ITokenCounter _counter;
     private readonly LlmMeta? _meta;
+    private readonly ILogger _logger;
 
     /// <summary>Initializes a new compactor with fixed options.</summary>
     /// <param name="options">The options; defaults when null.</param>
     /// <param name="tokenCounter">The token counter; <see cref="EstimatingTokenCounter"/> when null.</param>
     /// <param name="meta">The meta helper for summaries; none (deterministic truncation) when null.</param>
-    public TokenBudgetCompactor(CompactionOptions? options = null, ITokenCounter? tokenCounter = null, LlmMeta? meta = null)
+    /// <param name="loggerFactory">Logs failed summaries; none when null.</param>
+    public TokenBudgetCompactor(CompactionOptions? options = null, ITokenCounter? tokenCounter = null, LlmMeta? meta = null, ILoggerFactory? loggerFactory = null)
     {
         _options = options ?? new CompactionOptions();
         _options.Validate();
         _counter = tokenCounter ?? EstimatingTokenCounter.Instance;
         _meta = meta;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<TokenBudgetCompactor>();
     }
 
     /// <summary>Initializes a new compactor that reads <c>Executus:Compaction:*</c> at every call.</summary>
     /// <param name="config">The configuration.</param>
     /// <param name="tokenCounter">The token counter; <see cref="EstimatingTokenCounter"/> when null.</param>
     /// <param name="meta">The meta helper for summaries; none (deterministic truncation) when null.</param>
-    public TokenBudgetCompactor(IConfigSource config, ITokenCounter? tokenCounter = null, LlmMeta? meta = null)
+    /// <param name="loggerFactory">Logs failed summaries; none when null.</param>
+    public TokenBudgetCompactor(IConfigSource config, ITokenCounter? tokenCounter = null, LlmMeta? meta = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         _config = config;
         _counter = tokenCounter ?? EstimatingTokenCounter.Instance;
         _meta = meta;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<TokenBudgetCompactor>();
     }
 
     /// <inheritdoc />
@@ -85,11 +96,18 @@ public sealed class TokenBudgetCompactor : ICompactor
         int trimmed = options.MaxToolResultTokens > 0 ? TrimToolResults(working, tokens, options.MaxToolResultTokens, ref total) : 0;
         if (total <= trigger)
         {
-            return trimmed == 0
-                ? new CompactionResult { Messages = messages, TokensBefore = Clamp(before), TokensAfter = Clamp(total), TargetTokens = trigger }
-                : new CompactionResult { Messages = working, Changed = true, TokensBefore = Clamp(before), TokensAfter = Clamp(total), TargetTokens = trigger, TrimmedToolResults = trimmed };
+            if (trimmed == 0)
+            {
+                return new CompactionResult { Messages = messages, TokensBefore = Clamp(before), TokensAfter = Clamp(total), TargetTokens = trigger };
+            }
+
+            var trimmedResult = new CompactionResult { Messages = working, Changed = true, TokensBefore = Clamp(before), TokensAfter = Clamp(total), TargetTokens = trigger, TrimmedToolResults = trimmed };
+            CompactionTelemetry.Record(trimmedResult, activity: null);
+            return trimmedResult;
         }
 
+        // Why: the span covers only real compactions (over the trigger); the common below-trigger call stays span-free.
+        using Activity? activity = CompactionTelemetry.Source.StartActivity("compact_context");
         List<Turn> turns = BuildTurns(working);
         int protectedFrom = ProtectedFrom(turns, options.KeepRecentTurns);
 
@@ -146,7 +164,7 @@ public sealed class TokenBudgetCompactor : ICompactor
             {
                 List<ChatMessage> dropped = [.. turns.Where((_, t) => drop[t]).SelectMany(turn => working[turn.Start..turn.End])];
                 ChatMessage replacement;
-                if (summarize && await TrySummarizeAsync(dropped, options.SummaryMaxWords, cancellationToken).ConfigureAwait(false) is { } text)
+                if (summarize && await TrySummarizeAsync(dropped, options.SummaryMaxWords, activity, cancellationToken).ConfigureAwait(false) is { } text)
                 {
                     summary = text;
                     summarized = dropped.Count;
@@ -180,11 +198,17 @@ public sealed class TokenBudgetCompactor : ICompactor
                 }
 
                 total = remaining + _counter.CountTokens(replacement);
-                return Result(output, before, total, target, trimmed, evicted, summarized, removed, summary);
+                return Record(Result(output, before, total, target, trimmed, evicted, summarized, removed, summary), activity);
             }
         }
 
-        return Result(working, before, total, target, trimmed, evicted, summarized, removed, summary);
+        return Record(Result(working, before, total, target, trimmed, evicted, summarized, removed, summary), activity);
+    }
+
+    private static CompactionResult Record(CompactionResult result, Activity? activity)
+    {
+        CompactionTelemetry.Record(result, activity);
+        return result;
     }
 
     private static CompactionResult Result(
@@ -203,19 +227,43 @@ public sealed class TokenBudgetCompactor : ICompactor
             Summary = summary,
         };
 
-    private async Task<string?> TrySummarizeAsync(List<ChatMessage> dropped, int maxWords, CancellationToken cancellationToken)
+    private async Task<string?> TrySummarizeAsync(List<ChatMessage> dropped, int maxWords, Activity? activity, CancellationToken cancellationToken)
     {
+        string text;
         try
         {
-            string text = await _meta!.SummarizeAsync(dropped, maxWords, cancellationToken).ConfigureAwait(false);
-            return string.IsNullOrWhiteSpace(text) ? null : text;
+            text = await _meta!.SummarizeAsync(dropped, maxWords, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // Why: compaction must not fail a run because the meta model is down; truncation is the documented fallback.
+            // Why: compaction must not fail a run because the meta model is down; truncation is the documented
+            // fallback. It is logged and counted so a host notices a meta tier that keeps failing.
+            SummaryFailed(ex.GetType().FullName ?? ex.GetType().Name, activity);
+            LogSummaryFailed(_logger, ex, dropped.Count);
             return null;
         }
+
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            SummaryFailed("empty_summary", activity);
+            LogSummaryEmpty(_logger, dropped.Count);
+            return null;
+        }
+
+        return text;
     }
+
+    private static void SummaryFailed(string errorType, Activity? activity)
+    {
+        CompactionTelemetry.SummaryFailures.Add(1, new KeyValuePair<string, object?>("error.type", errorType));
+        activity?.AddEvent(new ActivityEvent("executus.compaction.summary_failed", tags: new ActivityTagsCollection { ["error.type"] = errorType }));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Compaction: summarizing {MessageCount} older message(s) failed; they are dropped with a marker instead.")]
+    private static partial void LogSummaryFailed(ILogger logger, Exception exception, int messageCount);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Compaction: the summary of {MessageCount} older message(s) came back empty; they are dropped with a marker instead.")]
+    private static partial void LogSummaryEmpty(ILogger logger, int messageCount);
 
     private static int Clamp(long value) => value > int.MaxValue ? int.MaxValue : (int)value;
 

@@ -56,10 +56,92 @@ public sealed class ConfigException : Exception
         return $"Configuration key '{key}' has the value {shown}, which is not {expected}.";
     }
 
-    // Why: config errors end up in logs; never print API keys or passwords there.
-    private static bool IsSecretKey(string key) =>
-        key.Contains("key", StringComparison.OrdinalIgnoreCase) ||
-        key.Contains("secret", StringComparison.OrdinalIgnoreCase) ||
-        key.Contains("password", StringComparison.OrdinalIgnoreCase) ||
-        key.Contains("token", StringComparison.OrdinalIgnoreCase);
+    private static readonly string[] SecretWords =
+    [
+        "key", "pwd", "token", "sas", "sig", "auth", "pat", "cert", "pem", "pfx", "pin", "otp", "jwt", "hmac",
+    ];
+
+    private static readonly string[] SecretFragments =
+    [
+        "secret", "password", "passwd", "passphrase", "credential", "connectionstring", "connstr", "authorization",
+        "bearer", "cookie", "signature", "privatekey", "certificate", "apikey", "accesskey", "accesstoken",
+        "refreshtoken", "idtoken", "authtoken", "sastoken", "sessionkey", "signingkey", "encryptionkey", "clientsecret",
+    ];
+
+    /// <summary>
+    /// Tells whether the value of <paramref name="key"/> must never be printed (config errors end up in logs). Only the
+    /// last segment of the key counts (after the last <c>:</c> or <c>__</c>), case-insensitively: it is secret when it
+    /// contains one of secret, password, passwd, passphrase, credential, connectionstring, authorization, bearer,
+    /// cookie, signature, privatekey, certificate, apikey, accesskey, clientsecret and similar compounds, or when one of
+    /// its words (split at case changes, <c>_</c>, <c>-</c> and <c>.</c>) is key, pwd, token, sas, sig, auth, pat, cert,
+    /// pem, pfx, pin, otp, jwt or hmac. Every key under the .NET <c>ConnectionStrings</c> section is secret too. So <c>…:ApiKey</c>, <c>…:SasToken</c> and <c>…:Pwd</c> are secret, while
+    /// <c>…:MaxTokens</c> and <c>…:Timeout</c> are not.
+    /// </summary>
+    /// <param name="key">The configuration key.</param>
+    /// <returns><see langword="true"/> when the key's value should be redacted.</returns>
+    public static bool IsSecretKey(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+
+        // Why: .NET's own convention keeps connection strings under a "ConnectionStrings" section, one key per name.
+        if (key.StartsWith("ConnectionStrings:", StringComparison.OrdinalIgnoreCase)
+            || key.StartsWith("ConnectionStrings__", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        string segment = LastSegment(key);
+        string compact = string.Concat(segment.Where(char.IsAsciiLetterOrDigit)).ToLowerInvariant();
+        foreach (string fragment in SecretFragments)
+        {
+            if (compact.Contains(fragment, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        foreach (string word in Words(segment))
+        {
+            if (SecretWords.Contains(word, StringComparer.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string LastSegment(string key)
+    {
+        string trimmed = key.TrimEnd(':', '_');
+        int colon = trimmed.LastIndexOf(':');
+        int underscores = trimmed.LastIndexOf("__", StringComparison.Ordinal);
+        int cut = Math.Max(colon + 1, underscores < 0 ? 0 : underscores + 2);
+        return trimmed[cut..];
+    }
+
+    // Why: "SASToken" → sas, token; "x-api-key" → x, api, key; "MaxTokens" → max, tokens (not secret).
+    private static List<string> Words(string segment)
+    {
+        var words = new List<string>();
+        int start = 0;
+        for (int i = 0; i <= segment.Length; i++)
+        {
+            bool end = i == segment.Length;
+            bool separator = !end && !char.IsAsciiLetterOrDigit(segment[i]);
+            bool boundary = !end && !separator && i > start && char.IsAsciiLetterUpper(segment[i])
+                && (char.IsAsciiLetterLower(segment[i - 1]) || (i + 1 < segment.Length && char.IsAsciiLetterLower(segment[i + 1]) && char.IsAsciiLetterUpper(segment[i - 1])));
+            if (end || separator || boundary)
+            {
+                if (i > start)
+                {
+                    words.Add(segment[start..i]);
+                }
+
+                start = separator ? i + 1 : i;
+            }
+        }
+
+        return words;
+    }
 }

@@ -171,7 +171,36 @@ public static class ConfigSourceExtensions
         return raw.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 
-    /// <summary>Reads an enum value by name (case-insensitive); numeric values are rejected.</summary>
+    /// <summary>
+    /// Reads a duration that must lie within [<paramref name="min"/>, <paramref name="max"/>]. The error names the
+    /// value as configured (<c>0ms</c>), not its normalised form.
+    /// </summary>
+    /// <param name="source">The source.</param>
+    /// <param name="key">The key.</param>
+    /// <param name="defaultValue">The value used when the key is missing (not range-checked).</param>
+    /// <param name="min">The smallest accepted duration; <c>TimeSpan.FromTicks(1)</c> for "positive".</param>
+    /// <param name="max">The largest accepted duration.</param>
+    /// <returns>The value or the default.</returns>
+    /// <exception cref="ConfigException">The value is not a duration or is out of range.</exception>
+    public static TimeSpan GetDuration(this IConfigSource source, string key, TimeSpan defaultValue, TimeSpan min, TimeSpan max)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentOutOfRangeException.ThrowIfLessThan(min, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, min);
+        if (!TryRead(source, key, out string? raw))
+        {
+            return defaultValue;
+        }
+
+        return DurationParser.TryParse(raw, out TimeSpan value) && value >= min && value <= max
+            ? value
+            : throw new ConfigException(key, raw, DescribeDurationRange(min, max));
+    }
+
+    /// <summary>
+    /// Reads an enum value by name (case-insensitive). A plain enum takes exactly one defined name; a
+    /// <see cref="FlagsAttribute"/> enum takes one or more defined names separated by commas. Numbers are rejected.
+    /// </summary>
     /// <typeparam name="TEnum">The enum type.</typeparam>
     /// <param name="source">The source.</param>
     /// <param name="key">The key.</param>
@@ -187,12 +216,32 @@ public static class ConfigSourceExtensions
             return defaultValue;
         }
 
-        if (!char.IsAsciiDigit(raw[0]) && raw[0] != '-' && Enum.TryParse(raw, ignoreCase: true, out TEnum value) && Enum.IsDefined(value))
+        string[] names = Enum.GetNames<TEnum>();
+        bool flags = typeof(TEnum).IsDefined(typeof(FlagsAttribute), inherit: false);
+
+        // Why: Enum.TryParse also takes "1", "+1" and "A,B" (OR-ed), so "Drain,CancelQueued" would silently mean a third
+        // value; only whole defined names are accepted, combined only for [Flags] enums.
+        string[] parts = flags ? raw.Split(',', StringSplitOptions.TrimEntries) : [raw];
+        var canonical = new string[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
         {
-            return value;
+            canonical[i] = Array.Find(names, n => n.Equals(parts[i], StringComparison.OrdinalIgnoreCase))!;
+            if (canonical[i] is null)
+            {
+                string expected = flags
+                    ? $"one or more of {string.Join(", ", names)} (separated by commas)"
+                    : $"exactly one of {string.Join(", ", names)}";
+                throw new ConfigException(key, raw, expected);
+            }
         }
 
-        throw new ConfigException(key, raw, $"one of {string.Join(", ", Enum.GetNames<TEnum>())}");
+        return Enum.Parse<TEnum>(string.Join(", ", canonical));
+    }
+
+    private static string DescribeDurationRange(TimeSpan min, TimeSpan max)
+    {
+        string low = min == TimeSpan.Zero ? "a non-negative duration" : min.Ticks == 1 ? "a positive duration" : $"a duration of at least {min:c}";
+        return max == TimeSpan.MaxValue ? low : $"{low} of at most {max:c}";
     }
 
     private static bool TryRead(IConfigSource source, string key, [NotNullWhen(true)] out string? value)

@@ -7,7 +7,7 @@ namespace Executus.Configuration;
 /// suffixes (<c>250ms</c>, <c>30s</c>, <c>5m</c>, <c>2h</c>, <c>1d</c>, and combinations such as <c>1h30m</c>).
 /// Negative durations are rejected.
 /// </summary>
-public static class DurationParser
+internal static class DurationParser
 {
     /// <summary>Tries to parse <paramref name="text"/> as a non-negative duration.</summary>
     /// <param name="text">The text.</param>

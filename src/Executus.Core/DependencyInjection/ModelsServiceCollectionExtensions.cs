@@ -106,6 +106,44 @@ public static class ModelsServiceCollectionExtensions
         return builder;
     }
 
+    /// <summary>The key that turns message contents in model telemetry on or off; absent, M.E.AI's default applies.</summary>
+    internal const string SensitiveDataKey = "Executus:Telemetry:EnableSensitiveData";
+
+    /// <summary>
+    /// Reads <c>Executus:Telemetry:EnableSensitiveData</c>: null when absent, so M.E.AI's own default (the
+    /// <c>OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT</c> environment variable) stays in force.
+    /// </summary>
+    /// <param name="config">The configuration.</param>
+    /// <returns>The setting, or null.</returns>
+    internal static bool? ReadSensitiveData(IConfigSource config) =>
+        config.GetString(SensitiveDataKey) is null ? null : config.GetBool(SensitiveDataKey, defaultValue: false);
+
+    /// <summary>
+    /// Wraps a fixed client in M.E.AI's OpenTelemetry client as tier resolution does (unless it already has one), so
+    /// <c>UseChatClient(model)</c> emits the same GenAI chat spans.
+    /// </summary>
+    /// <param name="client">The client.</param>
+    /// <param name="services">The services.</param>
+    /// <returns>The decorated client.</returns>
+    internal static IChatClient WithOpenTelemetry(IChatClient client, IServiceProvider services)
+    {
+        if (client.GetService<OpenTelemetryChatClient>() is not null)
+        {
+            return client;
+        }
+
+        bool? sensitive = ReadSensitiveData(services.GetRequiredService<IConfigSource>());
+        return new ChatClientBuilder(client)
+            .UseOpenTelemetry(services.GetService<ILoggerFactory>(), sourceName: null, otel =>
+            {
+                if (sensitive is { } value)
+                {
+                    otel.EnableSensitiveData = value;
+                }
+            })
+            .Build(services);
+    }
+
     /// <summary>Registers the defaults of the models and compaction seams with <c>TryAdd</c>; called by <c>AddExecutus</c>.</summary>
     /// <param name="services">The services.</param>
     internal static void TryAddModelDefaults(IServiceCollection services)
@@ -126,10 +164,11 @@ public static class ModelsServiceCollectionExtensions
                 TimeProvider = sp.GetRequiredService<TimeProvider>(),
                 Services = sp,
                 LoggerFactory = sp.GetService<ILoggerFactory>(),
+                EnableSensitiveData = ReadSensitiveData(sp.GetRequiredService<IConfigSource>()),
             }));
         services.TryAddSingleton(static sp => new LlmMeta(sp.GetRequiredService<ModelTierResolver>(), sp.GetRequiredService<IConfigSource>()));
         services.TryAddSingleton<ITokenCounter>(EstimatingTokenCounter.Instance);
         services.TryAddSingleton<ICompactor>(static sp => new TokenBudgetCompactor(
-            sp.GetRequiredService<IConfigSource>(), sp.GetRequiredService<ITokenCounter>(), sp.GetRequiredService<LlmMeta>()));
+            sp.GetRequiredService<IConfigSource>(), sp.GetRequiredService<ITokenCounter>(), sp.GetRequiredService<LlmMeta>(), sp.GetService<ILoggerFactory>()));
     }
 }

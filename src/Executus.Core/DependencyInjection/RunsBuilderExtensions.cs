@@ -163,8 +163,10 @@ public static class RunsBuilderExtensions
 
     /// <summary>
     /// Runs every agent on <paramref name="client"/> (a fixed model, e.g. a scripted one in tests), replacing tier
-    /// resolution. Its calls go through the accounting channel like a tier's: the container's usage sink sees them and
-    /// the run's budget checks them under <paramref name="model"/> (from the client's metadata when null).
+    /// resolution. Like a tier's candidates, the client is wrapped in M.E.AI's OpenTelemetry client (GenAI chat spans;
+    /// contents per <c>Executus:Telemetry:EnableSensitiveData</c>) unless it already carries one, and its calls go
+    /// through the accounting channel: the container's usage sink sees them and the run's budget checks them under
+    /// <paramref name="model"/> (from the client's metadata when null).
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="client">The chat client; it must not invoke functions itself.</param>
@@ -175,7 +177,7 @@ public static class RunsBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(client);
         builder.Services.Replace(ServiceDescriptor.Singleton<IAgentModelResolver>(sp =>
-            new FixedModelResolver(client, model, sp.GetService<IUsageSink>(), sp.GetService<TimeProvider>())));
+            new FixedModelResolver(ModelsServiceCollectionExtensions.WithOpenTelemetry(client, sp), model, sp.GetService<IUsageSink>(), sp.GetService<TimeProvider>())));
         return builder;
     }
 

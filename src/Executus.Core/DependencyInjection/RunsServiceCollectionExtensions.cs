@@ -30,7 +30,7 @@ public static class RunsServiceCollectionExtensions
     public static IServiceCollection AddExecutusRuns(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.TryAddSingleton<IAgentModelResolver>(static sp => new TierModelResolver(sp.GetRequiredService<ModelTierResolver>()));
+        services.TryAddSingleton<IAgentModelResolver>(static sp => new TierAgentModelResolver(sp.GetRequiredService<ModelTierResolver>()));
         services.TryAddSingleton<IBudget>(NullBudget.Instance);
         services.TryAddSingleton<ICheckpointer>(NullCheckpointer.Instance);
         services.TryAddSingleton<IAudit>(NullAudit.Instance);

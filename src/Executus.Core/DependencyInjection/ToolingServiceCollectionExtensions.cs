@@ -2,6 +2,7 @@ using Executus.Auditing;
 using Executus.Net;
 using Executus.Tooling;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -12,7 +13,7 @@ public static class ToolingServiceCollectionExtensions
     /// <summary>
     /// Registers, with <c>TryAdd</c> so a host's own registrations win: <see cref="IToolRegistry"/> (holding every
     /// <see cref="RegisteredTool"/> added with <c>AddTool</c>), <see cref="AllowAllPaletteSource"/> as
-    /// <see cref="IPaletteSource"/>, <see cref="ToolboxFactory"/>, <see cref="SsrfOptions"/> read from the config source,
+    /// <see cref="IPaletteSource"/>, the run kernel's (internal) toolbox factory, <see cref="SsrfOptions"/> read from the config source,
     /// <see cref="DnsHostResolver"/> as <see cref="IHostResolver"/>, <see cref="ISafeHttpClientFactory"/> and its
     /// <see cref="SsrfGuard"/>. Called by <c>AddExecutus</c>.
     /// </summary>
@@ -37,7 +38,8 @@ public static class ToolingServiceCollectionExtensions
             sp.GetService<IAudit>(),
             sp.GetService<IToolApprovalHandler>(),
             sp.GetService<TimeProvider>(),
-            sp.GetServices<IToolArgumentValidator>()));
+            sp.GetServices<IToolArgumentValidator>(),
+            sp.GetService<ILoggerFactory>()));
         return services;
     }
 }

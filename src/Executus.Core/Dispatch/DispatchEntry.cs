@@ -1,7 +1,7 @@
 namespace Executus.Dispatch;
 
 /// <summary>
-/// The outcome of <see cref="DispatchGuard.Enter"/>: either admitted (the new run's <see cref="Scope"/> is now the
+/// The outcome of <see cref="DispatchGuard.Enter"/>: either admitted (the new run's scope is now the
 /// ambient one until this entry is disposed) or <see cref="Denied"/>. Dispose it when the run ends.
 /// </summary>
 public sealed class DispatchEntry : IDisposable
@@ -26,7 +26,7 @@ public sealed class DispatchEntry : IDisposable
     public bool IsAllowed => Denied is null;
 
     /// <summary>Gets the new run's scope when admitted.</summary>
-    public DispatchScope? Scope { get; }
+    internal DispatchScope? Scope { get; }
 
     /// <summary>Gets why the run was refused, or <see langword="null"/> when admitted.</summary>
     public DispatchDenied? Denied { get; }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Executus.Configuration;
+using Executus.Tooling;
 using Microsoft.Extensions.AI;
 
 namespace Executus.Dispatch;
@@ -9,7 +10,7 @@ namespace Executus.Dispatch;
 /// <summary>
 /// Caps sub-agent depth, fan-out per run, and loops (the same agent+input, or the same tool with identical
 /// arguments, repeated past a threshold). The current run flows with the async context (an
-/// <see cref="AsyncLocal{T}"/> of immutable <see cref="DispatchScope"/>s), so a tool that starts a sub-agent is
+/// <see cref="AsyncLocal{T}"/> of immutable run scopes), so a tool that starts a sub-agent is
 /// checked without passing anything; parallel branches of one run share its counters.
 /// </summary>
 /// <example>
@@ -45,7 +46,7 @@ public sealed class DispatchGuard
     }
 
     /// <summary>Gets the run the current async flow is in, or <see langword="null"/> outside any run.</summary>
-    public static DispatchScope? Current => s_current.Value;
+    internal static DispatchScope? Current => s_current.Value;
 
     /// <summary>Returns the limits a top-level run started now would get.</summary>
     /// <returns>The limits.</returns>
@@ -72,14 +73,14 @@ public sealed class DispatchGuard
         if (depth > limits.MaxDepth)
         {
             return Deny(parent, DispatchDeniedReason.Depth, agentName, limits.MaxDepth,
-                $"Dispatch denied: starting agent '{agentName}' would nest sub-agents {depth} deep, past the limit of {limits.MaxDepth}. Do the work in this run or answer with what you have.");
+                $"Dispatch denied: starting agent '{ToolText.Echo(agentName)}' would nest sub-agents {depth} deep, past the limit of {limits.MaxDepth}. Do the work in this run or answer with what you have.");
         }
 
         string fingerprint = Fingerprint("agent", agentName, input);
         if (!DispatchScope.TryCount(dispatches, fingerprint, limits.MaxRepeats))
         {
             return Deny(parent, DispatchDeniedReason.Loop, agentName, limits.MaxRepeats,
-                $"Dispatch denied: agent '{agentName}' was already started {limits.MaxRepeats} time(s) with the same input in this run; starting it again looks like a loop. Change the input or answer with what you have.");
+                $"Dispatch denied: agent '{ToolText.Echo(agentName)}' was already started {limits.MaxRepeats} time(s) with the same input in this run; starting it again looks like a loop. Change the input or answer with what you have.");
         }
 
         if (parent is not null && !parent.TryAddChild(limits.MaxFanOut))
@@ -91,6 +92,7 @@ public sealed class DispatchGuard
 
         var scope = new DispatchScope(agentName, parent, limits, dispatches);
         s_current.Value = scope;
+        DispatchTelemetry.RecordEntry(depth);
         return new DispatchEntry(scope, parent);
     }
 
@@ -111,10 +113,15 @@ public sealed class DispatchGuard
         }
 
         int max = scope.Limits.MaxRepeats;
-        return scope.TryCountToolCall(Fingerprint("tool", toolName, arguments), max)
-            ? null
-            : new DispatchDenied(DispatchDeniedReason.Loop, toolName, max,
-                $"Dispatch denied: tool '{toolName}' was already called {max} time(s) with identical arguments in this run; calling it again looks like a loop. Use the earlier result or change the arguments.");
+        if (scope.TryCountToolCall(Fingerprint("tool", toolName, arguments), max))
+        {
+            return null;
+        }
+
+        var denied = new DispatchDenied(DispatchDeniedReason.Loop, toolName, max,
+            $"Dispatch denied: tool '{ToolText.Echo(toolName)}' was already called {max} time(s) with identical arguments in this run; calling it again looks like a loop. Use the earlier result or change the arguments.");
+        DispatchTelemetry.RecordDenial(denied, "tool");
+        return denied;
     }
 
     /// <summary>
@@ -142,8 +149,12 @@ public sealed class DispatchGuard
 
     internal static void SetCurrent(DispatchScope? scope) => s_current.Value = scope;
 
-    private static DispatchEntry Deny(DispatchScope? parent, DispatchDeniedReason reason, string target, int limit, string message) =>
-        new(new DispatchDenied(reason, target, limit, message), parent);
+    private static DispatchEntry Deny(DispatchScope? parent, DispatchDeniedReason reason, string target, int limit, string message)
+    {
+        var denied = new DispatchDenied(reason, target, limit, message);
+        DispatchTelemetry.RecordDenial(denied, "agent");
+        return new DispatchEntry(denied, parent);
+    }
 
     private static string Fingerprint(string kind, string name, string? payload)
     {

@@ -7,7 +7,7 @@ namespace Executus.Dispatch;
 /// except for their counters, which are shared by every branch that sees the scope: parallel children of one run
 /// all count against that run's fan-out.
 /// </summary>
-public sealed class DispatchScope
+internal sealed class DispatchScope
 {
     private readonly ConcurrentDictionary<string, int> _toolCalls = new(StringComparer.Ordinal);
     private int _children;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Executus.Lanes;
 
 namespace Executus.Fanout;
@@ -37,6 +38,15 @@ internal sealed class FanOutRun<TRow, TColumn, T> : IDisposable
 
     public async Task<FanOutResult<T>> RunAsync()
     {
+        long started = _timeProvider.GetTimestamp();
+        using Activity? activity = FanOutTelemetry.Source.StartActivity("fan_out");
+        if (activity is not null)
+        {
+            activity.SetTag("executus.fanout.rows", _rows.Count);
+            activity.SetTag("executus.fanout.columns", _columns.Count);
+            activity.SetTag("executus.fanout.max_concurrency", _options.MaxConcurrency);
+        }
+
         int loops = Math.Min(_options.MaxConcurrency, _cells.Length);
         var tasks = new Task[loops];
         for (int i = 0; i < loops; i++)
@@ -45,6 +55,29 @@ internal sealed class FanOutRun<TRow, TColumn, T> : IDisposable
         }
 
         await Task.WhenAll(tasks).ConfigureAwait(false);
+        string outcome = _callerToken.IsCancellationRequested ? "cancelled"
+            : _quorumReached != 0 ? "quorum"
+            : _failedFast != 0 ? "failed_fast"
+            : "completed";
+        if (FanOutTelemetry.Duration.Enabled)
+        {
+            FanOutTelemetry.Duration.Record(_timeProvider.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>(FanOutTelemetry.OutcomeTag, outcome));
+        }
+
+        if (activity is not null)
+        {
+            activity.SetTag(FanOutTelemetry.OutcomeTag, outcome);
+            foreach (FanOutCellStatus status in Enum.GetValues<FanOutCellStatus>())
+            {
+                activity.SetTag("executus.fanout.cells." + FanOutTelemetry.StatusName(status).ToLowerInvariant(), _cells.Count(c => c?.Status == status));
+            }
+
+            if (outcome is "cancelled" or "failed_fast")
+            {
+                activity.SetStatus(ActivityStatusCode.Error, outcome);
+            }
+        }
+
         _callerToken.ThrowIfCancellationRequested();
         return new FanOutResult<T>(_rows.Count, _columns.Count, _cells, _quorumReached != 0, _failedFast != 0);
     }
@@ -68,11 +101,13 @@ internal sealed class FanOutRun<TRow, TColumn, T> : IDisposable
             if (_stop.IsCancellationRequested)
             {
                 _cells[index] = new FanOutCell<T>(row, column, FanOutCellStatus.Cancelled, default, new OperationCanceledException(_stop.Token), null, TimeSpan.Zero);
+                FanOutTelemetry.RecordCell(FanOutCellStatus.Cancelled, TimeSpan.Zero, started: false);
                 continue;
             }
 
             FanOutCell<T> result = await RunCellAsync(row, column).ConfigureAwait(false);
             _cells[index] = result;
+            FanOutTelemetry.RecordCell(result.Status, result.Duration, started: true);
             if (result.Succeeded)
             {
                 if (_options.Quorum is { } quorum && Interlocked.Increment(ref _succeeded) == quorum)

@@ -22,26 +22,21 @@ namespace Executus.Lanes;
 public sealed class Lane : IAsyncDisposable
 {
     /// <summary>The name of the <see cref="System.Diagnostics.Metrics.Meter"/> the lanes publish on.</summary>
-    public const string MeterName = "Executus.Lanes";
+    public const string MeterName = ExecutusTelemetry.LanesMeterName;
 
     private static readonly Action<object?> s_onCancel = static state => ((LaneJob)state!).Lane.CancelWaiting((LaneJob)state);
 
-    private const int IdleKeyRetention = 1_024;
-
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, LaneKeyState> _keys = new(StringComparer.Ordinal);
-    private readonly LinkedList<LaneKeyState> _ring = new();
-    private readonly LaneJobList _overflow = new();
+    private readonly FairQueue<LaneJob> _queue;
+    private readonly FairQueueItemList<LaneJob> _overflow = new();
     private readonly TimeProvider _timeProvider;
     private readonly int _maxConcurrency;
     private readonly int _maxQueued;
-    private readonly int _maxPerKey;
     private readonly LaneSubmitMode _submitMode;
     private readonly LaneShutdownMode _shutdownMode;
     private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private int _running;
-    private int _queued;
     private long _submitted;
     private long _completed;
     private long _failed;
@@ -74,7 +69,7 @@ public sealed class Lane : IAsyncDisposable
         Name = name;
         _maxConcurrency = options.MaxConcurrency;
         _maxQueued = options.MaxQueued;
-        _maxPerKey = options.MaxPerKey == 0 ? int.MaxValue : options.MaxPerKey;
+        _queue = new FairQueue<LaneJob>(options.MaxPerKey == 0 ? int.MaxValue : options.MaxPerKey);
         _submitMode = options.SubmitMode;
         _shutdownMode = options.ShutdownMode;
         _timeProvider = timeProvider ?? TimeProvider.System;
@@ -90,7 +85,7 @@ public sealed class Lane : IAsyncDisposable
     public int MaxQueued => _maxQueued;
 
     /// <summary>Gets how many jobs of one key may run at once (<see cref="int.MaxValue"/> when uncapped).</summary>
-    public int MaxPerKey => _maxPerKey;
+    public int MaxPerKey => _queue.MaxActivePerFlow;
 
     /// <summary>Gets a value indicating whether the lane has begun to shut down and refuses new jobs.</summary>
     public bool IsClosed
@@ -110,7 +105,7 @@ public sealed class Lane : IAsyncDisposable
     {
         lock (_lock)
         {
-            return new LaneStatistics(_submitted, _completed, _failed, _cancelled, _rejected, _overflow.Count, _queued, _running);
+            return new LaneStatistics(_submitted, _completed, _failed, _cancelled, _rejected, _overflow.Count, _queue.Count, _running);
         }
     }
 
@@ -174,18 +169,18 @@ public sealed class Lane : IAsyncDisposable
             }
             else
             {
-                LaneKeyState keyState = GetKeyState(key);
-                job.KeyState = keyState;
-                if (_running < _maxConcurrency && keyState.Running < _maxPerKey)
+                FairQueueFlow<LaneJob> flow = _queue.GetFlow(key);
+                job.Flow = flow;
+                if (_running < _maxConcurrency && _queue.CanActivate(flow))
                 {
                     // Why: by the dispatch invariant (a free slot means no eligible job is queued), running at once
                     // cannot overtake a queued job of this key.
                     _running++;
-                    keyState.Running++;
+                    _queue.Activate(flow);
                     job.State = LaneJobState.Running;
                     start = true;
                 }
-                else if (_queued < _maxQueued)
+                else if (_queue.Count < _maxQueued)
                 {
                     EnqueueLocked(job);
                     RegisterLocked(job);
@@ -193,13 +188,13 @@ public sealed class Lane : IAsyncDisposable
                 else if (submitMode == LaneSubmitMode.FailFast)
                 {
                     _rejected++;
-                    RemoveIfIdleLocked(keyState);
+                    _queue.ReleaseIfIdle(flow);
                     rejection = new LaneFullException(Name, _maxConcurrency, _maxQueued);
                 }
                 else
                 {
                     job.State = LaneJobState.Waiting;
-                    keyState.Waiting++;
+                    flow.Parked++;
                     _overflow.Append(job);
                     acceptance = job.CreateAcceptance();
                     RegisterLocked(job);
@@ -293,28 +288,23 @@ public sealed class Lane : IAsyncDisposable
             while (_overflow.RemoveHead() is { } waiting)
             {
                 waiting.State = LaneJobState.Done;
-                waiting.KeyState!.Waiting--;
-                RemoveIfIdleLocked(waiting.KeyState);
+                waiting.Flow!.Parked--;
+                _queue.ReleaseIfIdle(waiting.Flow);
                 _rejected++;
                 (rejected ??= []).Add(waiting);
             }
 
             if (shutdownMode == LaneShutdownMode.CancelQueued)
             {
-                while (_ring.First is { } node)
+                cancelled = _queue.RemoveAll();
+                if (cancelled is not null)
                 {
-                    LaneKeyState keyState = node.Value;
-                    _ring.Remove(node);
-                    keyState.InRing = false;
-                    while (keyState.Queue.RemoveHead() is { } queued)
+                    foreach (LaneJob queued in cancelled)
                     {
                         queued.State = LaneJobState.Done;
-                        _queued--;
-                        _cancelled++;
-                        (cancelled ??= []).Add(queued);
                     }
 
-                    RemoveIfIdleLocked(keyState);
+                    _cancelled += cancelled.Count;
                 }
             }
 
@@ -390,12 +380,11 @@ public sealed class Lane : IAsyncDisposable
             }
 
             finished.State = LaneJobState.Done;
-            LaneKeyState keyState = finished.KeyState!;
+            FairQueueFlow<LaneJob> flow = finished.Flow!;
             _running--;
-            keyState.Running--;
+            _queue.Deactivate(flow);
             next = TakeNextLocked();
-            RemoveIfIdleLocked(keyState);
-            if (_running < _maxConcurrency && (_queued > 0 || _overflow.Count > 0))
+            if (_running < _maxConcurrency && (_queue.Count > 0 || _overflow.Count > 0))
             {
                 extra = PumpLocked();
             }
@@ -425,13 +414,12 @@ public sealed class Lane : IAsyncDisposable
         List<LaneJob>? extra = null;
         lock (_lock)
         {
-            LaneKeyState keyState = job.KeyState!;
+            FairQueueFlow<LaneJob> flow = job.Flow!;
             if (job.State == LaneJobState.Queued)
             {
-                keyState.Queue.Remove(job);
-                _queued--;
+                _queue.Remove(job);
                 PromoteWaitersLocked();
-                if (_running < _maxConcurrency && (_queued > 0 || _overflow.Count > 0))
+                if (_running < _maxConcurrency && (_queue.Count > 0 || _overflow.Count > 0))
                 {
                     extra = PumpLocked();
                 }
@@ -439,7 +427,7 @@ public sealed class Lane : IAsyncDisposable
             else if (job.State == LaneJobState.Waiting)
             {
                 _overflow.Remove(job);
-                keyState.Waiting--;
+                flow.Parked--;
             }
             else
             {
@@ -448,7 +436,7 @@ public sealed class Lane : IAsyncDisposable
 
             job.State = LaneJobState.Done;
             _cancelled++;
-            RemoveIfIdleLocked(keyState);
+            _queue.ReleaseIfIdle(flow);
             CheckIdleLocked();
         }
 
@@ -472,41 +460,10 @@ public sealed class Lane : IAsyncDisposable
         }
     }
 
-    private LaneKeyState GetKeyState(string key)
-    {
-        if (!_keys.TryGetValue(key, out LaneKeyState? keyState))
-        {
-            keyState = new LaneKeyState(key);
-            _keys.Add(key, keyState);
-        }
-
-        return keyState;
-    }
-
-    private void RemoveIfIdleLocked(LaneKeyState keyState)
-    {
-        // Why: a key that goes idle usually comes back soon (a tenant's next job); keeping a bounded number of idle
-        // key states avoids re-creating them per job, while many one-off keys still cannot grow the table without bound.
-        if (keyState.IsIdle && _keys.Count > IdleKeyRetention && _keys.TryGetValue(keyState.Key, out LaneKeyState? current) && ReferenceEquals(current, keyState))
-        {
-            _keys.Remove(keyState.Key);
-        }
-    }
-
     private void EnqueueLocked(LaneJob job)
     {
-        LaneKeyState keyState = job.KeyState!;
         job.State = LaneJobState.Queued;
-        keyState.Queue.Append(job);
-        _queued++;
-        if (!keyState.InRing)
-        {
-            // Why: a key that had nothing queued goes to the front (like fq_codel's "sparse flows"): a tenant's first
-            // job after a quiet spell takes the next free slot instead of waiting a whole round behind a flood. It
-            // then rotates to the back like everyone else, so no key can starve another.
-            keyState.InRing = true;
-            _ring.AddFirst(keyState.RingNode);
-        }
+        _queue.Enqueue(job);
     }
 
     private static void RegisterLocked(LaneJob job)
@@ -522,42 +479,14 @@ public sealed class Lane : IAsyncDisposable
     /// <summary>Takes the next job round-robin over keys with queued work, skipping keys at their per-key cap.</summary>
     private LaneJob? TakeNextLocked()
     {
-        if (_running >= _maxConcurrency || (_queued == 0 && _overflow.Count == 0))
+        if (_running >= _maxConcurrency || (_queue.Count == 0 && _overflow.Count == 0))
         {
             return null;
         }
 
-        for (int scanned = _ring.Count; scanned > 0; scanned--)
+        if (_queue.Dequeue() is { } job)
         {
-            LinkedListNode<LaneKeyState> node = _ring.First!;
-            LaneKeyState keyState = node.Value;
-            _ring.RemoveFirst();
-            if (keyState.Queue.Count == 0)
-            {
-                keyState.InRing = false;
-                RemoveIfIdleLocked(keyState);
-                continue;
-            }
-
-            if (keyState.Running >= _maxPerKey)
-            {
-                _ring.AddLast(node);
-                continue;
-            }
-
-            LaneJob job = keyState.Queue.RemoveHead()!;
-            if (keyState.Queue.Count > 0)
-            {
-                _ring.AddLast(node);
-            }
-            else
-            {
-                keyState.InRing = false;
-            }
-
-            _queued--;
             _running++;
-            keyState.Running++;
             job.State = LaneJobState.Running;
             PromoteWaitersLocked();
             return job;
@@ -567,13 +496,13 @@ public sealed class Lane : IAsyncDisposable
         // held by its per-key cap): start the oldest eligible one directly rather than leave a slot idle.
         for (LaneJob? waiting = _overflow.Head; waiting is not null; waiting = waiting.Next)
         {
-            LaneKeyState keyState = waiting.KeyState!;
-            if (keyState.Running < _maxPerKey)
+            FairQueueFlow<LaneJob> flow = waiting.Flow!;
+            if (_queue.CanActivate(flow))
             {
                 _overflow.Remove(waiting);
-                keyState.Waiting--;
+                flow.Parked--;
                 _running++;
-                keyState.Running++;
+                _queue.Activate(flow);
                 waiting.State = LaneJobState.Running;
                 waiting.SetAccepted();
                 return waiting;
@@ -596,9 +525,9 @@ public sealed class Lane : IAsyncDisposable
 
     private void PromoteWaitersLocked()
     {
-        while (_queued < _maxQueued && _overflow.RemoveHead() is { } waiting)
+        while (_queue.Count < _maxQueued && _overflow.RemoveHead() is { } waiting)
         {
-            waiting.KeyState!.Waiting--;
+            waiting.Flow!.Parked--;
             EnqueueLocked(waiting);
             waiting.SetAccepted();
         }
@@ -606,7 +535,7 @@ public sealed class Lane : IAsyncDisposable
 
     private void CheckIdleLocked()
     {
-        if (_closed && _running == 0 && _queued == 0 && _overflow.Count == 0)
+        if (_closed && _running == 0 && _queue.Count == 0 && _overflow.Count == 0)
         {
             _idle.TrySetResult();
         }

@@ -19,19 +19,14 @@ internal enum LaneJobOutcome
 
 /// <summary>
 /// One submission. It is its own intrusive list node (a job sits in at most one list: the overflow of waiting
-/// submissions or its key's queue) and its own thread-pool work item, so a dispatch costs no extra allocation.
+/// submissions or its key's flow in the lane's <see cref="FairQueue{TItem}"/>) and its own thread-pool work item, so
+/// a dispatch costs no extra allocation.
 /// </summary>
-internal abstract class LaneJob(Lane lane, CancellationToken cancellationToken) : IThreadPoolWorkItem
+internal abstract class LaneJob(Lane lane, CancellationToken cancellationToken) : FairQueueItem<LaneJob>, IThreadPoolWorkItem
 {
     public Lane Lane { get; } = lane;
 
     public CancellationToken Token { get; } = cancellationToken;
-
-    public LaneKeyState? KeyState { get; set; }
-
-    public LaneJob? Previous { get; set; }
-
-    public LaneJob? Next { get; set; }
 
     public LaneJobState State { get; set; }
 

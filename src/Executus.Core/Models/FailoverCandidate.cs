@@ -60,13 +60,61 @@ public sealed class FailoverCandidate
 
     /// <summary>Puts the candidate in cool-down until <paramref name="until"/> (never shortens a longer cool-down).</summary>
     /// <param name="until">The end of the cool-down.</param>
-    public void StartCooldown(DateTimeOffset until)
+    public void StartCooldown(DateTimeOffset until) => StartCooldown(until, serverImposed: false);
+
+    /// <summary>
+    /// Puts the candidate in cool-down until <paramref name="until"/> (never shortens a longer cool-down). A
+    /// server-imposed cool-down (the server's <c>Retry-After</c>) is never cut short by a probe.
+    /// </summary>
+    /// <param name="until">The end of the cool-down.</param>
+    /// <param name="serverImposed">Whether the server asked for this wait.</param>
+    public void StartCooldown(DateTimeOffset until, bool serverImposed)
     {
-        long ticks = until.UtcTicks;
-        long current = Interlocked.Read(ref _state.UntilTicks);
+        Raise(ref _state.UntilTicks, until.UtcTicks);
+        if (serverImposed)
+        {
+            Raise(ref _state.ServerUntilTicks, until.UtcTicks);
+        }
+    }
+
+    /// <summary>Ends any cool-down at once.</summary>
+    public void ResetCooldown()
+    {
+        Interlocked.Exchange(ref _state.UntilTicks, 0);
+        Interlocked.Exchange(ref _state.ServerUntilTicks, 0);
+    }
+
+    /// <summary>
+    /// Takes the right to probe this cooling candidate at <paramref name="now"/>: granted when no server-imposed
+    /// cool-down is running and no probe was granted within <paramref name="interval"/> (across every failover client
+    /// sharing this candidate's cool-down).
+    /// </summary>
+    /// <param name="now">The current time.</param>
+    /// <param name="interval">The least time between two probes.</param>
+    /// <returns><see langword="true"/> when the caller may try the candidate once.</returns>
+    public bool TryTakeProbe(DateTimeOffset now, TimeSpan interval)
+    {
+        long nowTicks = now.UtcTicks;
+        if (Interlocked.Read(ref _state.ServerUntilTicks) > nowTicks)
+        {
+            return false;
+        }
+
+        long last = Interlocked.Read(ref _state.LastProbeTicks);
+        if (last != 0 && nowTicks - last < interval.Ticks)
+        {
+            return false;
+        }
+
+        return Interlocked.CompareExchange(ref _state.LastProbeTicks, nowTicks, last) == last;
+    }
+
+    private static void Raise(ref long field, long ticks)
+    {
+        long current = Interlocked.Read(ref field);
         while (ticks > current)
         {
-            long seen = Interlocked.CompareExchange(ref _state.UntilTicks, ticks, current);
+            long seen = Interlocked.CompareExchange(ref field, ticks, current);
             if (seen == current)
             {
                 return;
@@ -76,9 +124,6 @@ public sealed class FailoverCandidate
         }
     }
 
-    /// <summary>Ends any cool-down at once.</summary>
-    public void ResetCooldown() => Interlocked.Exchange(ref _state.UntilTicks, 0);
-
     /// <inheritdoc />
     public override string ToString() => Name;
 
@@ -86,6 +131,10 @@ public sealed class FailoverCandidate
     {
 #pragma warning disable SA1401, CA1051 // Why: a field is needed for Interlocked.
         public long UntilTicks;
+
+        public long ServerUntilTicks;
+
+        public long LastProbeTicks;
 #pragma warning restore SA1401, CA1051
     }
 }

@@ -12,7 +12,9 @@ namespace Executus.Models;
 /// <para>Non-transient errors (400, 401, 403, content filter…) and cancellation by the caller's token surface at once.
 /// An empty reply with no finish reason (<see cref="ModelEmptyResponseException"/>) fails over like a transient error.
 /// A streaming call fails over only before its first update reached the caller; a failure after that is surfaced,
-/// because the caller has already seen part of an answer. When no candidate can answer, a
+/// because the caller has already seen part of an answer. When every candidate is cooling down, the one whose
+/// cool-down ends soonest is probed once (see <see cref="FailoverOptions.ProbeInterval"/>), so a single-model tier is not
+/// refused for a whole cool-down after one transient error. When no candidate can answer, a
 /// <see cref="ModelUnavailableException"/> lists every failure and skip.</para>
 /// <para>Why not M.E.AI's <c>OrderedFailoverChatClient</c>: in 10.11 it is experimental (<c>MEAI001</c>), so exposing or
 /// deriving from it would put an experimental type in Executus's public API; and it fails over on every failure
@@ -45,6 +47,11 @@ public sealed class ModelFailoverChatClient : IChatClient
         _options = options ?? new FailoverOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.Cooldown, TimeSpan.Zero, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxRetryAfter, TimeSpan.Zero, nameof(options));
+        if (_options.ProbeInterval is { } probeInterval)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(probeInterval, TimeSpan.Zero, nameof(options));
+        }
+
         ArgumentNullException.ThrowIfNull(_options.TimeProvider, nameof(options));
         ArgumentNullException.ThrowIfNull(_options.Classifier, nameof(options));
     }
@@ -62,17 +69,22 @@ public sealed class ModelFailoverChatClient : IChatClient
         ArgumentNullException.ThrowIfNull(messages);
         IReadOnlyList<ChatMessage> list = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
         var attempt = new AttemptLog();
-        foreach (FailoverCandidate candidate in _candidates)
+        foreach ((FailoverCandidate candidate, bool probe) in Walk(attempt))
         {
-            if (IsSkipped(candidate, attempt))
-            {
-                continue;
-            }
-
             try
             {
                 ChatResponse response = await candidate.Client.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
-                return ModelEmptyResponseException.IsEmpty(response) ? throw Empty(candidate) : response;
+                if (ModelEmptyResponseException.IsEmpty(response))
+                {
+                    throw Empty(candidate);
+                }
+
+                if (probe)
+                {
+                    candidate.ResetCooldown();
+                }
+
+                return response;
             }
             catch (Exception ex) when (ShouldFailOver(ex, cancellationToken))
             {
@@ -90,13 +102,8 @@ public sealed class ModelFailoverChatClient : IChatClient
         ArgumentNullException.ThrowIfNull(messages);
         IReadOnlyList<ChatMessage> list = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
         var attempt = new AttemptLog();
-        foreach (FailoverCandidate candidate in _candidates)
+        foreach ((FailoverCandidate candidate, bool probe) in Walk(attempt))
         {
-            if (IsSkipped(candidate, attempt))
-            {
-                continue;
-            }
-
             IAsyncEnumerator<ChatResponseUpdate>? enumerator = null;
             List<ChatResponseUpdate>? held = null;
             try
@@ -134,6 +141,11 @@ public sealed class ModelFailoverChatClient : IChatClient
 
                 Fail(candidate, ex, attempt);
                 continue;
+            }
+
+            if (probe)
+            {
+                candidate.ResetCooldown();
             }
 
             // From here on output has reached (or is about to reach) the caller: no more failover.
@@ -210,6 +222,35 @@ public sealed class ModelFailoverChatClient : IChatClient
         !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested) &&
         (exception is ModelEmptyResponseException || _options.Classifier.IsTransient(exception));
 
+    // Why: lazy, so the probe is chosen only after every candidate that was not cooling has been tried.
+    private IEnumerable<(FailoverCandidate Candidate, bool Probe)> Walk(AttemptLog attempt)
+    {
+        foreach (FailoverCandidate candidate in _candidates)
+        {
+            if (!IsSkipped(candidate, attempt))
+            {
+                yield return (candidate, false);
+            }
+        }
+
+        if (_options.ProbeInterval is not { } interval || attempt.SkippedCandidates.Count == 0)
+        {
+            yield break;
+        }
+
+        DateTimeOffset now = _options.TimeProvider.GetUtcNow();
+        foreach (FailoverCandidate candidate in attempt.SkippedCandidates.OrderBy(c => c.CooldownUntil ?? DateTimeOffset.MinValue))
+        {
+            if (candidate.TryTakeProbe(now, interval))
+            {
+                attempt.Skipped.Remove(candidate.Name);
+                ModelsTelemetry.CooldownProbes.Add(1, ModelsTelemetry.Tags(_options.Tier, candidate.Name));
+                yield return (candidate, true);
+                yield break;
+            }
+        }
+    }
+
     private bool IsSkipped(FailoverCandidate candidate, AttemptLog attempt)
     {
         DateTimeOffset now = _options.TimeProvider.GetUtcNow();
@@ -219,6 +260,7 @@ public sealed class ModelFailoverChatClient : IChatClient
         }
 
         attempt.Skipped.Add(candidate.Name);
+        attempt.SkippedCandidates.Add(candidate);
         TimeSpan wait = candidate.CooldownUntil!.Value - now;
         attempt.EarliestRetry = attempt.EarliestRetry is { } earliest && earliest < wait ? earliest : wait;
         ModelsTelemetry.CooldownSkips.Add(1, ModelsTelemetry.Tags(_options.Tier, candidate.Name));
@@ -228,12 +270,16 @@ public sealed class ModelFailoverChatClient : IChatClient
     private void Fail(FailoverCandidate candidate, Exception exception, AttemptLog attempt)
     {
         attempt.Failures.Add(new(candidate.Name, exception));
-        TimeSpan cooldown = _options.Classifier.GetRetryAfter(exception, _options.TimeProvider) is { } retryAfter
-            ? (retryAfter > _options.MaxRetryAfter ? _options.MaxRetryAfter : retryAfter)
+        TimeSpan? retryAfter = _options.Classifier.GetRetryAfter(exception, _options.TimeProvider);
+        TimeSpan cooldown = retryAfter is { } serverWait
+            ? (serverWait > _options.MaxRetryAfter ? _options.MaxRetryAfter : serverWait)
             : _options.Cooldown;
         if (cooldown > TimeSpan.Zero)
         {
-            candidate.StartCooldown(_options.TimeProvider.GetUtcNow() + cooldown);
+            // Why: saturate; a huge Retry-After under MaxRetryAfter = TimeSpan.MaxValue must not overflow DateTimeOffset.
+            DateTimeOffset now = _options.TimeProvider.GetUtcNow();
+            DateTimeOffset until = cooldown >= DateTimeOffset.MaxValue - now ? DateTimeOffset.MaxValue : now + cooldown;
+            candidate.StartCooldown(until, serverImposed: retryAfter is not null);
             attempt.EarliestRetry = attempt.EarliestRetry is { } earliest && earliest < cooldown ? earliest : cooldown;
         }
 
@@ -255,6 +301,8 @@ public sealed class ModelFailoverChatClient : IChatClient
         public List<KeyValuePair<string, Exception>> Failures { get; } = [];
 
         public List<string> Skipped { get; } = [];
+
+        public List<FailoverCandidate> SkippedCandidates { get; } = [];
 
         public TimeSpan? EarliestRetry { get; set; }
     }

@@ -42,6 +42,9 @@ public sealed class ModelProviderRegistry
     /// <summary>Gets the names of the providers registered or created so far.</summary>
     public IReadOnlyCollection<string> Names => [.. _providers.Keys.Order(StringComparer.OrdinalIgnoreCase)];
 
+    /// <summary>Gets the provider types that have a registered factory (the valid values of <c>Executus:Providers:{name}:Type</c>).</summary>
+    public IReadOnlyCollection<string> FactoryTypes => [.. _factories.Keys.Order(StringComparer.OrdinalIgnoreCase)];
+
     /// <summary>Registers <paramref name="provider"/>, replacing any provider of the same name.</summary>
     /// <param name="provider">The provider.</param>
     /// <returns>This registry.</returns>
@@ -93,7 +96,7 @@ public sealed class ModelProviderRegistry
 
         if (!_factories.TryGetValue(type, out IModelProviderFactory? factory))
         {
-            string known = _factories.IsEmpty ? "none is registered" : "registered: " + string.Join(", ", _factories.Keys.Order(StringComparer.OrdinalIgnoreCase));
+            string known = _factories.IsEmpty ? "none is registered" : "registered: " + string.Join(", ", FactoryTypes);
             throw new ConfigException(typeKey, type, $"a provider type with a registered factory ({known})");
         }
 

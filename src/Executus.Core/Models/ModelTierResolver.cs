@@ -24,6 +24,9 @@ public sealed class ModelTierResolver : IDisposable
     /// <summary>The key of the cool-down after a transient failure without <c>Retry-After</c>.</summary>
     public const string CooldownKey = "Executus:Models:Cooldown";
 
+    /// <summary>The key of the least time between two probes of a cooling candidate (<see cref="FailoverOptions.ProbeInterval"/>); <c>off</c> disables probing.</summary>
+    public const string ProbeIntervalKey = "Executus:Models:ProbeInterval";
+
     private readonly ModelProviderRegistry _registry;
     private readonly IConfigSource _config;
     private readonly ModelTierResolverOptions _options;
@@ -160,6 +163,9 @@ public sealed class ModelTierResolver : IDisposable
         new(candidates, new FailoverOptions
         {
             Cooldown = _config.GetDuration(CooldownKey, FailoverOptions.DefaultCooldown),
+            ProbeInterval = string.Equals(_config.GetString(ProbeIntervalKey), "off", StringComparison.OrdinalIgnoreCase)
+                ? null
+                : _config.GetDuration(ProbeIntervalKey, FailoverOptions.DefaultProbeInterval),
             TimeProvider = _options.TimeProvider,
             Classifier = _options.Classifier,
             Tier = tier,
@@ -181,7 +187,7 @@ public sealed class ModelTierResolver : IDisposable
             .Use(inner => new TraceRecordingChatClient(inner, _options.TraceSink, reference, tier, _options.TimeProvider));
         if (_options.EnableOpenTelemetry)
         {
-            builder.UseOpenTelemetry(_options.LoggerFactory, _options.OpenTelemetrySourceName, otel => otel.EnableSensitiveData = _options.EnableSensitiveData);
+            builder.UseOpenTelemetry(_options.LoggerFactory, _options.OpenTelemetrySourceName, ConfigureOpenTelemetry);
         }
 
         IChatClient decorated = builder.Build(_options.Services);
@@ -196,6 +202,15 @@ public sealed class ModelTierResolver : IDisposable
         return kept;
     }
 
+    // Why: setting EnableSensitiveData at all overrides M.E.AI's reading of OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT.
+    private void ConfigureOpenTelemetry(OpenTelemetryChatClient otel)
+    {
+        if (_options.EnableSensitiveData is { } sensitive)
+        {
+            otel.EnableSensitiveData = sensitive;
+        }
+    }
+
     private IChatClient GetRawClient(string? tier, ModelReference reference)
     {
         IModelProvider provider;
@@ -204,10 +219,18 @@ public sealed class ModelTierResolver : IDisposable
             if (!_registry.TryGet(reference.Provider, out IModelProvider? found))
             {
                 string known = _registry.Names.Count == 0 ? "no provider is registered" : "registered: " + string.Join(", ", _registry.Names);
+                string typeKey = $"{ModelProviderRegistry.ProvidersPrefix}{reference.Provider}:Type";
+                IReadOnlyCollection<string> types = _registry.FactoryTypes;
+                string example = types.Count == 0 ? "<type>" : types.First();
+                string valid = types.Count == 0
+                    ? "no provider type has a factory (reference a provider package such as Executus.Providers.OpenAI and call its Add…Provider())"
+                    : "valid types: " + string.Join(", ", types);
+
+                // Why: hosts mostly configure through environment variables; show that spelling beside the colon key.
                 throw new ModelResolutionException(
                     ModelResolutionError.UnknownProvider,
                     $"{Describe(tier, reference)} names the unknown provider '{reference.Provider}' ({known}); register it or set " +
-                    $"'{ModelProviderRegistry.ProvidersPrefix}{reference.Provider}:Type'.",
+                    $"'{typeKey}' (environment: {typeKey.Replace(":", "__", StringComparison.Ordinal)}={example}); {valid}.",
                     tier,
                     reference.ToString(),
                     reference.Provider);

@@ -29,8 +29,12 @@ public sealed class ModelTierResolverOptions
     /// </summary>
     public string? OpenTelemetrySourceName { get; set; }
 
-    /// <summary>Gets or sets whether message contents are included in telemetry (off by default: they may be sensitive).</summary>
-    public bool EnableSensitiveData { get; set; }
+    /// <summary>
+    /// Gets or sets whether message contents are included in telemetry. Null (the default) leaves M.E.AI's own default:
+    /// off unless the <c>OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT</c> environment variable is <c>true</c>.
+    /// <c>AddExecutus()</c> sets it from <c>Executus:Telemetry:EnableSensitiveData</c> when that key is present.
+    /// </summary>
+    public bool? EnableSensitiveData { get; set; }
 
     /// <summary>Gets or sets the logger factory for the OpenTelemetry client, if any.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }

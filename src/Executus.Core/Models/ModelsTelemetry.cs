@@ -6,7 +6,7 @@ namespace Executus.Models;
 /// <summary>The meter of the models feature.</summary>
 internal static class ModelsTelemetry
 {
-    public const string MeterName = "Executus.Models";
+    public const string MeterName = ExecutusTelemetry.ModelsMeterName;
 
     private static readonly Meter Meter = new(MeterName);
 
@@ -17,6 +17,10 @@ internal static class ModelsTelemetry
     /// <summary>Counts candidates skipped because they were cooling down.</summary>
     public static readonly Counter<long> CooldownSkips = Meter.CreateCounter<long>(
         "executus.models.cooldown_skips", unit: "{skip}", description: "Model candidates skipped because they were cooling down.");
+
+    /// <summary>Counts cooling candidates tried anyway because every candidate was cooling down.</summary>
+    public static readonly Counter<long> CooldownProbes = Meter.CreateCounter<long>(
+        "executus.models.cooldown_probes", unit: "{probe}", description: "Cooling model candidates probed because every candidate was cooling down.");
 
     public static TagList Tags(string? tier, string candidate) => new() { { "executus.tier", tier }, { "executus.candidate", candidate } };
 }

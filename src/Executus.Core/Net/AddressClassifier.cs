@@ -166,6 +166,57 @@ internal static class AddressClassifier
         return SsrfBlockReason.Reserved;
     }
 
+    /// <summary>
+    /// Writes the IPv4 addresses an IPv6 address carries (mapped, compatible, NAT64 64:ff9b::/96, 6to4, Teredo server
+    /// and client) into <paramref name="destination"/> (room for 2), in host byte order; an IPv4 address yields itself.
+    /// </summary>
+    /// <param name="address">The address.</param>
+    /// <param name="destination">Where the addresses go.</param>
+    /// <returns>How many were written.</returns>
+    public static int EmbeddedIPv4(IPAddress address, Span<uint> destination)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        if (address.AddressFamily == AddressFamily.InterNetwork)
+        {
+            _ = address.TryWriteBytes(bytes, out _);
+            destination[0] = BinaryPrimitives.ReadUInt32BigEndian(bytes);
+            return 1;
+        }
+
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return 0;
+        }
+
+        _ = address.TryWriteBytes(bytes, out _);
+        ulong hi = BinaryPrimitives.ReadUInt64BigEndian(bytes);
+        ulong lo = BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]);
+        uint last32 = BinaryPrimitives.ReadUInt32BigEndian(bytes[12..]);
+        ushort w0 = BinaryPrimitives.ReadUInt16BigEndian(bytes);
+        ushort w1 = BinaryPrimitives.ReadUInt16BigEndian(bytes[2..]);
+        ushort w2 = BinaryPrimitives.ReadUInt16BigEndian(bytes[4..]);
+        if ((hi == 0 && ((lo >> 32) == 0xFFFF || ((lo >> 32) == 0 && lo > 1))) || (hi == 0x0064_FF9B_0000_0000UL && (lo >> 32) == 0))
+        {
+            destination[0] = last32;
+            return 1;
+        }
+
+        if (w0 == 0x2002)
+        {
+            destination[0] = ((uint)w1 << 16) | w2;
+            return 1;
+        }
+
+        if (w0 == 0x2001 && w1 == 0x0000)
+        {
+            destination[0] = (uint)(hi & 0xFFFFFFFF);
+            destination[1] = ~last32;
+            return 2;
+        }
+
+        return 0;
+    }
+
     private static SsrfBlockReason ClassifyV4Narrow(uint a)
     {
         uint b16 = a >> 16;

@@ -65,4 +65,13 @@ public enum SsrfBlockReason
 
     /// <summary>A redirect chain was longer than <see cref="SsrfOptions.MaxRedirects"/> or had an unusable target.</summary>
     Redirect,
+
+    /// <summary>
+    /// A known cloud metadata endpoint (<see cref="SsrfOptions.MetadataAddresses"/>, <see cref="SsrfOptions.MetadataHosts"/>),
+    /// blocked even in a public or allow-listed range while <see cref="SsrfOptions.BlockCloudMetadata"/> is on.
+    /// </summary>
+    CloudMetadata,
+
+    /// <summary>A request asked for HTTP/3 only; QUIC connections bypass the connect-time address check.</summary>
+    HttpVersion,
 }

@@ -22,6 +22,8 @@ public sealed class SsrfGuard
     private readonly string[] _exactHosts;
     private readonly string[] _suffixHosts;
     private readonly IPNetwork[] _allowCidrs;
+    private readonly IPNetwork[] _metadataAddresses;
+    private readonly string[] _metadataHosts;
 
     /// <summary>Initializes a guard.</summary>
     /// <param name="options">The allow-lists; <see langword="null"/> for the deny-internal default.</param>
@@ -50,6 +52,8 @@ public sealed class SsrfGuard
         _exactHosts = [.. exact];
         _suffixHosts = [.. suffix];
         _allowCidrs = [.. options.AllowCidrs];
+        _metadataAddresses = options.BlockCloudMetadata ? [.. options.MetadataAddresses] : [];
+        _metadataHosts = options.BlockCloudMetadata ? [.. options.MetadataHosts.Select(NormalizeHost).Where(h => h.Length > 0)] : [];
     }
 
     /// <summary>Gets a guard with the deny-internal default and no allow-list.</summary>
@@ -110,6 +114,21 @@ public sealed class SsrfGuard
         if (normalized.Length == 0)
         {
             return SsrfDecision.Block(SsrfBlockReason.InvalidUrl, $"'{host}' is not a valid host");
+        }
+
+        // Why: only one trailing dot is the root label; "localhost.." or "127.0.0.1.." would slip past the name and
+        // literal checks, and resolvers differ on what they make of an empty label.
+        if (!normalized.Contains(':', StringComparison.Ordinal)
+            && (normalized[0] == '.' || normalized[^1] == '.' || normalized.Contains("..", StringComparison.Ordinal)))
+        {
+            return SsrfDecision.Block(SsrfBlockReason.InvalidUrl, $"'{host}' has an empty label", normalized);
+        }
+
+        // Why: before the host allow-list, so "*.internal" does not open metadata.google.internal.
+        if (Array.IndexOf(_metadataHosts, normalized) >= 0)
+        {
+            SsrfBlockReason metadataReason = EndsWithAny(normalized, InternalSuffixes) ? SsrfBlockReason.InternalHostName : SsrfBlockReason.CloudMetadata;
+            return SsrfDecision.Block(metadataReason, $"'{host}' is {Describe(SsrfBlockReason.CloudMetadata)}", normalized);
         }
 
         if (IsHostAllowListed(normalized))
@@ -239,18 +258,29 @@ public sealed class SsrfGuard
         SsrfBlockReason.Documentation => "a documentation-only address",
         SsrfBlockReason.Benchmarking => "a benchmarking-only address",
         SsrfBlockReason.ZoneId => "an address with an IPv6 zone id",
+        SsrfBlockReason.CloudMetadata => "a cloud metadata endpoint",
+        SsrfBlockReason.HttpVersion => "an HTTP/3-only request",
         _ => "not allowed",
     };
 
     private SsrfDecision CheckAddress(IPAddress address, string? host)
     {
         ArgumentNullException.ThrowIfNull(address);
-        if (IsCidrAllowListed(address))
+
+        bool allowListed = IsCidrAllowListed(address);
+        SsrfBlockReason reason = allowListed ? SsrfBlockReason.None : AddressClassifier.Classify(address);
+
+        // Why: a metadata endpoint that would otherwise pass (a public address such as Azure's WireServer, or one inside
+        // an allow-listed range) is still refused; one already blocked keeps its range's reason.
+        if (reason == SsrfBlockReason.None && IsMetadataAddress(address))
+        {
+            reason = SsrfBlockReason.CloudMetadata;
+        }
+        else if (allowListed)
         {
             return SsrfDecision.Allow(host, address, allowListed: true);
         }
 
-        SsrfBlockReason reason = AddressClassifier.Classify(address);
         if (reason == SsrfBlockReason.None)
         {
             return SsrfDecision.Allow(host, address);
@@ -276,6 +306,34 @@ public sealed class SsrfGuard
         }
 
         return decision;
+    }
+
+    private bool IsMetadataAddress(IPAddress address)
+    {
+        if (_metadataAddresses.Length == 0)
+        {
+            return false;
+        }
+
+        Span<uint> embedded = stackalloc uint[2];
+        int count = AddressClassifier.EmbeddedIPv4(address, embedded);
+        foreach (IPNetwork network in _metadataAddresses)
+        {
+            if (network.Contains(address))
+            {
+                return true;
+            }
+
+            for (int i = 0; i < count; i++)
+            {
+                if (network.Contains(ToAddress(embedded[i])))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     private bool IsCidrAllowListed(IPAddress address)

@@ -9,7 +9,8 @@ namespace Executus.Net;
 /// <remarks>
 /// Read from an <see cref="IConfigSource"/> by <see cref="FromConfig"/> under <c>Executus:Net:Ssrf:</c>:
 /// <c>AllowHosts</c> and <c>AllowCidrs</c> (comma-separated), <c>MaxRedirects</c>, <c>MaxResponseBytes</c>,
-/// <c>Timeout</c> (a duration such as <c>30s</c>).
+/// <c>Timeout</c> (a duration such as <c>30s</c>), <c>BlockCloudMetadata</c> (true by default), and
+/// <c>MetadataAddresses</c> / <c>MetadataHosts</c> (comma-separated, added to the built-in deny lists).
 /// </remarks>
 public sealed class SsrfOptions
 {
@@ -26,6 +27,34 @@ public sealed class SsrfOptions
 
     /// <summary>Gets address ranges that may be contacted even though they are internal (e.g. <c>10.20.0.0/16</c>).</summary>
     public IList<IPNetwork> AllowCidrs { get; } = new List<IPNetwork>();
+
+    /// <summary>
+    /// Gets or sets whether known cloud metadata endpoints are refused even when their address is public or inside an
+    /// <see cref="AllowCidrs"/> range (an allow-listed HOST still bypasses every address check). Default true; turn it
+    /// off only for a host that must read instance metadata on purpose.
+    /// </summary>
+    public bool BlockCloudMetadata { get; set; } = true;
+
+    /// <summary>
+    /// Gets the cloud metadata addresses refused while <see cref="BlockCloudMetadata"/> is on; prefilled with the known
+    /// ones (remove an entry to allow it): 169.254.169.254 (AWS, Azure, GCP, Oracle, DigitalOcean…), 169.254.170.2 (AWS
+    /// ECS), 169.254.169.123/253 (AWS time and DNS), 168.63.129.16 (Azure WireServer, a public address),
+    /// 100.100.100.200 (Alibaba), 192.0.0.192 (Oracle Cloud Classic), fd00:ec2::254 and fd00:ec2::23 (AWS IPv6). An
+    /// address embedded in an IPv6 form (mapped, NAT64, 6to4, Teredo) is matched too.
+    /// </summary>
+    public IList<IPNetwork> MetadataAddresses { get; } = new List<IPNetwork>(
+        new[] { "169.254.169.254", "169.254.170.2", "169.254.169.123", "169.254.169.253", "168.63.129.16", "100.100.100.200", "192.0.0.192", "fd00:ec2::254", "fd00:ec2::23" }
+            .Select(a => new IPNetwork(IPAddress.Parse(a), a.Contains(':', StringComparison.Ordinal) ? 128 : 32)));
+
+    /// <summary>
+    /// Gets the cloud metadata host names refused while <see cref="BlockCloudMetadata"/> is on (exact, case-insensitive,
+    /// trailing dot ignored): <c>metadata</c>, <c>metadata.google.internal</c>, <c>metadata.goog</c>,
+    /// <c>instance-data</c>, <c>instance-data.ec2.internal</c>.
+    /// </summary>
+    public IList<string> MetadataHosts { get; } = new List<string>
+    {
+        "metadata", "metadata.google.internal", "metadata.goog", "instance-data", "instance-data.ec2.internal",
+    };
 
     /// <summary>Gets or sets how many redirects the safe client follows (each hop re-checked). Default 5; 0 follows none.</summary>
     public int MaxRedirects { get; set; } = 5;
@@ -70,6 +99,23 @@ public sealed class SsrfOptions
             AllowCidrs.Add(network);
         }
 
+        string metadataKey = Prefix + "MetadataAddresses";
+        foreach (string cidr in config.GetList(metadataKey))
+        {
+            if (!TryParseCidr(cidr, out IPNetwork network))
+            {
+                throw new ConfigException(metadataKey, cidr, "a comma-separated list of addresses or CIDR ranges such as '192.0.2.10, fd00:ec2::/64'");
+            }
+
+            MetadataAddresses.Add(network);
+        }
+
+        foreach (string host in config.GetList(Prefix + "MetadataHosts"))
+        {
+            MetadataHosts.Add(host);
+        }
+
+        BlockCloudMetadata = config.GetBool(Prefix + "BlockCloudMetadata", BlockCloudMetadata);
         MaxRedirects = config.GetInt(Prefix + "MaxRedirects", MaxRedirects, min: 0, max: 50);
         MaxResponseBytes = config.GetLong(Prefix + "MaxResponseBytes", MaxResponseBytes, min: 1);
         Timeout = config.GetDuration(Prefix + "Timeout", Timeout);

@@ -12,7 +12,8 @@ namespace Executus.Net;
 /// between the check and the connection is caught.
 /// </summary>
 /// <remarks>
-/// Refusals throw <see cref="SsrfBlockedException"/>; an oversized body throws <see cref="ResponseTooLargeException"/>
+/// HTTP/3 is never used (QUIC connections do not pass through the connect callback): an HTTP/3-only request is
+/// refused and any request that could upgrade to it is capped at HTTP/2. Refusals throw <see cref="SsrfBlockedException"/>; an oversized body throws <see cref="ResponseTooLargeException"/>
 /// while it is read; the time cap throws <see cref="TimeoutException"/>. Use <see cref="SafeHttpClientFactory"/> to get
 /// a configured <see cref="HttpClient"/>.
 /// </remarks>
@@ -73,6 +74,7 @@ public sealed class SsrfProtectionHandler : DelegatingHandler
         HttpRequestMessage current = request;
         try
         {
+            CapHttpVersion(request);
             for (int hop = 0; ; hop++)
             {
                 Uri uri = current.RequestUri ?? throw new InvalidOperationException("The request has no RequestUri.");
@@ -145,6 +147,27 @@ public sealed class SsrfProtectionHandler : DelegatingHandler
         {
             throw new TimeoutException(FormattableString.Invariant(
                 $"The request to '{request.RequestUri}' did not complete within {_options.Timeout}."));
+        }
+    }
+
+    // Why: SocketsHttpHandler opens QUIC (HTTP/3) connections without calling ConnectCallback, so such a connection
+    // would skip the connect-time address check. HTTP/3-only requests are refused; any other policy that could pick
+    // HTTP/3 (version 3.0 or RequestVersionOrHigher, e.g. after an Alt-Svc header) is capped at HTTP/2 or lower, which
+    // offers the same h2/http1.1 negotiation over TLS.
+    private static void CapHttpVersion(HttpRequestMessage request)
+    {
+        if (request.Version.Major >= 3 && request.VersionPolicy == HttpVersionPolicy.RequestVersionExact)
+        {
+            throw new SsrfBlockedException(SsrfDecision.Block(
+                SsrfBlockReason.HttpVersion,
+                "HTTP/3 is not allowed through the SSRF-safe client (QUIC connections bypass the connect-time address check); use HTTP/2 or HTTP/1.1",
+                request.RequestUri?.IdnHost));
+        }
+
+        if (request.Version.Major >= 3 || request.VersionPolicy == HttpVersionPolicy.RequestVersionOrHigher)
+        {
+            request.Version = System.Net.HttpVersion.Version20;
+            request.VersionPolicy = HttpVersionPolicy.RequestVersionOrLower;
         }
     }
 

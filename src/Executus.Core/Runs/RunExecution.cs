@@ -146,11 +146,13 @@ internal sealed partial class RunExecution
                 await _ports.AuditAsync(AuditEventKind.RunStarted, token).ConfigureAwait(false);
                 if (_request.ResumedFrom is { } from)
                 {
+                    // Why: the request's metadata is how a resumer says how it resumed (e.g. where the agent came from).
                     await _ports.AuditAsync(
                         AuditEventKind.RunResumed,
                         token,
                         detail: string.Create(CultureInfo.InvariantCulture, $"Resumed at iteration {from.Iteration} after {from.Elapsed:c}."),
-                        usage: from.Usage).ConfigureAwait(false);
+                        usage: from.Usage,
+                        data: new Dictionary<string, string>(_request.Metadata, StringComparer.Ordinal)).ConfigureAwait(false);
                 }
 
                 dispatch = _executor.Guard?.Enter(Agent.Name, LastUserText());
@@ -224,6 +226,11 @@ internal sealed partial class RunExecution
 
         ChatOptions options = BuildOptions(toolbox);
         int consecutiveToolErrors = 0;
+        if (_request.ResumedFrom is not null && OpenCallsOf(_messages) is { } inFlight)
+        {
+            await AnswerInFlightCallsAsync(toolbox, inFlight, token).ConfigureAwait(false);
+        }
+
         while (true)
         {
             token = _deadline.Token;
@@ -284,12 +291,19 @@ internal sealed partial class RunExecution
                 return (RunOutcome.Completed, null);
             }
 
+            if (_ports.Checkpoints && HasSideEffects(toolbox, calls))
+            {
+                // Why: a crash during a call with side effects must leave a checkpoint that says the call was in
+                // flight, so a resume does not silently run it again (see AnswerInFlightCallsAsync).
+                await SaveCheckpointAsync(CheckpointBoundary.BeforeSideEffects, token).ConfigureAwait(false);
+            }
+
             FunctionResultContent[] results = await InvokeToolsAsync(toolbox, calls, token).ConfigureAwait(false);
             _messages.Add(new ChatMessage(ChatRole.Tool, [.. results]));
             (_openCalls, _openResults) = (null, null);
             consecutiveToolErrors = Array.Exists(results, r => r.Exception is not null) ? consecutiveToolErrors + 1 : 0;
 
-            await SaveCheckpointAsync(token).ConfigureAwait(false);
+            await SaveCheckpointAsync(CheckpointBoundary.Turn, token).ConfigureAwait(false);
             if (_ports.Emits)
             {
                 await _ports.EmitAsync(new StepFinishedEvent(RunId, _iteration, Time.GetUtcNow()), token).ConfigureAwait(false);
@@ -311,8 +325,9 @@ internal sealed partial class RunExecution
         };
 
     /// <summary>Builds the checkpoint of the run's current state.</summary>
-    public RunCheckpoint Checkpoint() => new()
+    public RunCheckpoint Checkpoint(CheckpointBoundary boundary) => new()
     {
+        Boundary = boundary,
         RunId = RunId,
         Agent = AgentSnapshot.From(Agent),
         Caller = Caller,
@@ -327,14 +342,14 @@ internal sealed partial class RunExecution
     };
 
     /// <summary>Saves a checkpoint with the append-friendly count; a save that fails keeps the old count.</summary>
-    public async ValueTask SaveCheckpointAsync(CancellationToken token)
+    public async ValueTask SaveCheckpointAsync(CheckpointBoundary boundary, CancellationToken token)
     {
         if (!_ports.Checkpoints)
         {
             return;
         }
 
-        RunCheckpoint checkpoint = Checkpoint();
+        RunCheckpoint checkpoint = Checkpoint(boundary);
         if (await _ports.SaveAsync(checkpoint, Math.Min(_savedMessageCount, checkpoint.Messages.Count), token).ConfigureAwait(false))
         {
             _savedMessageCount = checkpoint.Messages.Count;
@@ -372,6 +387,106 @@ internal sealed partial class RunExecution
         _messages.Add(new ChatMessage(ChatRole.Tool, results));
         (_openCalls, _openResults) = (null, null);
         return true;
+    }
+
+    /// <summary>
+    /// The calls of the transcript's last assistant message that have no result yet (a checkpoint taken before tools
+    /// with side effects ran), or null when every call was answered.
+    /// </summary>
+    internal static List<FunctionCallContent>? OpenCallsOf(List<ChatMessage> messages)
+    {
+        int last = messages.FindLastIndex(m => m.Role == ChatRole.Assistant);
+        if (last < 0)
+        {
+            return null;
+        }
+
+        HashSet<string>? answered = null;
+        for (int i = last + 1; i < messages.Count; i++)
+        {
+            foreach (AIContent content in messages[i].Contents)
+            {
+                if (content is FunctionResultContent result)
+                {
+                    (answered ??= new HashSet<string>(StringComparer.Ordinal)).Add(result.CallId);
+                }
+            }
+        }
+
+        List<FunctionCallContent>? open = null;
+        foreach (AIContent content in messages[last].Contents)
+        {
+            if (content is FunctionCallContent { InformationalOnly: false } call && answered?.Contains(call.CallId) != true)
+            {
+                (open ??= []).Add(call);
+            }
+        }
+
+        return open;
+    }
+
+    /// <summary>
+    /// Answers the calls a resumed checkpoint left in flight: a tool safe to repeat (<see cref="ToolMetadata.IsSafeToRepeat"/>)
+    /// is run again through the toolbox (all three permission stages, audited); any other gets a result saying it was
+    /// interrupted and may or may not have taken effect (audited as a tool call with <c>interrupted</c> in the data),
+    /// and the model decides what to do.
+    /// </summary>
+    private async ValueTask AnswerInFlightCallsAsync(Toolbox? toolbox, List<FunctionCallContent> calls, CancellationToken token)
+    {
+        var results = new FunctionResultContent[calls.Count];
+        List<FunctionCallContent>? rerun = null;
+        List<int>? rerunIndexes = null;
+        for (int i = 0; i < calls.Count; i++)
+        {
+            FunctionCallContent call = calls[i];
+            if (toolbox is not null && toolbox.TryGetTool(call.Name, out RegisteredTool? tool) && tool.Metadata.IsSafeToRepeat)
+            {
+                (rerun ??= []).Add(call);
+                (rerunIndexes ??= []).Add(i);
+                continue;
+            }
+
+            results[i] = new FunctionResultContent(
+                call.CallId,
+                $"Error: the call to tool '{ToolText.Echo(call.Name)}' was interrupted by a restart before its result was recorded; it may or may not have taken effect. Check before repeating it.");
+            await _ports.AuditAsync(
+                AuditEventKind.ToolCall,
+                token,
+                toolName: call.Name,
+                detail: "Interrupted by a restart; not re-run (the tool is not safe to repeat).",
+                arguments: ArgumentsOf(call),
+                data: new Dictionary<string, string>(StringComparer.Ordinal) { ["interrupted"] = "true" }).ConfigureAwait(false);
+        }
+
+        if (rerun is not null)
+        {
+            FunctionResultContent[] rerunResults = await InvokeToolsAsync(toolbox, rerun, token).ConfigureAwait(false);
+            for (int i = 0; i < rerunResults.Length; i++)
+            {
+                results[rerunIndexes![i]] = rerunResults[i];
+            }
+        }
+
+        _messages.Add(new ChatMessage(ChatRole.Tool, [.. results]));
+        (_openCalls, _openResults) = (null, null);
+    }
+
+    private static bool HasSideEffects(Toolbox? toolbox, List<FunctionCallContent> calls)
+    {
+        if (toolbox is null)
+        {
+            return false;
+        }
+
+        foreach (FunctionCallContent call in calls)
+        {
+            if (toolbox.TryGetTool(call.Name, out RegisteredTool? tool) && tool.Metadata.SideEffect != SideEffect.Read)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private CriticTrigger BoundaryTrigger()
@@ -577,7 +692,7 @@ internal sealed partial class RunExecution
         }
         else if (toolbox is null)
         {
-            string message = $"Error: the tool '{call.Name}' is not available to agent '{Agent.Name}', which has no tools.";
+            string message = $"Error: the tool '{ToolText.Echo(call.Name)}' is not available to agent '{Agent.Name}', which has no tools.";
             result = Error(call, message, new InvalidOperationException(message));
             await _ports.AuditAsync(AuditEventKind.ToolDenied, token, toolName: call.Name, detail: message, arguments: ArgumentsOf(call)).ConfigureAwait(false);
         }

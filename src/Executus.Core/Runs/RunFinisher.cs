@@ -43,7 +43,7 @@ internal static class RunFinisher
             // Why: a cancelled run keeps its checkpoint for resume: save its last state (elapsed, usage, closed calls).
             // Another interrupted run saves its closed transcript before it is failed, so the store never holds an
             // unanswered tool call.
-            await run.SaveCheckpointAsync(token).ConfigureAwait(false);
+            await run.SaveCheckpointAsync(CheckpointBoundary.RunEnd, token).ConfigureAwait(false);
         }
 
         List<ChatMessage> messages = run.Messages;

@@ -28,7 +28,11 @@ public sealed record RunnableAgent
     /// <summary>Gets the agent's name.</summary>
     public string Name { get; }
 
-    /// <summary>Gets the agent's version, when its source is versioned (a persona or skill store); recorded in checkpoints.</summary>
+    /// <summary>
+    /// Gets the definition's version (a store's revision, a content hash…), or <see langword="null"/> when the agent
+    /// is not versioned. An <see cref="IAgentCatalog"/> finds a given version by it, so a resumed run can run on the
+    /// definition it started with.
+    /// </summary>
     public string? Version { get; init; }
 
     /// <summary>Gets a short description (shown to a parent agent that may call this one).</summary>

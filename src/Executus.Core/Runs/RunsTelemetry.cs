@@ -4,10 +4,10 @@ using System.Diagnostics.Metrics;
 namespace Executus.Runs;
 
 /// <summary>The run kernel's <see cref="ActivitySource"/> and <see cref="Meter"/>.</summary>
-public static class RunsTelemetry
+internal static class RunsTelemetry
 {
     /// <summary>The name of the activity source and meter: subscribe to it with OpenTelemetry's <c>AddSource</c>/<c>AddMeter</c>.</summary>
-    public const string SourceName = "Executus.Runs";
+    public const string SourceName = ExecutusTelemetry.RunsSourceName;
 
     internal static readonly ActivitySource Source = new(SourceName);
     private static readonly Meter s_meter = new(SourceName);

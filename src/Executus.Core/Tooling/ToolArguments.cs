@@ -5,7 +5,7 @@ using Microsoft.Extensions.AI;
 namespace Executus.Tooling;
 
 /// <summary>Reads tool-call argument values, which arrive as <see cref="JsonElement"/>s from models and as CLR values from code.</summary>
-public static class ToolArguments
+internal static class ToolArguments
 {
     /// <summary>Reads argument <paramref name="name"/> as a string when it is one.</summary>
     /// <param name="arguments">The arguments.</param>

@@ -35,4 +35,10 @@ public enum ToolDenialCode
 
     /// <summary>Invocation: the tool needs approval and no <see cref="IToolApprovalHandler"/> is configured.</summary>
     ApprovalUnavailable,
+
+    /// <summary>
+    /// Invocation: the approval handler's response does not belong to the request (another request id or tool call,
+    /// or arguments that differ from the ones approval was asked for), so it approves nothing.
+    /// </summary>
+    ApprovalMismatch,
 }

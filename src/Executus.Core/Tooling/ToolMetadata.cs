@@ -19,6 +19,17 @@ public sealed record ToolMetadata
     public SideEffect SideEffect { get; init; } = SideEffect.Read;
 
     /// <summary>
+    /// Gets whether a call may simply be run again when a restart left its outcome unknown (it is idempotent).
+    /// <see langword="null"/> (the default): only <see cref="SideEffect.Read"/> tools are. When a run resumes from a
+    /// checkpoint taken while calls were in flight, calls of tools safe to repeat are re-run; the others get a result
+    /// saying the call was interrupted and may or may not have taken effect, and the model decides.
+    /// </summary>
+    public bool? SafeToRepeat { get; init; }
+
+    /// <summary>Gets whether a call of this tool may be re-run after an interruption: <see cref="SafeToRepeat"/>, else <see cref="SideEffect.Read"/>.</summary>
+    public bool IsSafeToRepeat => SafeToRepeat ?? SideEffect == SideEffect.Read;
+
+    /// <summary>
     /// Gets whether every call needs approval through an <see cref="IToolApprovalHandler"/>. A tool registered as an
     /// <see cref="Microsoft.Extensions.AI.ApprovalRequiredAIFunction"/> needs approval whatever this says.
     /// </summary>

@@ -53,7 +53,7 @@ internal static class ToolSchemaValidator
             }
             else if (plan.Closed)
             {
-                (errors ??= []).Add($"unknown argument '{argument.Key}'");
+                (errors ??= []).Add($"unknown argument '{ToolText.Echo(argument.Key)}'");
             }
 
             if (errors?.Count >= MaxErrors)
@@ -111,7 +111,7 @@ internal static class ToolSchemaValidator
         if (schema.TryGetProperty("enum", out JsonElement options) && options.ValueKind == JsonValueKind.Array &&
             !options.EnumerateArray().Any(o => EnumMatches(o, value)))
         {
-            errors.Add($"argument '{path}' must be one of {string.Join(", ", options.EnumerateArray().Select(o => o.GetRawText()))}, but was {value.GetRawText()}");
+            errors.Add($"argument '{path}' must be one of {ToolText.Echo(string.Join(", ", options.EnumerateArray().Select(o => o.GetRawText())), ToolText.MaxMessage)}, but was {ToolText.Echo(value.GetRawText())}");
             return;
         }
 
@@ -168,7 +168,7 @@ internal static class ToolSchemaValidator
             }
             else if (closed)
             {
-                errors.Add($"argument '{path}' has unknown property '{property.Name}'");
+                errors.Add($"argument '{path}' has unknown property '{ToolText.Echo(property.Name)}'");
             }
         }
     }
@@ -253,7 +253,7 @@ internal static class ToolSchemaValidator
     private static string Describe(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.String => "a string",
-        JsonValueKind.Number => $"the number {value.GetRawText()}",
+        JsonValueKind.Number => $"the number {ToolText.Echo(value.GetRawText())}",
         JsonValueKind.True or JsonValueKind.False => "a boolean",
         JsonValueKind.Array => "an array",
         JsonValueKind.Object => "an object",

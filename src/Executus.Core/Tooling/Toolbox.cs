@@ -1,4 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
 using Executus.Identity;
 using Microsoft.Extensions.AI;
 
@@ -9,8 +12,16 @@ namespace Executus.Tooling;
 /// invokes a call: <see cref="InvokeAsync"/>. Create with <see cref="ToolboxFactory.CreateAsync"/>.
 /// </summary>
 /// <remarks>Thread-safe: calls may be invoked concurrently.</remarks>
-public sealed class Toolbox
+internal sealed class Toolbox
 {
+    /// <summary>
+    /// The key, in <see cref="AIContent.AdditionalProperties"/> of the <see cref="ToolApprovalRequestContent"/> handed to
+    /// an <see cref="IToolApprovalHandler"/>, of the SHA-256 (upper-case hex) of the call's tool name and arguments. An
+    /// approver that answers out of band may copy it into the response's additional properties; when present there it
+    /// must match.
+    /// </summary>
+    public const string ApprovalArgumentHashKey = "executus.argument_hash";
+
     private readonly Dictionary<string, RegisteredTool> _allowed;
     private readonly Dictionary<string, ToolDenial> _denied;
     private readonly IToolRegistry _registry;
@@ -108,7 +119,7 @@ public sealed class Toolbox
                 PermissionStage.Invocation,
                 ToolDenialCode.MalformedArguments,
                 tool.Name,
-                $"the arguments for tool '{tool.Name}' could not be parsed ({call.Exception.Message}); send them as a JSON object that matches the tool's parameters"),
+                $"the arguments for tool '{tool.Name}' could not be parsed ({ToolText.Echo(call.Exception.Message)}); send them as a JSON object that matches the tool's parameters"),
                 context, cancellationToken).ConfigureAwait(false);
         }
 
@@ -164,7 +175,7 @@ public sealed class Toolbox
         catch (Exception ex)
         {
             ToolingTelemetry.Invocations.Add(1, new KeyValuePair<string, object?>("executus.tool.outcome", "error"));
-            return new FunctionResultContent(call.CallId, $"Error: tool '{tool.Name}' failed: {ex.Message}") { Exception = ex };
+            return new FunctionResultContent(call.CallId, $"Error: tool '{tool.Name}' failed: {ToolText.Echo(ex.Message, ToolText.MaxMessage)}") { Exception = ex };
         }
     }
 
@@ -193,7 +204,7 @@ public sealed class Toolbox
             }
             catch (Exception ex)
             {
-                decision = PermissionDecision.Deny($"the argument check {validator.GetType().Name} failed: {ex.Message}");
+                decision = PermissionDecision.Deny($"the argument check {validator.GetType().Name} failed: {ToolText.Echo(ex.Message)}");
             }
 
             if (!decision.IsAllowed)
@@ -222,7 +233,13 @@ public sealed class Toolbox
                 "this tool needs approval and no approver is configured");
         }
 
-        ToolApprovalRequestContent request = new($"approval:{call.CallId}", call);
+        // Why: the response must answer THIS request for THESE arguments; an approver that mixes up requests, answers a
+        // stale one, or changes the arguments in place must not let the tool run.
+        string argumentHash = ArgumentHash(call.Name, call.Arguments);
+        ToolApprovalRequestContent request = new($"approval:{call.CallId}", call)
+        {
+            AdditionalProperties = new() { [ApprovalArgumentHashKey] = argumentHash },
+        };
         ToolApprovalResponseContent response;
         try
         {
@@ -234,7 +251,12 @@ public sealed class Toolbox
         }
         catch (Exception ex)
         {
-            return new ToolDenial(PermissionStage.Invocation, ToolDenialCode.ApprovalUnavailable, tool.Name, $"the approval request failed: {ex.Message}");
+            return new ToolDenial(PermissionStage.Invocation, ToolDenialCode.ApprovalUnavailable, tool.Name, $"the approval request failed: {ToolText.Echo(ex.Message)}");
+        }
+
+        if (response is { Approved: true } && BindingMismatch(request, response, call, argumentHash) is { } mismatch)
+        {
+            return new ToolDenial(PermissionStage.Invocation, ToolDenialCode.ApprovalMismatch, tool.Name, $"the approval does not match this call ({mismatch})");
         }
 
         return response is { Approved: true }
@@ -243,7 +265,46 @@ public sealed class Toolbox
                 PermissionStage.Invocation,
                 ToolDenialCode.ApprovalDenied,
                 tool.Name,
-                string.IsNullOrWhiteSpace(response?.Reason) ? "the approver declined this call" : $"the approver declined this call: {response.Reason}");
+                string.IsNullOrWhiteSpace(response?.Reason) ? "the approver declined this call" : $"the approver declined this call: {ToolText.Echo(response.Reason, ToolText.MaxMessage)}");
+    }
+
+    private static string? BindingMismatch(ToolApprovalRequestContent request, ToolApprovalResponseContent response, FunctionCallContent call, string argumentHash)
+    {
+        if (!string.Equals(response.RequestId, request.RequestId, StringComparison.Ordinal))
+        {
+            return "it answers another approval request";
+        }
+
+        if (response.ToolCall is not FunctionCallContent approved ||
+            !string.Equals(approved.CallId, call.CallId, StringComparison.Ordinal) ||
+            !string.Equals(approved.Name, call.Name, StringComparison.Ordinal))
+        {
+            return "it approves another tool call";
+        }
+
+        if (response.AdditionalProperties?.TryGetValue(ApprovalArgumentHashKey, out object? echoed) == true &&
+            !string.Equals(echoed?.ToString(), argumentHash, StringComparison.Ordinal))
+        {
+            return "it was given for other arguments";
+        }
+
+        if (!string.Equals(ArgumentHash(approved.Name, approved.Arguments), argumentHash, StringComparison.Ordinal) ||
+            !string.Equals(ArgumentHash(call.Name, call.Arguments), argumentHash, StringComparison.Ordinal))
+        {
+            return "the arguments changed after the approval was requested";
+        }
+
+        return null;
+    }
+
+    private static string ArgumentHash(string name, IDictionary<string, object?>? arguments)
+    {
+        string json = arguments is null
+            ? "null"
+            : JsonSerializer.Serialize(
+                new SortedDictionary<string, object?>(arguments, StringComparer.Ordinal),
+                AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(SortedDictionary<string, object?>)));
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Concat(name, "\n", json))));
     }
 
     private ToolDenial DenialForUnavailable(string name)
@@ -253,6 +314,7 @@ public sealed class Toolbox
             return decided;
         }
 
+        string shown = ToolText.Echo(name);
         if (_registry.TryGet(name, out _))
         {
             return new ToolDenial(
@@ -266,12 +328,18 @@ public sealed class Toolbox
         return new ToolDenial(
             PermissionStage.Invocation,
             ToolDenialCode.UnknownTool,
-            name,
-            $"there is no tool named '{name}'. Available tools: {available}");
+            shown,
+            $"there is no tool named '{shown}'. Available tools: {available}");
     }
 
     private async ValueTask<FunctionResultContent> DenyAsync(FunctionCallContent call, ToolDenial denial, ToolInvocationContext context, CancellationToken cancellationToken)
     {
+        // Why: a reason may quote what the model sent (a validator's own text, an approver's); never send back megabytes.
+        if (denial.Reason.Length > ToolText.MaxMessage || denial.ToolName.Length > ToolText.MaxEcho)
+        {
+            denial = denial with { Reason = ToolText.Echo(denial.Reason, ToolText.MaxMessage), ToolName = ToolText.Echo(denial.ToolName) };
+        }
+
         await _recorder.RecordAsync(denial, context.Caller, context.AgentName ?? AgentName, context.RunId ?? RunId, cancellationToken).ConfigureAwait(false);
         return new FunctionResultContent(call.CallId, denial.ToToolError()) { Exception = new ToolDeniedException(denial) };
     }

@@ -1,5 +1,7 @@
 using Executus.Auditing;
 using Executus.Identity;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Executus.Tooling;
 
@@ -7,7 +9,7 @@ namespace Executus.Tooling;
 /// Runs permission stages 1 (palette) and 2 (caller) once at run start and produces the run's <see cref="Toolbox"/>,
 /// which runs stage 3 on every call. Every denial is recorded to the audit port.
 /// </summary>
-public sealed class ToolboxFactory
+internal sealed class ToolboxFactory
 {
     private readonly IToolRegistry _registry;
     private readonly IPaletteSource _paletteSource;
@@ -15,6 +17,7 @@ public sealed class ToolboxFactory
     private readonly IToolArgumentValidator[] _globalValidators;
     private readonly DenialRecorder _recorder;
     private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
 
     /// <summary>Initializes a factory.</summary>
     /// <param name="registry">The tool registry.</param>
@@ -23,13 +26,15 @@ public sealed class ToolboxFactory
     /// <param name="approvalHandler">The approval hook; <see langword="null"/> denies calls that need approval.</param>
     /// <param name="timeProvider">The time source for audit timestamps; <see langword="null"/> for the system clock.</param>
     /// <param name="globalValidators">Validators run on every call to every tool, before the tool's own.</param>
+    /// <param name="loggerFactory">Logs denials the audit port failed to record; none when null.</param>
     public ToolboxFactory(
         IToolRegistry registry,
         IPaletteSource? paletteSource = null,
         IAudit? audit = null,
         IToolApprovalHandler? approvalHandler = null,
         TimeProvider? timeProvider = null,
-        IEnumerable<IToolArgumentValidator>? globalValidators = null)
+        IEnumerable<IToolArgumentValidator>? globalValidators = null,
+        ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(registry);
         _registry = registry;
@@ -37,7 +42,8 @@ public sealed class ToolboxFactory
         _approvalHandler = approvalHandler;
         _globalValidators = [.. globalValidators ?? []];
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _recorder = new DenialRecorder(audit ?? NullAudit.Instance, _timeProvider);
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ToolboxFactory>();
+        _recorder = new DenialRecorder(audit ?? NullAudit.Instance, _timeProvider, _logger);
     }
 
     /// <summary>
@@ -50,7 +56,7 @@ public sealed class ToolboxFactory
     public async ValueTask<Toolbox> CreateAsync(ToolboxRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        DenialRecorder recorder = request.Audit is { } runAudit ? new DenialRecorder(runAudit, _timeProvider) : _recorder;
+        DenialRecorder recorder = request.Audit is { } runAudit ? new DenialRecorder(runAudit, _timeProvider, _logger) : _recorder;
         List<RegisteredTool> allowed = [];
         List<ToolDenial> denials = [];
         IEnumerable<string> names = request.ToolNames.Contains(ToolboxRequest.AllTools)
@@ -70,42 +76,6 @@ public sealed class ToolboxFactory
         return new Toolbox(request, _registry, allowed, denials, _globalValidators, _approvalHandler, recorder);
     }
 
-    /// <summary>Checks a caller against a tool's requirements (stage 2).</summary>
-    /// <param name="tool">The tool.</param>
-    /// <param name="caller">The caller.</param>
-    /// <returns>The denial, or <see langword="null"/> when the caller may use the tool.</returns>
-    public static ToolDenial? CheckCaller(RegisteredTool tool, CallerIdentity caller)
-    {
-        ArgumentNullException.ThrowIfNull(tool);
-        ArgumentNullException.ThrowIfNull(caller);
-        if (tool.Metadata.RequiredScopes.Count == 0 && tool.Metadata.RequiredRoles.Count == 0)
-        {
-            return null;
-        }
-
-        string[] missingScopes = [.. tool.Metadata.RequiredScopes.Where(s => !caller.HasScope(s))];
-        if (missingScopes.Length > 0)
-        {
-            return new ToolDenial(
-                PermissionStage.Caller,
-                ToolDenialCode.MissingScope,
-                tool.Name,
-                $"caller '{caller.Id}' lacks the required scope(s) {Quote(missingScopes)}");
-        }
-
-        IReadOnlyList<string> roles = tool.Metadata.RequiredRoles;
-        if (roles.Count > 0 && !roles.Any(caller.HasRole))
-        {
-            return new ToolDenial(
-                PermissionStage.Caller,
-                ToolDenialCode.MissingRole,
-                tool.Name,
-                $"caller '{caller.Id}' has none of the roles {Quote(roles)} this tool requires");
-        }
-
-        return null;
-    }
-
     private async ValueTask<ToolDenial?> CheckAsync(ToolboxRequest request, string name, List<RegisteredTool> allowed, CancellationToken cancellationToken)
     {
         if (!_registry.TryGet(name, out RegisteredTool? tool))
@@ -123,7 +93,7 @@ public sealed class ToolboxFactory
             return new ToolDenial(PermissionStage.Palette, ToolDenialCode.PaletteSourceDenied, name, palette.Reason!);
         }
 
-        ToolDenial? callerDenial = CheckCaller(tool, request.Caller);
+        ToolDenial? callerDenial = tool.CheckCaller(request.Caller);
         if (callerDenial is null)
         {
             allowed.Add(tool);
@@ -131,6 +101,4 @@ public sealed class ToolboxFactory
 
         return callerDenial;
     }
-
-    private static string Quote(IEnumerable<string> values) => string.Join(", ", values.Select(v => $"'{v}'"));
 }

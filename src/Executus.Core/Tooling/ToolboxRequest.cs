@@ -3,7 +3,7 @@ using Executus.Identity;
 namespace Executus.Tooling;
 
 /// <summary>What a run asks of the permission stages at its start: the agent, its tool allow-list and the caller.</summary>
-public sealed class ToolboxRequest
+internal sealed class ToolboxRequest
 {
     /// <summary>The allow-list entry that names every registered tool.</summary>
     public const string AllTools = "*";

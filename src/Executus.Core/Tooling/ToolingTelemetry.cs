@@ -6,7 +6,7 @@ namespace Executus.Tooling;
 internal static class ToolingTelemetry
 {
     /// <summary>The meter's name.</summary>
-    public const string MeterName = "Executus.Tooling";
+    public const string MeterName = ExecutusTelemetry.ToolingMeterName;
 
     private static readonly Meter Meter = new(MeterName);
 
@@ -15,4 +15,7 @@ internal static class ToolingTelemetry
 
     /// <summary>Gets the counter of invocations, tagged with <c>executus.tool.outcome</c> (<c>ok</c>/<c>error</c>).</summary>
     public static Counter<long> Invocations { get; } = Meter.CreateCounter<long>("executus.tool.invocations", description: "Tool functions invoked after passing every stage.");
+
+    /// <summary>Gets the counter of denials the audit port failed to record, tagged with <c>error.type</c>.</summary>
+    public static Counter<long> AuditFailures { get; } = Meter.CreateCounter<long>("executus.tool.audit_failures", description: "Tool denials the audit port failed to record (the denial itself still stands).");
 }

@@ -58,7 +58,7 @@ public sealed class UrlArgumentValidator : IToolArgumentValidator
             SsrfDecision decision = await CheckAsync(value.GetString()!, cancellationToken).ConfigureAwait(false);
             if (!decision.IsAllowed)
             {
-                return PermissionDecision.Deny($"argument '{name}' is not an allowed URL: {decision.Detail}");
+                return PermissionDecision.Deny($"argument '{name}' is not an allowed URL: {ToolText.Echo(decision.Detail, 2 * ToolText.MaxEcho)}");
             }
         }
 

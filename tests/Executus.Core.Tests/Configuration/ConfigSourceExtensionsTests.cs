@@ -153,6 +153,88 @@ public class ConfigSourceExtensionsTests
         Assert.Throws<ConfigException>(() => With("K", "Funday").GetEnum("K", DayOfWeek.Sunday));
     }
 
+    [Theory]
+    [InlineData("Drain,CancelQueued")]
+    [InlineData("Drain, Drain")]
+    [InlineData("+1")]
+    [InlineData("0")]
+    [InlineData("-1")]
+    [InlineData(" 1 ")]
+    public void GetEnum_of_a_plain_enum_takes_exactly_one_defined_name(string raw)
+    {
+        var ex = Assert.Throws<ConfigException>(() => With("Executus:Lanes:x:ShutdownMode", raw).GetEnum("Executus:Lanes:x:ShutdownMode", Executus.Lanes.LaneShutdownMode.Drain));
+        Assert.Contains("exactly one of Drain, CancelQueued", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(Executus.Lanes.LaneShutdownMode.CancelQueued, With("K", "cancelqueued").GetEnum("K", Executus.Lanes.LaneShutdownMode.Drain));
+    }
+
+    [Fact]
+    public void GetEnum_of_a_flags_enum_combines_defined_names_only()
+    {
+        Assert.Equal(FileAccess.ReadWrite, With("K", "read, WRITE").GetEnum("K", FileAccess.Read));
+        Assert.Equal(FileAccess.Write, With("K", "Write").GetEnum("K", FileAccess.Read));
+        Assert.Throws<ConfigException>(() => With("K", "Read,3").GetEnum("K", FileAccess.Read));
+        Assert.Throws<ConfigException>(() => With("K", "Read,,Write").GetEnum("K", FileAccess.Read));
+        Assert.Throws<ConfigException>(() => With("K", "3").GetEnum("K", FileAccess.Read));
+    }
+
+    [Theory]
+    [InlineData("0ms", "a positive duration")]
+    [InlineData("0s", "a positive duration")]
+    [InlineData("00:00:00", "a positive duration")]
+    [InlineData("30d", "of at most 24.20:31:23.6470000")]
+    public void GetDuration_with_a_range_reports_the_configured_text(string raw, string expected)
+    {
+        var ex = Assert.Throws<ConfigException>(() => With("Executus:X:Timeout", raw).GetDuration("Executus:X:Timeout", TimeSpan.FromSeconds(1), TimeSpan.FromTicks(1), TimeSpan.FromMilliseconds(int.MaxValue)));
+        Assert.Contains($"'{raw}'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+        Assert.Equal(raw, ex.Value);
+        Assert.Equal(TimeSpan.FromSeconds(2), With("K", "2s").GetDuration("K", TimeSpan.Zero, TimeSpan.FromTicks(1), TimeSpan.MaxValue));
+    }
+
+    [Theory]
+    [InlineData("Executus:Providers:openai:ApiKey")]
+    [InlineData("Executus:Providers:local:apikey")]
+    [InlineData("Db:ConnectionString")]
+    [InlineData("ConnectionStrings:Main")]
+    [InlineData("Http:Authorization")]
+    [InlineData("Azure:Credential")]
+    [InlineData("Azure:ClientCredentials")]
+    [InlineData("Db:Pwd")]
+    [InlineData("Db:Password")]
+    [InlineData("Api:Bearer")]
+    [InlineData("Web:Cookie")]
+    [InlineData("Storage:Sas")]
+    [InlineData("Storage:SASToken")]
+    [InlineData("Webhook:Signature")]
+    [InlineData("Tls:PrivateKey")]
+    [InlineData("Tls:CertificatePassword")]
+    [InlineData("Tls:Certificate")]
+    [InlineData("Bot:Token")]
+    [InlineData("Executus__Providers__openai__API_KEY")]
+    [InlineData("Api:x-api-key")]
+    [InlineData("App:Secret")]
+    [InlineData("Jwt:SigningKey")]
+    public void Secret_keys_are_recognised_on_their_last_segment(string key)
+    {
+        Assert.True(ConfigException.IsSecretKey(key), key);
+        var ex = new ConfigException(key, "hunter2-value", "something");
+        Assert.DoesNotContain("hunter2-value", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("<redacted>", ex.Value);
+    }
+
+    [Theory]
+    [InlineData("Executus:Runs:DefaultTimeout")]
+    [InlineData("Executus:Budget:MaxTokens")]
+    [InlineData("Executus:Secrets:Timeout")]
+    [InlineData("Executus:Providers:openai:BaseUrl")]
+    [InlineData("Executus:Net:Ssrf:MaxRedirects")]
+    [InlineData("Executus:Models:Tiers:smart")]
+    public void Ordinary_keys_are_shown(string key)
+    {
+        Assert.False(ConfigException.IsSecretKey(key), key);
+        Assert.Contains("'plain-value'", new ConfigException(key, "plain-value", "something").Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void GetRequiredString_names_the_missing_key()
     {

@@ -115,10 +115,90 @@ public sealed class FailoverChatClientTests
         Assert.Equal("smart", ex.Tier);
         Assert.Equal(TimeSpan.FromSeconds(10), ex.RetryAfter);
 
-        ModelUnavailableException cooling = await Assert.ThrowsAsync<ModelUnavailableException>(() => client.GetResponseAsync("2"));
+        // Every candidate is cooling: the first asked the server's Retry-After (kept), the second is probed and fails.
+        _second.ThrowHttp(HttpStatusCode.BadGateway);
+        ModelUnavailableException probed = await Assert.ThrowsAsync<ModelUnavailableException>(() => client.GetResponseAsync("2"));
+        Assert.Equal(["p:first"], probed.Skipped);
+        Assert.Equal("p:second", Assert.Single(probed.Failures).Key);
+
+        // Within the probe interval nothing is tried.
+        ModelUnavailableException cooling = await Assert.ThrowsAsync<ModelUnavailableException>(() => client.GetResponseAsync("3"));
         Assert.Equal(["p:first", "p:second"], cooling.Skipped);
         Assert.Empty(cooling.Failures);
         Assert.Single(_first.Requests);
+        Assert.Equal(2, _second.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_single_model_tier_recovers_on_the_next_call_after_one_transient_error()
+    {
+        using ModelFailoverChatClient client = Create(candidates: [new FailoverCandidate("p:only", _first)]);
+        _first.ThrowHttp(HttpStatusCode.ServiceUnavailable).ReplyText("back").ReplyText("normal");
+
+        await Assert.ThrowsAsync<ModelUnavailableException>(() => client.GetResponseAsync("1"));
+        Assert.NotNull(client.Candidates[0].CooldownUntil);
+
+        Assert.Equal("back", (await client.GetResponseAsync("2")).Text);
+        Assert.Null(client.Candidates[0].CooldownUntil);
+        Assert.Equal("normal", (await client.GetResponseAsync("3")).Text);
+        Assert.Equal(3, _first.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_streaming_probe_that_succeeds_ends_the_cooldown()
+    {
+        using ModelFailoverChatClient client = Create(candidates: [new FailoverCandidate("p:only", _first)]);
+        _first.ThrowHttp(HttpStatusCode.ServiceUnavailable).ReplyStreaming("a", "b");
+        await Assert.ThrowsAsync<ModelUnavailableException>(() => client.GetResponseAsync("1"));
+
+        var text = new List<string>();
+        await foreach (ChatResponseUpdate update in client.GetStreamingResponseAsync("2"))
+        {
+            text.Add(update.Text);
+        }
+
+        Assert.Equal(["a", "b"], text);
+        Assert.Null(client.Candidates[0].CooldownUntil);
+    }
+
+    [Fact]
+    public async Task Probing_is_one_per_interval_and_can_be_turned_off()
+    {
+        using var client = new ModelFailoverChatClient(
+            [new FailoverCandidate("p:only", _first)],
+            new FailoverOptions { TimeProvider = _time, ProbeInterval = TimeSpan.FromSeconds(5) });
+        _first.ThrowHttp(HttpStatusCode.ServiceUnavailable).ThrowHttp(HttpStatusCode.ServiceUnavailable).ReplyText("ok");
+        await Assert.ThrowsAsync<ModelUnavailableException>(() => client.GetResponseAsync("1"));
+        await Assert.ThrowsAsync<ModelUnavailableException>(() => client.GetResponseAsync("2 probe fails"));
+        _time.Advance(TimeSpan.FromSeconds(4));
+        await Assert.ThrowsAsync<ModelUnavailableException>(() => client.GetResponseAsync("3 no probe yet"));
+        Assert.Equal(2, _first.Requests.Count);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal("ok", (await client.GetResponseAsync("4 probe")).Text);
+
+        var other = new ScriptedChatClient().ThrowHttp(HttpStatusCode.ServiceUnavailable);
+        using var noProbe = new ModelFailoverChatClient(
+            [new FailoverCandidate("p:other", other)], new FailoverOptions { TimeProvider = _time, ProbeInterval = null });
+        await Assert.ThrowsAsync<ModelUnavailableException>(() => noProbe.GetResponseAsync("1"));
+        ModelUnavailableException refused = await Assert.ThrowsAsync<ModelUnavailableException>(() => noProbe.GetResponseAsync("2"));
+        Assert.Equal(["p:other"], refused.Skipped);
+        Assert.Single(other.Requests);
+    }
+
+    [Fact]
+    public async Task A_huge_retry_after_under_an_unbounded_cap_saturates_and_fails_over()
+    {
+        var huge = new HttpRequestException("429", null, HttpStatusCode.TooManyRequests);
+        huge.Data[DefaultTransientErrorClassifier.RetryAfterDataKey] = "999999999999999";
+        _first.Throw(huge);
+        _second.ReplyText("from second");
+        using var client = new ModelFailoverChatClient(
+            [new("p:first", _first), new("p:second", _second)],
+            new FailoverOptions { TimeProvider = _time, MaxRetryAfter = TimeSpan.MaxValue });
+
+        Assert.Equal("from second", (await client.GetResponseAsync("hi")).Text);
+        Assert.Equal(DateTimeOffset.MaxValue, client.Candidates[0].CooldownUntil);
+        Assert.True(client.Candidates[0].IsCoolingDown(_time.GetUtcNow()));
     }
 
     [Fact]

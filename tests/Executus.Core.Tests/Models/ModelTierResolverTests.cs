@@ -186,4 +186,34 @@ public sealed class ModelTierResolverTests
         using IChatClient third = resolver.Resolve("smart");
         Assert.Equal("m1 back", (await third.GetResponseAsync("3")).Text);
     }
+
+    [Theory]
+    [InlineData(null, "back")]
+    [InlineData("off", null)]
+    public async Task A_single_model_tier_probes_after_one_503_unless_probing_is_off(string? probeInterval, string? second)
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var clients = new Dictionary<string, ScriptedChatClient>(StringComparer.Ordinal);
+        var config = new InMemoryConfigSource([new("Executus:Models:Tiers:solo", "a:m1")]);
+        if (probeInterval is not null)
+        {
+            config.Set("Executus:Models:ProbeInterval", probeInterval);
+        }
+
+        var registry = new ModelProviderRegistry().Add("a", (model, _) => clients[model] = new ScriptedChatClient(model));
+        using var resolver = new ModelTierResolver(registry, config, new ModelTierResolverOptions { TimeProvider = time });
+        using IChatClient client = resolver.Resolve("solo");
+        clients["m1"].ThrowHttp(System.Net.HttpStatusCode.ServiceUnavailable).ReplyText("back");
+
+        await Assert.ThrowsAsync<ModelUnavailableException>(() => client.GetResponseAsync("run 1"));
+        if (second is null)
+        {
+            await Assert.ThrowsAsync<ModelUnavailableException>(() => client.GetResponseAsync("run 2"));
+            Assert.Single(clients["m1"].Requests);
+        }
+        else
+        {
+            Assert.Equal(second, (await client.GetResponseAsync("run 2")).Text);
+        }
+    }
 }

@@ -77,4 +77,96 @@ public sealed class StructuredOutputTests
         var client = new ScriptedChatClient();
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => client.GenerateAsync("x", new StructuredOutputOptions<Verdict> { MaxAttempts = 0 }));
     }
+
+    public sealed record Labelled(string Label, int Score);
+
+    public sealed class Settable
+    {
+        public string Name { get; set; } = null!;
+
+        public string? Note { get; set; }
+    }
+
+    [Fact]
+    public async Task A_single_json_fence_is_accepted()
+    {
+        var client = new ScriptedChatClient().ReplyText("Here it is:\n```json\n{\"decision\":\"approve\",\"score\":7}\n```\nThanks.");
+        StructuredOutputResult<Verdict> result = await client.GenerateAsync<Verdict>("judge");
+        Assert.Equal(new Verdict("approve", 7), result.Value);
+        Assert.Equal(1, result.Attempts);
+    }
+
+    [Fact]
+    public async Task A_bare_fence_around_a_wrapped_value_is_accepted()
+    {
+        var client = new ScriptedChatClient().ReplyText("```\n{\"data\":[1,2,3]}\n```");
+        StructuredOutputResult<int[]> result = await client.GenerateAsync<int[]>("numbers");
+        Assert.Equal([1, 2, 3], result.Value);
+    }
+
+    [Fact]
+    public async Task Two_fences_or_a_non_json_fence_go_to_repair()
+    {
+        var client = new ScriptedChatClient()
+            .ReplyText("```json\n{\"decision\":\"a\",\"score\":1}\n```\n```json\n{\"decision\":\"b\",\"score\":2}\n```")
+            .ReplyText("```python\nprint(1)\n```")
+            .ReplyText("""{"decision":"c","score":3,"note":"use ```code``` here"}""");
+        StructuredOutputResult<Verdict> result = await client.GenerateAsync<Verdict>("judge");
+        Assert.Equal(new Verdict("c", 3), result.Value);
+        Assert.Contains("more than one", client.Requests[1].LastUserText, StringComparison.Ordinal);
+        Assert.Contains("'python'", client.Requests[2].LastUserText, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{}", "label")]
+    [InlineData("""{"label":null,"score":1}""", "label")]
+    [InlineData("""{"label":"x"}""", "score")]
+    public async Task Missing_or_null_required_members_go_to_repair(string first, string member)
+    {
+        var client = new ScriptedChatClient()
+            .ReplyText(first)
+            .ReplyText("""{"label":"ok","score":4}""");
+        StructuredOutputResult<Labelled> result = await client.GenerateAsync<Labelled>("judge");
+        Assert.Equal(new Labelled("ok", 4), result.Value);
+        Assert.Equal(2, result.Attempts);
+        Assert.Contains(member, client.Requests[1].LastUserText, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task An_absent_non_nullable_settable_member_goes_to_repair_and_a_nullable_one_may_be_absent()
+    {
+        var client = new ScriptedChatClient()
+            .ReplyText("""{"note":"n"}""")
+            .ReplyText("""{"name":"x"}""");
+        StructuredOutputResult<Settable> result = await client.GenerateAsync<Settable>("name it");
+        Assert.Equal("x", result.Value.Name);
+        Assert.Null(result.Value.Note);
+        Assert.Contains("'name'", client.Requests[1].LastUserText, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task The_callers_serializer_options_are_not_modified()
+    {
+        var json = new System.Text.Json.JsonSerializerOptions(AIJsonUtilities.DefaultOptions);
+        var client = new ScriptedChatClient().ReplyText("""{"label":"a","score":1}""");
+        _ = await client.GenerateAsync("judge", new StructuredOutputOptions<Labelled> { SerializerOptions = json });
+        Assert.False(json.RespectNullableAnnotations);
+        Assert.False(json.RespectRequiredConstructorParameters);
+    }
+
+    [Fact]
+    public async Task A_throwing_validator_is_wrapped_keeping_raw_replies_and_usage()
+    {
+        var client = new ScriptedChatClient()
+            .ReplyText("garbage", Usage(5, 1))
+            .ReplyText("""{"decision":"approve","score":7}""", Usage(6, 2));
+        var boom = new InvalidOperationException("validator bug");
+        var options = new StructuredOutputOptions<Verdict> { Validator = _ => throw boom };
+        StructuredOutputException ex = await Assert.ThrowsAsync<StructuredOutputException>(() => client.GenerateAsync("judge", options));
+        Assert.Same(boom, ex.InnerException);
+        Assert.Equal(["garbage", """{"decision":"approve","score":7}"""], ex.RawTexts);
+        Assert.Equal(11, ex.Usage.InputTokenCount);
+        Assert.Contains("validator bug", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(2, client.Requests.Count);
+    }
 }

@@ -114,7 +114,7 @@ public class BudgetAccountingTests
         var critic = new MetaCritic(llmMeta);
         var tools = new ToolRegistry();
         tools.Register(AIFunctionFactory.Create((int a, int b) => a + b, "add"));
-        var executor = new Executor(new TierModelResolver(tiers), tools, new RunPorts { Budget = budget, Critic = critic });
+        var executor = new Executor(new TierAgentModelResolver(tiers), tools, new RunPorts { Budget = budget, Critic = critic });
 
         RunResult result = await executor.RunAsync(new RunRequest(new RunnableAgent("calc") { Tools = ["add"] }, "1+2?"));
 

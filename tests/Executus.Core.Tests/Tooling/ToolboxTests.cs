@@ -134,7 +134,22 @@ public sealed class ToolboxTests
         Assert.Equal(ToolDenialCode.MissingScope, denial.Code);
         Assert.Contains("'files:write'", denial.Reason, StringComparison.Ordinal);
         Assert.True(_registry.TryGet("write_file", out RegisteredTool? tool));
-        Assert.Null(ToolboxFactory.CheckCaller(tool, Alice));
+        Assert.Null(tool.CheckCaller(Alice));
+        Assert.Equal(ToolDenialCode.MissingScope, tool.CheckCaller(Bob)!.Code);
+    }
+
+    [Fact]
+    public void RegisteredTool_CheckCaller_is_stage_two_all_scopes_and_any_role()
+    {
+        Assert.True(_registry.TryGet("admin_reset", out RegisteredTool? admin));
+        Assert.True(_registry.TryGet("echo", out RegisteredTool? echo));
+
+        Assert.Null(admin.CheckCaller(Alice)); // holds one of admin|ops
+        ToolDenial denial = admin.CheckCaller(Bob)!;
+        Assert.Equal((PermissionStage.Caller, ToolDenialCode.MissingRole, "admin_reset"), (denial.Stage, denial.Code, denial.ToolName));
+        Assert.Contains("'admin', 'ops'", denial.Reason, StringComparison.Ordinal);
+        Assert.Null(echo.CheckCaller(CallerIdentity.Anonymous)); // no requirements
+        Assert.Throws<ArgumentNullException>(() => echo.CheckCaller(null!));
     }
 
     [Fact]

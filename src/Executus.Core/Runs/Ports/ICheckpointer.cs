@@ -1,7 +1,9 @@
 namespace Executus.Runs;
 
 /// <summary>
-/// The checkpoint port. The kernel saves after every tool turn (an implementation throttles), completes or fails a
+/// The checkpoint port. The kernel saves after every tool turn (an implementation throttles), before running tool
+/// calls with side effects and when a run is interrupted (<see cref="RunCheckpoint.Boundary"/> says which; only turn
+/// snapshots may be skipped), completes or fails a
 /// run when it ends, and does neither when the run was cancelled, so what survives a crash or shutdown is exactly the
 /// set of interrupted runs. The default, <see cref="NullCheckpointer"/>, keeps nothing and is skipped.
 /// </summary>

@@ -27,8 +27,11 @@ public sealed record RunCheckpoint
     public required CallerIdentity Caller { get; init; }
 
     /// <summary>
-    /// Gets the conversation so far. Never ends with an unanswered tool call: calls interrupted by a timeout or a
-    /// cancellation carry an explicit "cancelled"/"timed out" result.
+    /// Gets the conversation so far. Calls interrupted by a timeout or a cancellation carry an explicit
+    /// "cancelled"/"timed out" result. Only a <see cref="CheckpointBoundary.BeforeSideEffects"/> snapshot ends with
+    /// unanswered calls (they were about to run); a run resumed from it re-runs the calls of tools safe to repeat
+    /// (<see cref="Tooling.ToolMetadata.IsSafeToRepeat"/>) and answers the others "interrupted; may or may not have
+    /// taken effect", so the model decides.
     /// </summary>
     public required IReadOnlyList<ChatMessage> Messages { get; init; }
 
@@ -52,4 +55,10 @@ public sealed record RunCheckpoint
 
     /// <summary>Gets when the snapshot was taken.</summary>
     public DateTimeOffset SavedAt { get; init; }
+
+    /// <summary>
+    /// Gets why the kernel took the snapshot: a throttling checkpointer may skip <see cref="CheckpointBoundary.Turn"/>
+    /// snapshots inside its interval but writes the others at once.
+    /// </summary>
+    public CheckpointBoundary Boundary { get; init; }
 }

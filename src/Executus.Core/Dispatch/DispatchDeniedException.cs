@@ -1,6 +1,4 @@
-using Executus.Dispatch;
-
-namespace Executus.Runs;
+namespace Executus.Dispatch;
 
 /// <summary>Carried by the tool result of a call the dispatch guard refused (a loop), so the run counts it as a tool error.</summary>
 public sealed class DispatchDeniedException : Exception

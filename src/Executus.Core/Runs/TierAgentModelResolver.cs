@@ -8,7 +8,7 @@ namespace Executus.Runs;
 /// reference) wins; otherwise its <see cref="RunnableAgent.Tier"/>; otherwise the default tier. Resolution reads the
 /// configuration at every run, so tiers can change without a restart.
 /// </summary>
-public sealed class TierModelResolver : IAgentModelResolver
+public sealed class TierAgentModelResolver : IAgentModelResolver
 {
     /// <summary>The tier used by agents that name neither a model nor a tier.</summary>
     public const string DefaultTier = "default";
@@ -17,7 +17,7 @@ public sealed class TierModelResolver : IAgentModelResolver
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="tiers">The tier resolver.</param>
-    public TierModelResolver(ModelTierResolver tiers)
+    public TierAgentModelResolver(ModelTierResolver tiers)
     {
         ArgumentNullException.ThrowIfNull(tiers);
         _tiers = tiers;

@@ -1,0 +1,252 @@
+using System.Globalization;
+using Executus.Deliver;
+using Executus.Lanes;
+using Executus.Runs;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Executus.Checkpoints;
+
+/// <summary>
+/// At host start-up, finds runs interrupted by a crash or shutdown (their checkpoints) and applies
+/// <see cref="InterruptedRunRecoveryOptions.Policy"/> to each: resume it through the <see cref="Executor"/> on the
+/// recovery lane (same run id and iteration count; audited by the kernel as <c>RunResumed</c>), abandon it (failed,
+/// audited), or notify an operator. A run whose resume was begun <see cref="InterruptedRunRecoveryOptions.MaxResumeAttempts"/>
+/// times is abandoned instead of retried forever. At shutdown it cancels the runs it resumed (they keep their
+/// checkpoints) and flushes the checkpointer.
+/// </summary>
+public sealed partial class InterruptedRunRecovery : IHostedService, IDisposable
+{
+    private readonly CheckpointRecovery _recovery;
+    private readonly InterruptedRunRecoveryOptions _options;
+    private readonly LaneRegistry? _lanes;
+    private readonly IDelivery? _operator;
+    private readonly StoreCheckpointer? _checkpointer;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="recovery">Lists, resumes and abandons runs.</param>
+    /// <param name="options">The policy; defaults when null.</param>
+    /// <param name="lanes">Where the recovery lane comes from; resumed runs run directly when null.</param>
+    /// <param name="operatorDelivery">Where notifications go when <see cref="InterruptedRunRecoveryOptions.OperatorDelivery"/> is null.</param>
+    /// <param name="checkpointer">Flushed at shutdown, when given.</param>
+    /// <param name="timeProvider">The clock for pruning; the system clock when null.</param>
+    /// <param name="logger">Logs decisions; none when null.</param>
+    public InterruptedRunRecovery(
+        CheckpointRecovery recovery,
+        InterruptedRunRecoveryOptions? options = null,
+        LaneRegistry? lanes = null,
+        IDelivery? operatorDelivery = null,
+        StoreCheckpointer? checkpointer = null,
+        TimeProvider? timeProvider = null,
+        ILogger<InterruptedRunRecovery>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(recovery);
+        options ??= new InterruptedRunRecoveryOptions();
+        options.Validate();
+        _recovery = recovery;
+        _options = options;
+        _lanes = lanes;
+        _operator = options.OperatorDelivery ?? operatorDelivery;
+        _checkpointer = checkpointer;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Gets what the last start-up did (null before <see cref="StartAsync"/>).</summary>
+    public RecoveryReport? LastReport { get; private set; }
+
+    /// <inheritdoc />
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        ICheckpointStore store = _recovery.Store;
+        int pruned = 0;
+        if (_options.MaxAge is { } maxAge)
+        {
+            pruned = await store.PruneAsync(_time.GetUtcNow() - maxAge, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Why: list everything first; resumed runs write to the store while the listing would still be paging it.
+        var found = new List<CheckpointSummary>();
+        string? cursor = null;
+        do
+        {
+            CheckpointPage page = await _recovery.ListInterruptedAsync(1000, cursor, cancellationToken).ConfigureAwait(false);
+            found.AddRange(page.Items);
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        var resumed = new Dictionary<string, Task<RunResult>>(StringComparer.Ordinal);
+        var abandoned = new List<string>();
+        var notified = new List<string>();
+        var failed = new List<string>();
+        foreach (CheckpointSummary run in found)
+        {
+            switch (_options.Policy)
+            {
+                case RecoveryPolicy.Abandon:
+                    await _recovery.AbandonAsync(run.RunId, "abandoned at start-up (recovery policy Abandon)", cancellationToken).ConfigureAwait(false);
+                    abandoned.Add(run.RunId);
+                    break;
+                case RecoveryPolicy.Notify:
+                    await NotifyAsync(run, cancellationToken).ConfigureAwait(false);
+                    notified.Add(run.RunId);
+                    break;
+                default:
+                    if (run.ResumeAttempts >= _options.MaxResumeAttempts)
+                    {
+                        await AbandonAfterRetriesAsync(run.RunId, run.ResumeAttempts, cancellationToken).ConfigureAwait(false);
+                        abandoned.Add(run.RunId);
+                        break;
+                    }
+
+                    int attempts = await store.RecordResumeAttemptAsync(run.RunId, cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        resumed.Add(run.RunId, await StartResumeAsync(run, cancellationToken).ConfigureAwait(false));
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                    {
+                        LogResumeFailed(_logger, ex, run.RunId, attempts, _options.MaxResumeAttempts);
+                        if (attempts >= _options.MaxResumeAttempts)
+                        {
+                            await AbandonAfterRetriesAsync(run.RunId, attempts, cancellationToken).ConfigureAwait(false);
+                            abandoned.Add(run.RunId);
+                        }
+                        else
+                        {
+                            failed.Add(run.RunId);
+                        }
+                    }
+
+                    break;
+            }
+        }
+
+        LastReport = new RecoveryReport { Resumed = resumed, Abandoned = abandoned, Notified = notified, Failed = failed, Pruned = pruned };
+        LogRecovered(_logger, found.Count, resumed.Count, abandoned.Count, notified.Count, failed.Count);
+    }
+
+    /// <inheritdoc />
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (LastReport is { Resumed.Count: > 0 } report)
+        {
+            try
+            {
+                await Task.WhenAll(report.Resumed.Values).WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogStopWaitFailed(_logger, ex);
+            }
+        }
+
+        if (_checkpointer is not null)
+        {
+            await _checkpointer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _stopping.Dispose();
+
+    private async Task<Task<RunResult>> StartResumeAsync(CheckpointSummary run, CancellationToken cancellationToken)
+    {
+        RunRequest request = await _recovery.PrepareResumeAsync(run.RunId, cancellationToken).ConfigureAwait(false);
+        Executor executor = _recovery.Executor;
+        CancellationToken stopping = _stopping.Token;
+        Task<RunResult> task;
+        if (_lanes is null)
+        {
+            task = executor.RunAsync(request, stopping);
+        }
+        else
+        {
+            Lane lane = _lanes.Get(_options.LaneName);
+            task = await lane.SubmitAsync(run.FairnessKey, ct => executor.RunAsync(request, ct), cancellationToken: stopping).ConfigureAwait(false);
+        }
+
+        return WatchAsync(run.RunId, task);
+    }
+
+    private async Task<RunResult> WatchAsync(string runId, Task<RunResult> run)
+    {
+        RunResult result = await run.ConfigureAwait(false);
+        if (result.Outcome == RunOutcome.Cancelled)
+        {
+            // Why: a resume cut short by a shutdown is not a failed resume; it must not count toward the cap.
+            try
+            {
+                await _recovery.Store.ClearResumeAttemptsAsync(runId, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                LogClearFailed(_logger, ex, runId);
+            }
+        }
+
+        return result;
+    }
+
+    private async ValueTask AbandonAfterRetriesAsync(string runId, int attempts, CancellationToken cancellationToken) =>
+        await _recovery.AbandonAsync(
+            runId,
+            string.Create(CultureInfo.InvariantCulture, $"abandoned at start-up after {attempts} resume attempt(s) (cap {_options.MaxResumeAttempts})"),
+            cancellationToken).ConfigureAwait(false);
+
+    private async ValueTask NotifyAsync(CheckpointSummary run, CancellationToken cancellationToken)
+    {
+        LogNotify(_logger, run.RunId, run.AgentName, run.Iteration, run.SavedAt);
+        if (_operator is null or DiscardDelivery)
+        {
+            return;
+        }
+
+        string text = string.Create(
+            CultureInfo.InvariantCulture,
+            $"Run {run.RunId} (agent {run.AgentName}, caller {run.CallerId}) was interrupted at iteration {run.Iteration}; its checkpoint was saved {run.SavedAt:u}. Resume or abandon it with CheckpointRecovery.");
+        try
+        {
+            await _operator.DeliverAsync(
+                new Delivery(text)
+                {
+                    RunId = run.RunId,
+                    Metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+                    {
+                        ["executus.checkpoint.event"] = "interrupted",
+                        ["agent"] = run.AgentName,
+                        ["iteration"] = run.Iteration.ToString(CultureInfo.InvariantCulture),
+                    },
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogNotifyFailed(_logger, ex, run.RunId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Interrupted-run recovery: {Found} found, {Resumed} resumed, {Abandoned} abandoned, {Notified} notified, {Failed} failed to resume.")]
+    private static partial void LogRecovered(ILogger logger, int found, int resumed, int abandoned, int notified, int failed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: resume attempt {Attempt} of {Max} could not start.")]
+    private static partial void LogResumeFailed(ILogger logger, Exception exception, string runId, int attempt, int max);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} (agent {Agent}) was interrupted at iteration {Iteration} (checkpoint saved {SavedAt}); an operator must resume or abandon it.")]
+    private static partial void LogNotify(ILogger logger, string runId, string agent, int iteration, DateTimeOffset savedAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: telling the operator failed.")]
+    private static partial void LogNotifyFailed(ILogger logger, Exception exception, string runId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: resetting its resume attempts failed.")]
+    private static partial void LogClearFailed(ILogger logger, Exception exception, string runId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Interrupted-run recovery: a resumed run failed while the host stopped.")]
+    private static partial void LogStopWaitFailed(ILogger logger, Exception exception);
+}

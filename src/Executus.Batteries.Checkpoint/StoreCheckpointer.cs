@@ -1,0 +1,219 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Executus.Runs;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Executus.Checkpoints;
+
+/// <summary>
+/// The run kernel's <see cref="ICheckpointer"/> over an <see cref="ICheckpointStore"/>: throttled saves that never lose
+/// the latest state at a boundary that matters, append-only message writes, and clean-up of finished runs.
+/// </summary>
+/// <remarks>
+/// <para>Throttle: a turn snapshot (<see cref="CheckpointBoundary.Turn"/>) is written when the run's last write is at
+/// least <see cref="CheckpointOptions.MinInterval"/> old (a run's first snapshot always is); otherwise it becomes the
+/// run's pending latest state. A snapshot taken before tools with side effects
+/// (<see cref="CheckpointBoundary.BeforeSideEffects"/>) or at the run's end (<see cref="CheckpointBoundary.RunEnd"/>)
+/// is written at once, and <see cref="FlushAsync"/> (called when the container disposes this object, and by
+/// <see cref="InterruptedRunRecovery"/> at shutdown) writes every pending state.</para>
+/// <para>Ending: <see cref="CompleteAsync"/> and <see cref="FailAsync"/> delete the run's checkpoint, so only
+/// interrupted runs stay recovery candidates; a cancelled run (host shutdown, <c>RunHandle</c> cancel) keeps it.</para>
+/// <para>Failure policy (decided): a store that throws never ends or fails the run. The kernel treats the checkpoint
+/// port as best effort, and so does this class: the failure is logged, counted (<see cref="FailedWrites"/> and the
+/// <c>executus.checkpoint.writes</c> counter with <c>result=failed</c>) and the snapshot stays pending, so the next
+/// boundary writes the whole state again. Why: a run that cannot be checkpointed is no worse than a run without
+/// checkpointing — only its crash-resumability is lost, while stopping it would turn a storage hiccup into lost work
+/// and an undelivered answer. A host that must not run without durable checkpoints alerts on the counter.</para>
+/// </remarks>
+public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable
+{
+    /// <summary>The name of this battery's meter.</summary>
+    public const string MeterName = "Executus.Checkpoint";
+
+    private static readonly Meter s_meter = new(MeterName);
+    private static readonly Counter<long> s_writes = s_meter.CreateCounter<long>("executus.checkpoint.writes", description: "Checkpoint saves by result: written, skipped (throttled) or failed.");
+    private static readonly Counter<long> s_deletes = s_meter.CreateCounter<long>("executus.checkpoint.deletes", description: "Checkpoints deleted because their run completed or failed.");
+
+    private readonly ICheckpointStore _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly TimeSpan _minInterval;
+    private readonly ConcurrentDictionary<string, RunState> _runs = new(StringComparer.Ordinal);
+    private long _written;
+    private long _skipped;
+    private long _failed;
+
+    /// <summary>Initializes a new checkpointer.</summary>
+    /// <param name="store">Where checkpoints go.</param>
+    /// <param name="options">The throttle; defaults when null.</param>
+    /// <param name="timeProvider">The clock for the throttle; the system clock when null.</param>
+    /// <param name="logger">Logs store failures; none when null.</param>
+    public StoreCheckpointer(ICheckpointStore store, CheckpointOptions? options = null, TimeProvider? timeProvider = null, ILogger<StoreCheckpointer>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        options ??= new CheckpointOptions();
+        options.Validate();
+        _store = store;
+        _minInterval = options.MinInterval;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Gets the store.</summary>
+    public ICheckpointStore Store => _store;
+
+    /// <summary>Gets how many snapshots were written to the store.</summary>
+    public long WrittenSaves => Interlocked.Read(ref _written);
+
+    /// <summary>Gets how many turn snapshots the throttle kept pending instead of writing.</summary>
+    public long SkippedSaves => Interlocked.Read(ref _skipped);
+
+    /// <summary>Gets how many store writes or deletes failed (logged; the run went on).</summary>
+    public long FailedWrites => Interlocked.Read(ref _failed);
+
+    /// <summary>Gets whether <paramref name="runId"/> is running in this process and has saved at least once.</summary>
+    /// <param name="runId">The run.</param>
+    /// <returns><see langword="true"/> when the run is live here (so its checkpoint is not an interrupted one).</returns>
+    public bool IsLive(string runId)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        return _runs.ContainsKey(runId);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask SaveAsync(RunCheckpoint checkpoint, int savedMessageCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        RunState state = _runs.GetOrAdd(checkpoint.RunId, static _ => new RunState());
+        await state.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Why: the kernel's count is relative to its previous save call, which may have been skipped; the store
+            // holds a valid prefix only up to the smallest count seen since the last real write (compaction: 0).
+            state.ValidPrefix = Math.Min(state.ValidPrefix, Math.Max(0, savedMessageCount));
+            bool due = checkpoint.Boundary != CheckpointBoundary.Turn
+                || state.LastWrite is not { } last
+                || _time.GetElapsedTime(last) >= _minInterval;
+            if (!due)
+            {
+                state.Pending = checkpoint;
+                Interlocked.Increment(ref _skipped);
+                s_writes.Add(1, new KeyValuePair<string, object?>("result", "skipped"));
+                return;
+            }
+
+            await WriteAsync(state, checkpoint, cancellationToken).ConfigureAwait(false);
+            if (checkpoint.Boundary == CheckpointBoundary.RunEnd && state.Pending is null)
+            {
+                _runs.TryRemove(checkpoint.RunId, out _);
+            }
+        }
+        finally
+        {
+            state.Gate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask CompleteAsync(string runId, CancellationToken cancellationToken = default) => EndAsync(runId, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask FailAsync(string runId, RunOutcome outcome, CancellationToken cancellationToken = default) => EndAsync(runId, cancellationToken);
+
+    /// <summary>Writes every run's pending state (shutdown: nothing the throttle held back is lost).</summary>
+    /// <param name="cancellationToken">A token to stop flushing.</param>
+    /// <returns>How many pending states were written.</returns>
+    public async Task<int> FlushAsync(CancellationToken cancellationToken = default)
+    {
+        int flushed = 0;
+        foreach (KeyValuePair<string, RunState> pair in _runs)
+        {
+            RunState state = pair.Value;
+            await state.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (state.Pending is { } pending && await WriteAsync(state, pending, cancellationToken).ConfigureAwait(false))
+                {
+                    flushed++;
+                }
+            }
+            finally
+            {
+                state.Gate.Release();
+            }
+        }
+
+        return flushed;
+    }
+
+    /// <summary>Flushes pending states.</summary>
+    /// <returns>A task that completes when flushed.</returns>
+    public async ValueTask DisposeAsync() => await FlushAsync(CancellationToken.None).ConfigureAwait(false);
+
+    private async ValueTask<bool> WriteAsync(RunState state, RunCheckpoint checkpoint, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _store.SaveAsync(checkpoint, Math.Min(state.ValidPrefix, checkpoint.Messages.Count), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            state.Pending = checkpoint;
+            Interlocked.Increment(ref _failed);
+            s_writes.Add(1, new KeyValuePair<string, object?>("result", "failed"));
+            LogWriteFailed(_logger, ex, checkpoint.RunId, checkpoint.Boundary);
+            return false;
+        }
+
+        state.ValidPrefix = checkpoint.Messages.Count;
+        state.Pending = null;
+        state.LastWrite = _time.GetTimestamp();
+        Interlocked.Increment(ref _written);
+        s_writes.Add(1, new KeyValuePair<string, object?>("result", "written"));
+        return true;
+    }
+
+    private async ValueTask EndAsync(string runId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        if (_runs.TryRemove(runId, out RunState? state))
+        {
+            // Why: wait for a save in progress so it cannot re-create the record after the delete.
+            await state.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            state.Pending = null;
+            state.Gate.Release();
+        }
+
+        try
+        {
+            if (await _store.DeleteAsync(runId, cancellationToken).ConfigureAwait(false))
+            {
+                s_deletes.Add(1);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Interlocked.Increment(ref _failed);
+            s_writes.Add(1, new KeyValuePair<string, object?>("result", "failed"));
+            LogDeleteFailed(_logger, ex, runId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: writing its checkpoint ({Boundary}) failed; the run goes on and the state is written again at the next boundary.")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, string runId, CheckpointBoundary boundary);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: deleting its checkpoint after it ended failed; it stays listed as interrupted until deleted or pruned.")]
+    private static partial void LogDeleteFailed(ILogger logger, Exception exception, string runId);
+
+    private sealed class RunState
+    {
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        public RunCheckpoint? Pending { get; set; }
+
+        public int ValidPrefix { get; set; } = int.MaxValue;
+
+        public long? LastWrite { get; set; }
+    }
+}

@@ -1,0 +1,15 @@
+using System.Collections.Concurrent;
+using Executus.Auditing;
+
+namespace Executus.Personas.Tests;
+
+internal sealed class RecordingAudit : IAudit
+{
+    public ConcurrentQueue<AuditEvent> Events { get; } = new();
+
+    public ValueTask RecordAsync(AuditEvent auditEvent, CancellationToken cancellationToken = default)
+    {
+        Events.Enqueue(auditEvent);
+        return ValueTask.CompletedTask;
+    }
+}
