@@ -74,10 +74,63 @@ public class DependencyRuleTests
     [Fact]
     public void Rule2_core_package_closure_is_abstractions_only()
     {
-        IReadOnlyList<string> closure = DependencyRules.PackageClosure(Repository.AssetsJson("Executus.Core"));
+        string assets = Repository.AssetsJson("Executus.Core");
+        IReadOnlyList<string> closure = DependencyRules.ConsumerPackageClosure(assets);
         Assert.Contains("Microsoft.Extensions.AI", closure);
+        Assert.Contains("Microsoft.Extensions.AI.Abstractions", closure); // transitive packages are walked
         AssertNone(DependencyRules.CorePackageClosureIsAbstractionsOnly(closure));
-        AssertNone(DependencyRules.CorePackageClosureIsAbstractionsOnly(DependencyRules.PackageReferences(Repository.SrcProject("Executus.Core"))));
+        AssertNone(DependencyRules.CorePackageClosureIsAbstractionsOnly(
+            DependencyRules.ConsumerPackageReferences(System.Xml.Linq.XDocument.Load(Repository.SrcProject("Executus.Core")))));
+
+        // Why: the public API analyzer is restored into Core's assets (PrivateAssets=all) but never reaches a consumer;
+        // only analyzer-only packages may be left out, so everything else restored must still be in the closure.
+        IReadOnlyList<string> restored = DependencyRules.PackageClosure(assets);
+        Assert.Contains("Microsoft.CodeAnalysis.PublicApiAnalyzers", restored);
+        Assert.Equal(["Microsoft.CodeAnalysis.PublicApiAnalyzers"], restored.Except(closure, StringComparer.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void Rule2_ignores_private_analyzer_packages_but_not_what_flows_to_consumers()
+    {
+        const string fixture = """
+            {
+              "targets": { "net10.0": {
+                "Microsoft.Extensions.AI/10.11.0": { "type": "package", "dependencies": { "Microsoft.Extensions.AI.Abstractions": "10.11.0" } },
+                "Microsoft.Extensions.AI.Abstractions/10.11.0": { "type": "package" },
+                "Some.Analyzer/1.0.0": { "type": "package", "dependencies": { "Analyzer.Helper": "1.0.0", "Microsoft.Extensions.AI.Abstractions": "10.11.0" } },
+                "Analyzer.Helper/1.0.0": { "type": "package" },
+                "Half.Private/1.0.0": { "type": "package", "dependencies": { "StackExchange.Redis": "2.8.0" } },
+                "StackExchange.Redis/2.8.0": { "type": "package" },
+                "Executus.Testing/0.1.0": { "type": "project" }
+              } },
+              "project": { "frameworks": { "net10.0": { "dependencies": {
+                "Microsoft.Extensions.AI": { "target": "Package", "version": "[10.11.0, )" },
+                "Some.Analyzer": { "target": "Package", "version": "[1.0.0, )", "suppressParent": "All" },
+                "Half.Private": { "target": "Package", "version": "[1.0.0, )", "suppressParent": "Build, Analyzers" }
+              } } } }
+            }
+            """;
+
+        IReadOnlyList<string> closure = DependencyRules.ConsumerPackageClosure(fixture);
+
+        Assert.Equal(
+            ["Half.Private", "Microsoft.Extensions.AI", "Microsoft.Extensions.AI.Abstractions", "StackExchange.Redis"],
+            closure.Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["Half.Private", "StackExchange.Redis"],
+            DependencyRules.CorePackageClosureIsAbstractionsOnly(closure).Select(v => v.Offender).Order(StringComparer.Ordinal));
+
+        var csproj = System.Xml.Linq.XDocument.Parse("""
+            <Project>
+              <ItemGroup>
+                <PackageReference Include="Microsoft.Extensions.AI" />
+                <PackageReference Include="Some.Analyzer" PrivateAssets="all" />
+                <PackageReference Include="Other.Generator"><PrivateAssets>All</PrivateAssets></PackageReference>
+                <PackageReference Include="StackExchange.Redis" PrivateAssets="compile" />
+              </ItemGroup>
+            </Project>
+            """);
+        Assert.Equal(["Microsoft.Extensions.AI", "StackExchange.Redis"], DependencyRules.ConsumerPackageReferences(csproj));
     }
 
     [Fact]

@@ -78,6 +78,87 @@ public static partial class DependencyRules
             .Select(l => l.Name.Split('/')[0])];
     }
 
+    /// <summary>
+    /// The packages a consumer of the project receives, from a project.assets.json: the closure of the direct
+    /// dependencies that flow to consumers, walking each target's package dependencies. A direct dependency with
+    /// <c>PrivateAssets="all"</c> (<c>suppressParent: All</c>: analyzers, source generators, development-only
+    /// packages) does not flow, and neither do its own dependencies unless a flowing package needs them too.
+    /// </summary>
+    public static IReadOnlyList<string> ConsumerPackageClosure(string assetsJson)
+    {
+        using JsonDocument document = JsonDocument.Parse(assetsJson);
+        JsonElement root = document.RootElement;
+        var roots = new List<string>();
+        foreach (JsonProperty framework in root.GetProperty("project").GetProperty("frameworks").EnumerateObject())
+        {
+            if (!framework.Value.TryGetProperty("dependencies", out JsonElement dependencies))
+            {
+                continue;
+            }
+
+            foreach (JsonProperty dependency in dependencies.EnumerateObject())
+            {
+                bool isPrivate = dependency.Value.TryGetProperty("suppressParent", out JsonElement suppress) &&
+                    string.Equals(suppress.GetString(), "All", StringComparison.OrdinalIgnoreCase);
+                if (!isPrivate)
+                {
+                    roots.Add(dependency.Name);
+                }
+            }
+        }
+
+        var edges = new Dictionary<string, HashSet<string>>(StringComparer.OrdinalIgnoreCase);
+        foreach (JsonProperty target in root.GetProperty("targets").EnumerateObject())
+        {
+            foreach (JsonProperty library in target.Value.EnumerateObject())
+            {
+                if (!library.Value.TryGetProperty("type", out JsonElement type) || type.GetString() != "package")
+                {
+                    continue;
+                }
+
+                string id = library.Name.Split('/')[0];
+                HashSet<string> next = edges.TryGetValue(id, out HashSet<string>? known) ? known : edges[id] = new(StringComparer.OrdinalIgnoreCase);
+                if (library.Value.TryGetProperty("dependencies", out JsonElement dependencies))
+                {
+                    foreach (JsonProperty dependency in dependencies.EnumerateObject())
+                    {
+                        next.Add(dependency.Name);
+                    }
+                }
+            }
+        }
+
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var closure = new List<string>();
+        var pending = new Queue<string>(roots.Where(edges.ContainsKey));
+        while (pending.TryDequeue(out string? id))
+        {
+            if (!seen.Add(id))
+            {
+                continue;
+            }
+
+            closure.Add(id);
+            foreach (string dependency in edges.GetValueOrDefault(id) ?? [])
+            {
+                if (edges.ContainsKey(dependency))
+                {
+                    pending.Enqueue(dependency);
+                }
+            }
+        }
+
+        return closure;
+    }
+
+    /// <summary>The package ids a .csproj references directly and passes on to consumers (not <c>PrivateAssets="all"</c>).</summary>
+    public static IReadOnlyList<string> ConsumerPackageReferences(XDocument csproj) =>
+        [.. csproj.Descendants("PackageReference")
+            .Where(e => !string.Equals(
+                ((string?)e.Attribute("PrivateAssets") ?? (string?)e.Element("PrivateAssets"))?.Trim(), "all", StringComparison.OrdinalIgnoreCase))
+            .Select(e => (string?)e.Attribute("Include") ?? string.Empty)];
+
     [GeneratedRegex(@"^(Microsoft\.Extensions\.AI(\..+)?|Microsoft\.Extensions\.[A-Za-z0-9.]+\.Abstractions|Microsoft\.Extensions\.Options|Microsoft\.Extensions\.Primitives|System\..+)$")]
     private static partial Regex AllowedCorePackage();
 }
