@@ -41,7 +41,9 @@ public static class AuditOutcomes
         {
             AuditEventKind.ToolCall => auditEvent.Detail is null && !auditEvent.Data.ContainsKey("error") ? Success : Error,
             AuditEventKind.ModelCall => Success,
-            AuditEventKind.ToolDenied => Denied,
+            AuditEventKind.ToolDenied or AuditEventKind.DispatchGuardTripped => Denied,
+            AuditEventKind.BudgetRefused => Refused,
+            AuditEventKind.BudgetWarning => Warning,
             AuditEventKind.RunFinished => auditEvent.Detail,
             _ => null,
         };

@@ -6,7 +6,8 @@ namespace Executus.Batteries.Audit;
 
 /// <summary>
 /// The default <see cref="IAuditRedactor"/>: masks every value whose key looks secret (key, token, password, secret,
-/// authorization, credential, cookie… — in data entries and at any depth of JSON arguments or JSON-valued data) with
+/// authorization, credential, cookie… — in data entries and at any depth of the tool arguments
+/// (<see cref="AuditEvent.Arguments"/>) or JSON-valued data) with
 /// <see cref="Mask"/>, and truncates strings longer than <see cref="MaxValueLength"/> (inside JSON, each string on its own,
 /// so JSON stays valid).
 /// </summary>
@@ -71,23 +72,50 @@ public sealed class DefaultAuditRedactor : IAuditRedactor
         }
 
         string? detail = auditEvent.Detail is null ? null : Truncate(auditEvent.Detail);
+        JsonElement? arguments = auditEvent.Arguments;
+        if (arguments is { } json && TryRedactJson(json, out JsonElement redactedArguments))
+        {
+            arguments = redactedArguments;
+            changed = true;
+        }
+
         changed |= data is not null || !string.Equals(detail, auditEvent.Detail, StringComparison.Ordinal);
-        return changed ? auditEvent with { Data = data ?? auditEvent.Data, Detail = detail } : auditEvent;
+        return changed ? auditEvent with { Data = data ?? auditEvent.Data, Detail = detail, Arguments = arguments } : auditEvent;
     }
 
     /// <summary>Redacts a JSON value: secret-keyed properties masked and long strings truncated, at any depth.</summary>
     /// <param name="json">The value.</param>
     /// <returns>The redacted value (the same value when nothing changed).</returns>
-    public JsonElement RedactJson(JsonElement json)
+    public JsonElement RedactJson(JsonElement json) => TryRedactJson(json, out JsonElement redacted) ? redacted : json;
+
+    private bool TryRedactJson(JsonElement json, out JsonElement redacted)
     {
-        JsonNode? node = JsonNode.Parse(json.GetRawText());
-        if (node is null || !RedactNode(node))
+        redacted = json;
+        if (json.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.String))
         {
-            return json;
+            return false;
+        }
+
+        JsonNode? node = JsonNode.Parse(json.GetRawText());
+        if (node is JsonValue value && value.GetValueKind() == JsonValueKind.String)
+        {
+            string text = value.GetValue<string>();
+            string truncated = Truncate(text);
+            if (ReferenceEquals(text, truncated))
+            {
+                return false;
+            }
+
+            node = JsonValue.Create(truncated);
+        }
+        else if (node is null || !RedactNode(node))
+        {
+            return false;
         }
 
         using JsonDocument document = JsonDocument.Parse(node.ToJsonString());
-        return document.RootElement.Clone();
+        redacted = document.RootElement.Clone();
+        return true;
     }
 
     private string RedactText(string value)

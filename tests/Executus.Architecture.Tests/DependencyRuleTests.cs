@@ -19,6 +19,8 @@ public class DependencyRuleTests
             "Executus.Core", "Executus.Tools", "Executus.Testing", "Executus.Batteries", "Executus.Contrib.Sqlite",
             "Executus.Batteries.Persona", "Executus.Batteries.Skill", "Executus.Batteries.Audit", "Executus.Batteries.Critic",
             "Executus.Batteries.Schedule", "Executus.Batteries.Checkpoint", "Executus.Batteries.Budget",
+            "Executus.Providers.OpenAI", "Executus.Providers.Ollama", "Executus.Providers.Anthropic", "Executus.Providers.AzureOpenAI",
+            "Executus.Tokenizers", "Executus.Testing.Conformance",
         ];
         Assert.Empty(expected.Except(Repository.SrcProjectNames));
         Assert.Equal(7, Repository.BatteryNames.Count);
@@ -58,6 +60,11 @@ public class DependencyRuleTests
     [Theory]
     [InlineData("Executus.Contrib.Sqlite")]
     [InlineData("Executus.Providers.OpenAI")]
+    [InlineData("Executus.Providers.Ollama")]
+    [InlineData("Executus.Providers.Anthropic")]
+    [InlineData("Executus.Providers.AzureOpenAI")]
+    [InlineData("Executus.Tokenizers")]
+    [InlineData("Executus.Testing.Conformance")]
     [InlineData("Executus.Tools")]
     [InlineData("Executus.Batteries")]
     public void Rule1_fails_on_each_outer_layer_assembly(string offender) =>

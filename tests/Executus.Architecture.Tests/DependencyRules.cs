@@ -50,9 +50,10 @@ public static partial class DependencyRules
             .Select(l => l.Name.Split('/')[0])];
     }
 
-    /// <summary>Whether a project/assembly name is a battery, contrib, provider or the Tools package.</summary>
+    /// <summary>Whether a project/assembly name is a battery, contrib, provider, the Tools, Tokenizers or conformance package.</summary>
     public static bool IsOuterLayer(string name) =>
         name.StartsWith("Executus.Batteries", StringComparison.Ordinal) ||
+        name == "Executus.Tokenizers" || name == "Executus.Testing.Conformance" ||
         name.StartsWith("Executus.Contrib", StringComparison.Ordinal) ||
         name.StartsWith("Executus.Providers", StringComparison.Ordinal) ||
         name == "Executus.Tools" || name.StartsWith("Executus.Tools.", StringComparison.Ordinal);

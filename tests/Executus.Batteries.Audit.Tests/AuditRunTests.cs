@@ -59,6 +59,14 @@ public class AuditRunTests
         Assert.All(page.Records, r => Assert.Equal("acme", r.TenantKey));
         Assert.Equal("Completed", Assert.Single(page.Records, r => r.Kind == AuditEventKind.RunFinished).Outcome);
 
+        // The secret in the tool's arguments never reaches the store; the rest of the arguments does.
+        AuditRecord fetch = Assert.Single(page.Records, r => r.ToolName == "fetch");
+        Assert.Equal(DefaultAuditRedactor.Mask, fetch.Event.Arguments!.Value.GetProperty("api_key").GetString());
+        Assert.Equal("https://example.com", fetch.Event.Arguments!.Value.GetProperty("url").GetString());
+        Assert.All(page.Records, r => Assert.DoesNotContain("sk-live-secret", System.Text.Json.JsonSerializer.Serialize(r.Event.Arguments), StringComparison.Ordinal));
+        Assert.Equal(Enumerable.Range(1, page.Records.Count).Select(i => (long)i), page.Records.Select(r => r.Event.Sequence).Reverse());
+        Assert.Equal(AuditOutcomes.Error, Assert.Single(page.Records, r => r.ToolName == "broken").Outcome);
+
         IReadOnlyList<ToolCallCounts> counts = await store.GetToolCountsAsync(DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
         Assert.Equal([new ToolCallCounts("broken", 1, 1, 0), new ToolCallCounts("fetch", 1, 0, 0)], counts);
     }

@@ -64,4 +64,29 @@ public class DefaultAuditRedactorTests
         Assert.Equal("***", redacted.GetProperty("headers").GetProperty("authorization").GetString());
         Assert.Equal("https://x", redacted.GetProperty("url").GetString());
     }
+
+    [Fact]
+    public void Masks_secrets_in_the_tool_arguments_of_an_event()
+    {
+        var redactor = new DefaultAuditRedactor();
+        using JsonDocument doc = JsonDocument.Parse("""{"query":"weather","client_secret":"s3cr3t","opts":{"token":"t"}}""");
+        var original = new AuditEvent(AuditEventKind.ToolCall, DateTimeOffset.UnixEpoch) { ToolName = "search", Arguments = doc.RootElement.Clone() };
+
+        AuditEvent redacted = redactor.Redact(original);
+
+        Assert.Equal("weather", redacted.Arguments!.Value.GetProperty("query").GetString());
+        Assert.Equal("***", redacted.Arguments!.Value.GetProperty("client_secret").GetString());
+        Assert.Equal("***", redacted.Arguments!.Value.GetProperty("opts").GetProperty("token").GetString());
+        Assert.Equal("s3cr3t", original.Arguments!.Value.GetProperty("client_secret").GetString());
+    }
+
+    [Theory]
+    [InlineData(AuditEventKind.BudgetRefused, AuditOutcomes.Refused)]
+    [InlineData(AuditEventKind.BudgetWarning, AuditOutcomes.Warning)]
+    [InlineData(AuditEventKind.DispatchGuardTripped, AuditOutcomes.Denied)]
+    [InlineData(AuditEventKind.ToolDenied, AuditOutcomes.Denied)]
+    [InlineData(AuditEventKind.ModelCall, AuditOutcomes.Success)]
+    [InlineData(AuditEventKind.RunStarted, null)]
+    public void Outcomes_are_filed_by_kind(AuditEventKind kind, string? outcome) =>
+        Assert.Equal(outcome, AuditOutcomes.Of(new AuditEvent(kind, DateTimeOffset.UnixEpoch)));
 }

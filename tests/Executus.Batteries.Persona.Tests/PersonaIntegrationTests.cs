@@ -17,12 +17,30 @@ public sealed class PersonaIntegrationTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
+    private sealed class CapturingCheckpointer : ICheckpointer
+    {
+        public RunCheckpoint? Last { get; private set; }
+
+        public ValueTask SaveAsync(RunCheckpoint checkpoint, int savedMessageCount, CancellationToken cancellationToken = default)
+        {
+            Last = checkpoint;
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask CompleteAsync(string runId, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+        public ValueTask FailAsync(string runId, RunOutcome outcome, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+    }
+
+    private readonly CapturingCheckpointer _checkpoints = new();
+
     private ServiceProvider Build(ScriptedChatClient model, Action<PersonasBuilder> personas)
     {
         ServiceCollection services = new();
         IExecutusBuilder executus = services.AddExecutus()
             .UseChatClient(model)
             .UseAudit(_audit)
+            .UseCheckpointer(_checkpoints)
             .AddTool(AIFunctionFactory.Create(() => "12:00", "clock"))
             .AddTool(AIFunctionFactory.Create(() => "classified", "secret"));
         executus.AddGenericTools(o => { o.Web = false; o.Net = false; o.Memory = false; o.Meta = false; o.Comms = false; });
@@ -149,6 +167,31 @@ public sealed class PersonaIntegrationTests : IDisposable
         Assert.Equal("2", (await catalog.GetAsync("writer"))?.Version);
         Assert.True(await store.DeleteAsync("writer"));
         Assert.Null(await catalog.GetAsync("writer"));
+    }
+
+    [Fact]
+    public async Task A_checkpointed_persona_run_resumes_on_the_persona_version_it_started_with()
+    {
+        using var model = new ScriptedChatClient();
+        model.ReplyToolCall("clock").ReplyText("first answer").ReplyText("resumed answer");
+        using ServiceProvider provider = Build(model, p => p.Add(new Persona("writer") { Instructions = "Write v1.", Tools = ["clock"] }));
+        IAgentCatalog catalog = provider.GetRequiredService<IAgentCatalog>();
+        Executor executor = provider.GetRequiredService<Executor>();
+        RunnableAgent writer = (await catalog.GetAsync("writer"))!;
+        await executor.RunAsync(new RunRequest(writer, "go"));
+        RunCheckpoint checkpoint = _checkpoints.Last!;
+        Assert.Equal(("writer", "1"), (checkpoint.Agent.Name, checkpoint.Agent.Version));
+
+        RunnableAgent? sameVersion = await catalog.GetAsync(checkpoint.Agent.Name, checkpoint.Agent.Version);
+        Assert.NotNull(sameVersion);
+        RunResult resumed = await executor.RunAsync(RunRequest.Resume(checkpoint, sameVersion));
+
+        Assert.Equal(RunOutcome.Completed, resumed.Outcome);
+        Assert.Equal(checkpoint.RunId, resumed.RunId);
+        Assert.Equal("Write v1.", model.Requests[^1].Options?.Instructions);
+
+        await provider.GetRequiredService<IPersonaStore>().PutAsync(new Persona("writer") { Instructions = "Write v2." });
+        Assert.Null(await catalog.GetAsync(checkpoint.Agent.Name, checkpoint.Agent.Version));
     }
 
     [Fact]

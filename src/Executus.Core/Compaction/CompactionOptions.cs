@@ -14,6 +14,12 @@ public sealed class CompactionOptions
     /// <summary>Gets or sets the model's context window in tokens when the caller does not give one (default 128,000).</summary>
     public int ContextWindowTokens { get; set; } = 128_000;
 
+    /// <summary>
+    /// Gets or sets the tokens reserved from the window for the model's answer (its max output tokens; default 0). The
+    /// trigger and target fractions apply to the window less this reserve.
+    /// </summary>
+    public int ReservedOutputTokens { get; set; }
+
     /// <summary>Gets or sets the fraction of the window above which compaction starts (default 0.8).</summary>
     public double TriggerFraction { get; set; } = 0.8;
 
@@ -46,6 +52,7 @@ public sealed class CompactionOptions
         var options = new CompactionOptions
         {
             ContextWindowTokens = config.GetInt(Prefix + "ContextWindowTokens", defaults.ContextWindowTokens, min: 256),
+            ReservedOutputTokens = config.GetInt(Prefix + "ReservedOutputTokens", defaults.ReservedOutputTokens, min: 0),
             TriggerFraction = config.GetDouble(Prefix + "TriggerFraction", defaults.TriggerFraction, min: 0.05, max: 1.0),
             TargetFraction = config.GetDouble(Prefix + "TargetFraction", defaults.TargetFraction, min: 0.01, max: 1.0),
             MaxToolResultTokens = config.GetInt(Prefix + "MaxToolResultTokens", defaults.MaxToolResultTokens, min: 0),
@@ -60,16 +67,24 @@ public sealed class CompactionOptions
                 $"a fraction no larger than {Prefix}TriggerFraction ({options.TriggerFraction.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
         }
 
+        if (options.ReservedOutputTokens >= options.ContextWindowTokens)
+        {
+            throw new ConfigException(
+                Prefix + "ReservedOutputTokens",
+                options.ReservedOutputTokens.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                $"fewer tokens than {Prefix}ContextWindowTokens ({options.ContextWindowTokens.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
+        }
+
         return options;
     }
 
     internal void Validate()
     {
-        if (ContextWindowTokens < 1 || TriggerFraction is <= 0 or > 1 || TargetFraction is <= 0 || TargetFraction > TriggerFraction ||
+        if (ContextWindowTokens < 1 || ReservedOutputTokens < 0 || ReservedOutputTokens >= ContextWindowTokens || TriggerFraction is <= 0 or > 1 || TargetFraction is <= 0 || TargetFraction > TriggerFraction ||
             MaxToolResultTokens < 0 || KeepRecentTurns < 0 || SummaryMaxWords < 1)
         {
             throw new ArgumentException(
-                "Compaction options are out of range: the window must be positive, 0 < target <= trigger <= 1, and the counts non-negative.");
+                "Compaction options are out of range: the window must be positive and larger than the reserved output tokens, 0 < target <= trigger <= 1, and the counts non-negative.");
         }
     }
 }

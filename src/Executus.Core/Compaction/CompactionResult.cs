@@ -26,6 +26,18 @@ public sealed record CompactionResult
     /// <summary>Gets how many oversized tool results were trimmed.</summary>
     public int TrimmedToolResults { get; init; }
 
+    /// <summary>
+    /// Gets how many pinned messages (system messages, the first user message) had their middles trimmed because pinned
+    /// content alone exceeded the target.
+    /// </summary>
+    public int TrimmedPinnedMessages { get; init; }
+
+    /// <summary>
+    /// Gets whether the target could be reached at all: false when the pinned messages (after trimming) and the protected
+    /// recent turns alone exceed it, in which case no turn was dropped unless the conversation exceeded the window.
+    /// </summary>
+    public bool TargetReachable { get; init; } = true;
+
     /// <summary>Gets how many old tool results were replaced by an eviction marker.</summary>
     public int EvictedToolResults { get; init; }
 

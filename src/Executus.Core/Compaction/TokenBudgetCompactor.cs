@@ -13,9 +13,13 @@ namespace Executus.Compaction;
 /// strategies (a trigger and a target, tool-call groups kept atomic, cheapest loss first).
 /// </summary>
 /// <remarks>
-/// <para>Every call first trims tool results larger than <see cref="CompactionOptions.MaxToolResultTokens"/> (head and
-/// tail kept, a visible marker between). When the conversation then exceeds the trigger fraction of the window, it is
-/// reduced to the target fraction in three stages, each stopping as soon as the target is met:</para>
+/// <para>All sizes come from the registered <see cref="ITokenCounter"/> (trimming included); the trigger and target
+/// fractions apply to the window less <see cref="CompactionOptions.ReservedOutputTokens"/>. Every call first trims tool
+/// results larger than <see cref="CompactionOptions.MaxToolResultTokens"/> (head and tail kept, a visible marker
+/// between). When the conversation then exceeds the trigger, and pinned messages alone exceed the target, the largest
+/// pinned messages get their middles trimmed the same way (so a 400 KB first user message cannot hold the conversation
+/// above its trigger forever). It is then reduced to the target in three stages, each stopping as soon as the target is
+/// met:</para>
 /// <list type="number">
 /// <item>old tool results are evicted, oldest first: the result is replaced by a visible marker, the call stays;</item>
 /// <item>older turns are replaced by one summary message from <see cref="LlmMeta"/>, when a meta tier is available
@@ -25,20 +29,28 @@ namespace Executus.Compaction;
 /// <para>System messages and the first user message are always kept, as are the
 /// <see cref="CompactionOptions.KeepRecentTurns"/> most recent turns. A turn is one message, or an assistant message
 /// with function calls together with the messages carrying their results: they are evicted, summarized or dropped
-/// together, never separated. Without a meta model the result depends only on the input (same input, same output).</para>
+/// together, never separated. When the pinned messages and the protected turns alone exceed the target, no turn is
+/// dropped to chase it (<see cref="CompactionResult.TargetReachable"/> is false): turns go only as far as the window
+/// itself requires. Everything compaction writes or changes is marked in <c>AdditionalProperties</c> under
+/// <see cref="CompactionMarkers.Key"/>. Without a meta model the result depends only on the input (same input, same
+/// output).</para>
 /// <para>Telemetry (<see cref="ExecutusTelemetry.CompactionSourceName"/>): a <c>compact_context</c> span when the trigger is
 /// crossed (the summary call nests in it), and compactions by strategy with tokens before and after. A failed summary
 /// is logged as a warning and counted before the fallback.</para>
 /// </remarks>
 public sealed partial class TokenBudgetCompactor : ICompactor
 {
-    /// <summary>The text that starts a summary message.</summary>
+    /// <summary>The text that starts a summary message (for the model; compaction recognises its own messages by <see cref="CompactionMarkers"/>).</summary>
     public const string SummaryPrefix = "[Summary of earlier conversation]";
+
+    // Why: a trimmed pinned message keeps at least this much of its text (head and tail) however far it must shrink.
+    private const int MinPinnedTextTokens = 256;
 
     private readonly CompactionOptions? _options;
     private readonly IConfigSource? _config;
     private readonly ITokenCounter _counter;
     private readonly LlmMeta? _meta;
+    private readonly Lazy<int> _textOverhead;
     private readonly ILogger _logger;
 
     /// <summary>Initializes a new compactor with fixed options.</summary>
@@ -52,6 +64,7 @@ public sealed partial class TokenBudgetCompactor : ICompactor
         _options.Validate();
         _counter = tokenCounter ?? EstimatingTokenCounter.Instance;
         _meta = meta;
+        _textOverhead = new Lazy<int>(() => _counter.CountTokens(new ChatMessage(ChatRole.User, string.Empty)));
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<TokenBudgetCompactor>();
     }
 
@@ -66,6 +79,7 @@ public sealed partial class TokenBudgetCompactor : ICompactor
         _config = config;
         _counter = tokenCounter ?? EstimatingTokenCounter.Instance;
         _meta = meta;
+        _textOverhead = new Lazy<int>(() => _counter.CountTokens(new ChatMessage(ChatRole.User, string.Empty)));
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<TokenBudgetCompactor>();
     }
 
@@ -77,8 +91,18 @@ public sealed partial class TokenBudgetCompactor : ICompactor
         CompactionOptions options = _options ?? CompactionOptions.FromConfig(_config!);
         int window = contextWindowTokens ?? options.ContextWindowTokens;
         ArgumentOutOfRangeException.ThrowIfLessThan(window, 1, nameof(contextWindowTokens));
-        int trigger = (int)Math.Min(int.MaxValue, window * options.TriggerFraction);
-        int target = (int)Math.Min(int.MaxValue, window * options.TargetFraction);
+        if (window <= options.ReservedOutputTokens)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(contextWindowTokens),
+                window,
+                string.Create(CultureInfo.InvariantCulture, $"The context window must be larger than the {options.ReservedOutputTokens} tokens reserved for the answer (ReservedOutputTokens)."));
+        }
+
+        // Why: the model's answer shares the window; fractions apply to what is left for the conversation.
+        int usable = window - options.ReservedOutputTokens;
+        int trigger = (int)Math.Min(int.MaxValue, usable * options.TriggerFraction);
+        int target = (int)Math.Min(int.MaxValue, usable * options.TargetFraction);
 
         int n = messages.Count;
         var working = new ChatMessage[n];
@@ -110,10 +134,28 @@ public sealed partial class TokenBudgetCompactor : ICompactor
         using Activity? activity = CompactionTelemetry.Source.StartActivity("compact_context");
         List<Turn> turns = BuildTurns(working);
         int protectedFrom = ProtectedFrom(turns, options.KeepRecentTurns);
+        bool summarize = _meta is not null && _meta.IsAvailable;
+        long reserve = summarize ? options.SummaryMaxWords * 2L : 32;
+
+        // Pinned messages larger than the target: no amount of dropping reaches it, so their middles go first.
+        long pinned = Sum(turns, tokens, 0, t => t.Pinned);
+        long protectedTokens = Sum(turns, tokens, protectedFrom, t => !t.Pinned);
+        int trimmedPinned = 0;
+        if (pinned > target)
+        {
+            long pinnedBudget = Math.Max(target - protectedTokens - reserve, target / 2);
+            trimmedPinned = TrimPinned(working, tokens, turns, pinned - pinnedBudget, ref total);
+            pinned = Sum(turns, tokens, 0, t => t.Pinned);
+        }
+
+        // Why: when even the pinned and protected turns exceed the target, dropping history cannot reach it; turns are
+        // then dropped only as far as the window itself requires.
+        bool reachable = pinned + protectedTokens + reserve <= target;
+        long goal = reachable ? target : usable;
 
         // Stage 1: evict old tool results.
         int evicted = 0;
-        for (int t = 0; t < protectedFrom && total > target; t++)
+        for (int t = 0; t < protectedFrom && total > goal; t++)
         {
             Turn turn = turns[t];
             if (turn.Pinned)
@@ -121,7 +163,7 @@ public sealed partial class TokenBudgetCompactor : ICompactor
                 continue;
             }
 
-            for (int i = turn.Start; i < turn.End && total > target; i++)
+            for (int i = turn.Start; i < turn.End && total > goal; i++)
             {
                 if (EvictResults(working[i]) is { } replaced)
                 {
@@ -139,13 +181,11 @@ public sealed partial class TokenBudgetCompactor : ICompactor
         int summarized = 0;
         int removed = 0;
         var drop = new bool[turns.Count];
-        if (total > target)
+        if (total > goal)
         {
-            bool summarize = _meta is not null && _meta.IsAvailable;
-            long reserve = summarize ? options.SummaryMaxWords * 2L : 32;
             long remaining = total;
             int firstDropped = -1;
-            for (int t = 0; t < protectedFrom && remaining + reserve > target; t++)
+            for (int t = 0; t < protectedFrom && remaining + reserve > goal; t++)
             {
                 if (turns[t].Pinned)
                 {
@@ -168,14 +208,20 @@ public sealed partial class TokenBudgetCompactor : ICompactor
                 {
                     summary = text;
                     summarized = dropped.Count;
-                    replacement = new ChatMessage(ChatRole.Assistant, $"{SummaryPrefix}\n{text}");
+                    replacement = new ChatMessage(ChatRole.Assistant, $"{SummaryPrefix}\n{text}")
+                    {
+                        AdditionalProperties = CompactionMarkers.With(null, CompactionMarkers.Summary),
+                    };
                 }
                 else
                 {
                     removed = dropped.Count;
                     replacement = new ChatMessage(
                         ChatRole.Assistant,
-                        string.Create(CultureInfo.InvariantCulture, $"[{dropped.Count} earlier messages were removed to fit the context window.]"));
+                        string.Create(CultureInfo.InvariantCulture, $"[{dropped.Count} earlier messages were removed to fit the context window.]"))
+                    {
+                        AdditionalProperties = CompactionMarkers.With(null, CompactionMarkers.Removed),
+                    };
                 }
 
                 var output = new List<ChatMessage>(n - dropped.Count + 1);
@@ -198,11 +244,11 @@ public sealed partial class TokenBudgetCompactor : ICompactor
                 }
 
                 total = remaining + _counter.CountTokens(replacement);
-                return Record(Result(output, before, total, target, trimmed, evicted, summarized, removed, summary), activity);
+                return Record(Result(output, before, total, target, reachable, new(trimmed, trimmedPinned, evicted, summarized, removed), summary), activity);
             }
         }
 
-        return Record(Result(working, before, total, target, trimmed, evicted, summarized, removed, summary), activity);
+        return Record(Result(working, before, total, target, reachable, new(trimmed, trimmedPinned, evicted, summarized, removed), summary), activity);
     }
 
     private static CompactionResult Record(CompactionResult result, Activity? activity)
@@ -212,20 +258,40 @@ public sealed partial class TokenBudgetCompactor : ICompactor
     }
 
     private static CompactionResult Result(
-        IReadOnlyList<ChatMessage> messages, long before, long after, int target, int trimmed, int evicted, int summarized, int removed, string? summary) =>
+        IReadOnlyList<ChatMessage> messages, long before, long after, int target, bool reachable, Counts counts, string? summary) =>
         new()
         {
             Messages = messages,
-            Changed = trimmed + evicted + summarized + removed > 0,
+            Changed = counts.Trimmed + counts.TrimmedPinned + counts.Evicted + counts.Summarized + counts.Removed > 0,
             TokensBefore = Clamp(before),
             TokensAfter = Clamp(after),
             TargetTokens = target,
-            TrimmedToolResults = trimmed,
-            EvictedToolResults = evicted,
-            SummarizedMessages = summarized,
-            RemovedMessages = removed,
+            TargetReachable = reachable,
+            TrimmedToolResults = counts.Trimmed,
+            TrimmedPinnedMessages = counts.TrimmedPinned,
+            EvictedToolResults = counts.Evicted,
+            SummarizedMessages = counts.Summarized,
+            RemovedMessages = counts.Removed,
             Summary = summary,
         };
+
+    private static long Sum(List<Turn> turns, int[] tokens, int fromTurn, Func<Turn, bool> predicate)
+    {
+        long sum = 0;
+        for (int t = fromTurn; t < turns.Count; t++)
+        {
+            Turn turn = turns[t];
+            if (predicate(turn))
+            {
+                for (int i = turn.Start; i < turn.End; i++)
+                {
+                    sum += tokens[i];
+                }
+            }
+        }
+
+        return sum;
+    }
 
     private async Task<string?> TrySummarizeAsync(List<ChatMessage> dropped, int maxWords, Activity? activity, CancellationToken cancellationToken)
     {
@@ -267,24 +333,89 @@ public sealed partial class TokenBudgetCompactor : ICompactor
 
     private static int Clamp(long value) => value > int.MaxValue ? int.MaxValue : (int)value;
 
+    /// <summary>Counts the tokens of bare text with the registered counter (its per-message overhead taken off).</summary>
+    private int CountText(string text)
+    {
+        if (text.Length == 0)
+        {
+            return 0;
+        }
+
+        if (_counter is EstimatingTokenCounter)
+        {
+            return EstimatingTokenCounter.EstimateText(text);
+        }
+
+        return Math.Max(0, _counter.CountTokens(new ChatMessage(ChatRole.User, text)) - _textOverhead.Value);
+    }
+
+    private long ResultTokens(FunctionResultContent result) =>
+        _counter is EstimatingTokenCounter
+            ? (EstimatingTokenCounter.ValueLength(result.Result) + EstimatingTokenCounter.CharsPerToken - 1) / EstimatingTokenCounter.CharsPerToken
+            : CountText(TranscriptText(result.Result));
+
+    /// <summary>
+    /// Keeps the head and tail of <paramref name="text"/> with a visible marker between, so that the whole counts at most
+    /// <paramref name="maxTokens"/> with the registered counter.
+    /// </summary>
+    private string TrimMiddle(string text, int maxTokens, string what)
+    {
+        int count = CountText(text);
+        if (count <= maxTokens)
+        {
+            return text;
+        }
+
+        string Marker(int omitted) => string.Create(
+            CultureInfo.InvariantCulture, $"\n[… {what} trimmed: {omitted} of {text.Length} characters omitted …]\n");
+
+        int markerTokens = CountText(Marker(text.Length));
+        int budget = Math.Max(0, maxTokens - markerTokens);
+        double charsPerToken = (double)text.Length / Math.Max(1, count);
+        int keep = (int)Math.Min(text.Length / 2, budget * charsPerToken / 2);
+        string candidate = text;
+        for (int attempt = 0; attempt < 16; attempt++)
+        {
+            int head = keep;
+            if (head > 0 && char.IsHighSurrogate(text[head - 1]))
+            {
+                head--;
+            }
+
+            int tailStart = text.Length - keep;
+            if (tailStart < text.Length && char.IsLowSurrogate(text[tailStart]))
+            {
+                tailStart++;
+            }
+
+            candidate = string.Concat(text.AsSpan(0, head), Marker(tailStart - head), text.AsSpan(tailStart));
+            int candidateTokens = CountText(candidate);
+            if (candidateTokens <= maxTokens || keep == 0)
+            {
+                return candidate;
+            }
+
+            // Over budget (the kept text is denser than the average): shrink in proportion, at least by one character.
+            double ratio = (double)budget / Math.Max(1, candidateTokens - markerTokens);
+            keep = Math.Max(0, Math.Min(keep - 1, (int)(keep * Math.Min(0.98, ratio))));
+        }
+
+        return candidate;
+    }
+
     private int TrimToolResults(ChatMessage[] working, int[] tokens, int maxTokens, ref long total)
     {
         int trimmed = 0;
-        int maxChars = maxTokens * EstimatingTokenCounter.CharsPerToken;
         for (int i = 0; i < working.Length; i++)
         {
             ChatMessage message = working[i];
             List<AIContent>? contents = null;
             for (int c = 0; c < message.Contents.Count; c++)
             {
-                if (message.Contents[c] is FunctionResultContent result && EstimatingTokenCounter.ValueLength(result.Result) > maxChars)
+                if (message.Contents[c] is FunctionResultContent result && CompactionMarkers.Of(result) is null && ResultTokens(result) > maxTokens)
                 {
                     contents ??= [.. message.Contents];
-                    string text = TranscriptText(result.Result);
-                    int keep = Math.Max(0, (maxChars - 120) / 2);
-                    string marker = string.Create(
-                        CultureInfo.InvariantCulture, $"\n[… tool result trimmed: {text.Length - (2 * keep)} of {text.Length} characters omitted …]\n");
-                    contents[c] = CopyResult(result, string.Concat(text.AsSpan(0, keep), marker, text.AsSpan(text.Length - keep)));
+                    contents[c] = CopyResult(result, TrimMiddle(TranscriptText(result.Result), maxTokens, "tool result"), CompactionMarkers.TrimmedResult);
                     trimmed++;
                 }
             }
@@ -301,30 +432,83 @@ public sealed partial class TokenBudgetCompactor : ICompactor
         return trimmed;
     }
 
-    private static ChatMessage? EvictResults(ChatMessage message)
+    /// <summary>Trims the middles of the largest pinned messages until <paramref name="excess"/> tokens are gone.</summary>
+    private int TrimPinned(ChatMessage[] working, int[] tokens, List<Turn> turns, long excess, ref long total)
+    {
+        int trimmed = 0;
+        var candidates = turns.Where(t => t.Pinned).SelectMany(t => Enumerable.Range(t.Start, t.End - t.Start)).OrderByDescending(i => tokens[i]).ToList();
+        foreach (int i in candidates)
+        {
+            if (excess <= 0)
+            {
+                break;
+            }
+
+            ChatMessage message = working[i];
+            int largest = -1;
+            for (int c = 0; c < message.Contents.Count; c++)
+            {
+                if (message.Contents[c] is TextContent { Text.Length: > 0 } text &&
+                    (largest < 0 || text.Text.Length > ((TextContent)message.Contents[largest]).Text.Length))
+                {
+                    largest = c;
+                }
+            }
+
+            if (largest < 0)
+            {
+                continue;
+            }
+
+            string original = ((TextContent)message.Contents[largest]).Text;
+            int textTokens = CountText(original);
+            long reducible = textTokens - Math.Min(textTokens, MinPinnedTextTokens);
+            if (reducible <= 0)
+            {
+                continue;
+            }
+
+            int keepTokens = (int)(textTokens - Math.Min(excess, reducible));
+            List<AIContent> contents = [.. message.Contents];
+            contents[largest] = new TextContent(TrimMiddle(original, keepTokens, "message"))
+            {
+                AdditionalProperties = CompactionMarkers.With(message.Contents[largest].AdditionalProperties, CompactionMarkers.TrimmedPinned),
+            };
+            ChatMessage replaced = CopyMessage(message, contents);
+            replaced.AdditionalProperties = CompactionMarkers.With(message.AdditionalProperties, CompactionMarkers.TrimmedPinned);
+            int count = _counter.CountTokens(replaced);
+            excess -= tokens[i] - count;
+            total += count - tokens[i];
+            tokens[i] = count;
+            working[i] = replaced;
+            trimmed++;
+        }
+
+        return trimmed;
+    }
+
+    private ChatMessage? EvictResults(ChatMessage message)
     {
         List<AIContent>? contents = null;
         for (int c = 0; c < message.Contents.Count; c++)
         {
-            if (message.Contents[c] is FunctionResultContent result && !IsEvicted(result))
+            if (message.Contents[c] is FunctionResultContent result && CompactionMarkers.Of(result) != CompactionMarkers.Evicted)
             {
                 contents ??= [.. message.Contents];
-                long size = EstimatingTokenCounter.ValueLength(result.Result);
-                contents[c] = CopyResult(result, string.Create(
-                    CultureInfo.InvariantCulture, $"[tool result evicted to save context; it was about {(size + 3) / 4} tokens]"));
+                contents[c] = CopyResult(
+                    result,
+                    string.Create(CultureInfo.InvariantCulture, $"[tool result evicted to save context; it was about {ResultTokens(result)} tokens]"),
+                    CompactionMarkers.Evicted);
             }
         }
 
         return contents is null ? null : CopyMessage(message, contents);
     }
 
-    private static bool IsEvicted(FunctionResultContent result) =>
-        result.Result is string s && s.StartsWith("[tool result evicted", StringComparison.Ordinal);
-
     private static string TranscriptText(object? value) => TranscriptRenderer.Serialize(value);
 
-    private static FunctionResultContent CopyResult(FunctionResultContent result, string text) =>
-        new(result.CallId, text) { AdditionalProperties = result.AdditionalProperties };
+    private static FunctionResultContent CopyResult(FunctionResultContent result, string text, string marker) =>
+        new(result.CallId, text) { AdditionalProperties = CompactionMarkers.With(result.AdditionalProperties, marker) };
 
     private static ChatMessage CopyMessage(ChatMessage message, IList<AIContent> contents) =>
         new(message.Role, contents)
@@ -420,4 +604,6 @@ public sealed partial class TokenBudgetCompactor : ICompactor
     }
 
     private readonly record struct Turn(int Start, int End, bool Pinned);
+
+    private readonly record struct Counts(int Trimmed, int TrimmedPinned, int Evicted, int Summarized, int Removed);
 }

@@ -14,8 +14,8 @@ public static class ExecutusServiceCollectionExtensions
     /// <summary>
     /// Registers every Executus core default with <c>TryAdd</c>, so a host's own registration (made before or after)
     /// wins: <see cref="TimeProvider.System"/>, an <see cref="IConfigSource"/> over <see cref="IConfiguration"/>
-    /// (when registered) then environment variables, the anonymous <see cref="ICallerIdentityResolver"/>, the
-    /// discarding <see cref="IDelivery"/>, the tooling defaults (<see cref="ToolingServiceCollectionExtensions.AddExecutusTooling"/>),
+    /// (when registered) then environment variables, the anonymous <see cref="ICallerIdentityResolver"/> (no
+    /// <see cref="IDelivery"/>: runs report <c>NotDelivered</c> until a host registers one), the tooling defaults (<see cref="ToolingServiceCollectionExtensions.AddExecutusTooling"/>),
     /// the models and compaction defaults (no-op usage/trace sinks, tier resolver, <c>LlmMeta</c>, estimating token counter,
     /// token-budget compactor), the lane registry and dispatch guard (see <c>AddLanes</c>), the run kernel (see <see cref="RunsServiceCollectionExtensions.AddExecutusRuns"/>), the agent catalog (see <see cref="AgentCatalogServiceCollectionExtensions.AddExecutusAgentCatalog"/>), and <see cref="ExecutusOptions"/> read from the config source.
     /// </summary>
@@ -32,7 +32,6 @@ public static class ExecutusServiceCollectionExtensions
                 ? new CompositeConfigSource(new ConfigurationConfigSource(configuration), EnvironmentConfigSource.Instance)
                 : EnvironmentConfigSource.Instance);
         services.TryAddSingleton<ICallerIdentityResolver>(AnonymousCallerIdentityResolver.Instance);
-        services.TryAddSingleton<IDelivery>(DiscardDelivery.Instance);
         services.AddExecutusTooling();
         ModelsServiceCollectionExtensions.TryAddModelDefaults(services);
         services.AddExecutusRuns();

@@ -1,13 +1,16 @@
+using Executus;
 using Executus.Auditing;
 using Executus.Compaction;
 using Executus.Configuration;
 using Executus.Deliver;
 using Executus.Dispatch;
+using Executus.Identity;
 using Executus.Models;
 using Executus.Runs;
 using Executus.Tooling;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -18,8 +21,9 @@ public static class RunsServiceCollectionExtensions
     /// Registers, with <c>TryAdd</c>: <see cref="IAgentModelResolver"/> (tiers through <see cref="ModelTierResolver"/>),
     /// the null <see cref="IBudget"/>, <see cref="ICheckpointer"/> and <see cref="IAudit"/>, and a singleton
     /// <see cref="Executor"/> whose ports are whatever the container holds (a registered <see cref="ICritic"/>, every
-    /// <see cref="IRunObserver"/>, the <see cref="IPaletteSource"/>, the <see cref="IDelivery"/>) and whose options are
-    /// read from <c>Executus:Runs:*</c>. Called by <c>AddExecutus</c>.
+    /// <see cref="IRunObserver"/>, the <see cref="IPaletteSource"/>, the <see cref="IDelivery"/> when one is registered),
+    /// the container's one <see cref="ToolboxFactory"/>, its <see cref="ICallerIdentityResolver"/> and <see cref="ITokenCounter"/>,
+    /// and options read from <c>Executus:Runs:*</c> and <c>Executus:Attachments:*</c> at every run. Called by <c>AddExecutus</c>.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <returns>The service collection.</returns>
@@ -32,10 +36,20 @@ public static class RunsServiceCollectionExtensions
         services.TryAddSingleton<IAudit>(NullAudit.Instance);
         services.TryAddSingleton(static sp =>
         {
-            ExecutorOptions options = ExecutorOptions.FromConfig(sp.GetRequiredService<IConfigSource>());
+            IConfigSource config = sp.GetRequiredService<IConfigSource>();
+            IOptionsFactory<ExecutusOptions> executusOptions = sp.GetRequiredService<IOptionsFactory<ExecutusOptions>>();
+
+            // Why: configuration is read at every run (values may change at run time); reading it once here validates
+            // it at startup. Attachment limits come from the options factory so code-configured values keep winning.
+            ExecutorOptions options = ExecutorOptions.FromConfig(config);
+            options.Config = config;
+            options.Attachments = sp.GetRequiredService<IOptions<ExecutusOptions>>().Value.Attachments;
+            options.AttachmentsProvider = () => executusOptions.Create(Options.Options.DefaultName).Attachments;
             options.ApprovalHandler = sp.GetService<IToolApprovalHandler>();
             options.ToolValidators = [.. sp.GetServices<IToolArgumentValidator>()];
             options.Services = sp;
+            options.CallerResolver = sp.GetService<ICallerIdentityResolver>();
+            options.TokenCounter = sp.GetService<ITokenCounter>();
             var ports = new RunPorts
             {
                 Budget = sp.GetService<IBudget>(),
@@ -49,6 +63,7 @@ public static class RunsServiceCollectionExtensions
             return new Executor(
                 sp.GetRequiredService<IAgentModelResolver>(),
                 sp.GetRequiredService<IToolRegistry>(),
+                sp.GetRequiredService<ToolboxFactory>(),
                 ports,
                 options,
                 sp.GetService<ICompactor>(),

@@ -13,7 +13,9 @@ namespace Executus.Models;
 /// client timeout; <see cref="HttpRequestException"/> with status 408, 429 or 5xx, or with no status at all (a
 /// connection failure); <see cref="IOException"/> (a dropped connection); any exception exposing a public
 /// <c>int Status</c> property with 408, 429 or 5xx, which is how <c>System.ClientModel.ClientResultException</c>
-/// (thrown by the OpenAI and Azure SDKs) is recognised without Executus.Core referencing System.ClientModel;
+/// (thrown by the OpenAI and Azure SDKs) is recognised without Executus.Core referencing System.ClientModel; any
+/// exception exposing a public <see cref="HttpStatusCode"/> <c>StatusCode</c> property with those codes (the official
+/// Anthropic SDK's <c>AnthropicApiException</c>);
 /// <see cref="ModelUnavailableException"/> (a nested tier that is cooling down). The inner exceptions are checked too.</para>
 /// <para>Everything else (400, 401, 403, 404, content filter refusals, argument and serialisation errors) is not
 /// transient and surfaces at once.</para>
@@ -118,14 +120,23 @@ public sealed class DefaultTransientErrorClassifier : ITransientErrorClassifier
         status is (int)HttpStatusCode.RequestTimeout or (int)HttpStatusCode.TooManyRequests or >= 500 and <= 599;
 
     // Why: System.ClientModel.ClientResultException is not reachable from Core without a new dependency; its public
-    // int Status property (0 when there was no response) is read by reflection instead.
+    // int Status property (0 when there was no response) is read by reflection instead. Vendor SDKs that are not on
+    // System.ClientModel (Anthropic's AnthropicApiException) expose HttpStatusCode StatusCode instead.
     private static bool TryGetStatus(Exception exception, out int status)
     {
-        PropertyInfo? property = exception.GetType().GetProperty("Status", BindingFlags.Public | BindingFlags.Instance, null, typeof(int), Type.EmptyTypes, null);
+        Type type = exception.GetType();
+        PropertyInfo? property = type.GetProperty("Status", BindingFlags.Public | BindingFlags.Instance, null, typeof(int), Type.EmptyTypes, null);
         if (property?.GetValue(exception) is int value)
         {
             // A status of 0 means no response arrived: a connection failure.
             status = value == 0 ? (int)HttpStatusCode.ServiceUnavailable : value;
+            return true;
+        }
+
+        PropertyInfo? statusCode = type.GetProperty("StatusCode", BindingFlags.Public | BindingFlags.Instance, null, typeof(HttpStatusCode), Type.EmptyTypes, null);
+        if (statusCode?.GetValue(exception) is HttpStatusCode code && code != 0)
+        {
+            status = (int)code;
             return true;
         }
 

@@ -10,6 +10,7 @@ namespace Executus.Models;
 /// </summary>
 /// <remarks>
 /// <para>Non-transient errors (400, 401, 403, content filter…) and cancellation by the caller's token surface at once.
+/// An empty reply with no finish reason (<see cref="ModelEmptyResponseException"/>) fails over like a transient error.
 /// A streaming call fails over only before its first update reached the caller; a failure after that is surfaced,
 /// because the caller has already seen part of an answer. When every candidate is cooling down, the one whose
 /// cool-down ends soonest is probed once (see <see cref="FailoverOptions.ProbeInterval"/>), so a single-model tier is not
@@ -73,6 +74,11 @@ public sealed class ModelFailoverChatClient : IChatClient
             try
             {
                 ChatResponse response = await candidate.Client.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
+                if (ModelEmptyResponseException.IsEmpty(response))
+                {
+                    throw Empty(candidate);
+                }
+
                 if (probe)
                 {
                     candidate.ResetCooldown();
@@ -99,11 +105,27 @@ public sealed class ModelFailoverChatClient : IChatClient
         foreach ((FailoverCandidate candidate, bool probe) in Walk(attempt))
         {
             IAsyncEnumerator<ChatResponseUpdate>? enumerator = null;
-            bool hasFirst;
+            List<ChatResponseUpdate>? held = null;
             try
             {
+                // Why: updates that carry nothing a caller would see (a role, usage) are held back until the first one
+                // that does; a stream that ends before that (an error event inside an HTTP 200 stream) is a failure
+                // that may still fail over, since nothing reached the caller.
                 enumerator = candidate.Client.GetStreamingResponseAsync(list, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
-                hasFirst = await enumerator.MoveNextAsync().ConfigureAwait(false);
+                while (true)
+                {
+                    if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        throw Empty(candidate);
+                    }
+
+                    if (ModelEmptyResponseException.IsMeaningful(enumerator.Current))
+                    {
+                        break;
+                    }
+
+                    (held ??= []).Add(enumerator.Current);
+                }
             }
             catch (Exception ex)
             {
@@ -129,13 +151,18 @@ public sealed class ModelFailoverChatClient : IChatClient
             // From here on output has reached (or is about to reach) the caller: no more failover.
             try
             {
-                if (hasFirst)
+                if (held is not null)
+                {
+                    foreach (ChatResponseUpdate update in held)
+                    {
+                        yield return update;
+                    }
+                }
+
+                yield return enumerator.Current;
+                while (await enumerator.MoveNextAsync().ConfigureAwait(false))
                 {
                     yield return enumerator.Current;
-                    while (await enumerator.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        yield return enumerator.Current;
-                    }
                 }
             }
             finally
@@ -188,9 +215,12 @@ public sealed class ModelFailoverChatClient : IChatClient
         }
     }
 
+    private static ModelEmptyResponseException Empty(FailoverCandidate candidate) =>
+        new($"Model '{candidate.Name}' answered with an empty reply and no finish reason (an error inside the stream?).");
+
     private bool ShouldFailOver(Exception exception, CancellationToken cancellationToken) =>
         !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested) &&
-        _options.Classifier.IsTransient(exception);
+        (exception is ModelEmptyResponseException || _options.Classifier.IsTransient(exception));
 
     // Why: lazy, so the probe is chosen only after every candidate that was not cooling has been tried.
     private IEnumerable<(FailoverCandidate Candidate, bool Probe)> Walk(AttemptLog attempt)

@@ -125,17 +125,17 @@ public sealed partial class RunAccount
             MaxOutputTokens = options?.MaxOutputTokens,
         };
         BudgetDecision decision = await Budget.CheckAsync(check, cancellationToken).ConfigureAwait(false);
-        if (DecisionObserver is { } observer && (!decision.Allowed || decision.Warning is not null))
+        if (DecisionObserver is { } observer && (!decision.Allowed || decision.Warning is not null || decision.ModelNotice is not null))
         {
             await observer(check, decision, cancellationToken).ConfigureAwait(false);
         }
 
         if (!decision.Allowed)
         {
-            throw new BudgetExceededException(check, decision.Reason ?? "The budget refused the model call.");
+            throw new BudgetExceededException(check, decision.Reason ?? "The budget refused the model call.") { Exceeded = decision.Exceeded };
         }
 
-        return new BudgetReservation(check, decision.ReservationId);
+        return new BudgetReservation(check, decision.ReservationId) { ModelNotice = decision.ModelNotice };
     }
 
     /// <summary>Counts a completed call's usage and settles its reservation.</summary>

@@ -49,6 +49,7 @@ public sealed class UsageRecordingChatClient : DelegatingChatClient
         BudgetReservation? reservation = account is null
             ? null
             : await account.ReserveAsync(_model, messages, options, context!.Purpose, cancellationToken).ConfigureAwait(false);
+        messages = WithNotice(messages, reservation);
         long start = _timeProvider.GetTimestamp();
         ChatResponse response;
         try
@@ -84,6 +85,7 @@ public sealed class UsageRecordingChatClient : DelegatingChatClient
         BudgetReservation? reservation = account is null
             ? null
             : await account.ReserveAsync(_model, messages, options, context!.Purpose, cancellationToken).ConfigureAwait(false);
+        messages = WithNotice(messages, reservation);
         long start = _timeProvider.GetTimestamp();
         UsageDetails? usage = null;
         string? modelId = null;
@@ -117,6 +119,25 @@ public sealed class UsageRecordingChatClient : DelegatingChatClient
         await RecordAsync(context, modelId, usage, start, streaming: true, cancellationToken).ConfigureAwait(false);
     }
 
+    // Why: the budget's notice (e.g. the remaining budget past a soft limit) reaches the model as one system line on this
+    // call only; the run's transcript is not changed.
+    private static IEnumerable<ChatMessage> WithNotice(IEnumerable<ChatMessage> messages, BudgetReservation? reservation) =>
+        reservation?.ModelNotice is { Length: > 0 } notice ? [.. messages, new ChatMessage(ChatRole.System, notice)] : messages;
+
+    // Why: the record must keep this call's numbers; callers such as FunctionInvokingChatClient add later calls' usage
+    // into the first response's UsageDetails instance, which the record would otherwise share.
+    private static UsageDetails? Snapshot(UsageDetails? usage)
+    {
+        if (usage is null)
+        {
+            return null;
+        }
+
+        var copy = new UsageDetails();
+        copy.Add(usage);
+        return copy;
+    }
+
     private ValueTask RecordAsync(ModelCallContext? context, string? modelId, UsageDetails? usage, long start, bool streaming, CancellationToken cancellationToken)
     {
         if (_sink is NullUsageSink)
@@ -133,7 +154,7 @@ public sealed class UsageRecordingChatClient : DelegatingChatClient
                 Caller = context?.Caller,
                 RunId = context?.RunId,
                 Purpose = context?.Purpose,
-                Usage = usage,
+                Usage = Snapshot(usage),
                 Latency = _timeProvider.GetElapsedTime(start),
                 Timestamp = _timeProvider.GetUtcNow(),
                 Streaming = streaming,

@@ -82,6 +82,9 @@ internal sealed partial class RunExecution
 
     public RunAccount? Account => _account;
 
+    /// <summary>Gets the structured reason of a budget refusal that ended the run, if any.</summary>
+    public BudgetLimitExceeded? BudgetExceeded { get; private set; }
+
     public DateTimeOffset StartedAt => _startedAt;
 
     public RunDeadline Deadline => _deadline;
@@ -121,7 +124,7 @@ internal sealed partial class RunExecution
                 CancellationToken token = _deadline.Token;
                 Caller = await _ports.ResolveCallerAsync(_request, _parent, Options.CallerResolver, token).ConfigureAwait(false);
                 _account = new RunAccount(RunId, Agent.Name, Caller, _executor.Budget, Options.TokenCounter, _executor.Logger) { Iteration = _iteration };
-                if (_ports.Audits)
+                if (_ports.Audits || _ports.Emits)
                 {
                     _account.DecisionObserver = _ports.OnBudgetDecisionAsync;
                 }
@@ -181,6 +184,7 @@ internal sealed partial class RunExecution
             catch (BudgetExceededException ex)
             {
                 (outcome, stopReason) = (RunOutcome.BudgetExceeded, ex.Message);
+                BudgetExceeded = ex.Exceeded;
             }
             catch (Exception ex)
             {

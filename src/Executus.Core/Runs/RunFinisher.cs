@@ -82,6 +82,7 @@ internal static class RunFinisher
             Usage = usage,
             Iterations = run.Iteration,
             StopReason = stopReason,
+            BudgetExceeded = run.BudgetExceeded,
             Error = error,
             Delivery = delivery,
             DeliveryError = deliveryError,

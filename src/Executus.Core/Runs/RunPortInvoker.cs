@@ -123,18 +123,46 @@ internal sealed partial class RunPortInvoker : IAudit
         }
     }
 
-    /// <summary>Audits the budget's warnings and refusals (the accounting channel calls this).</summary>
-    public ValueTask OnBudgetDecisionAsync(BudgetCheck check, BudgetDecision decision, CancellationToken token) =>
-        AuditAsync(
+    /// <summary>
+    /// Audits the budget's warnings and refusals and emits a <see cref="BudgetWarningEvent"/> for a warning (the
+    /// accounting channel calls this).
+    /// </summary>
+    public async ValueTask OnBudgetDecisionAsync(BudgetCheck check, BudgetDecision decision, CancellationToken token)
+    {
+        if (decision.Allowed && decision.Warning is { } warning && Emits)
+        {
+            await EmitAsync(new BudgetWarningEvent(RunId, check.Iteration, _executor.TimeProvider.GetUtcNow(), warning, check.Model), token).ConfigureAwait(false);
+        }
+
+        if (!Audits || (decision.Allowed && decision.Warning is null))
+        {
+            return;
+        }
+
+        var data = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["purpose"] = check.Purpose ?? string.Empty,
+            ["estimatedInputTokens"] = check.EstimatedInputTokens.ToString(CultureInfo.InvariantCulture),
+        };
+        if (decision.Exceeded is { } exceeded)
+        {
+            data["scope"] = exceeded.Scope;
+            data["metric"] = exceeded.Metric;
+            data["limit"] = exceeded.Limit.ToString(CultureInfo.InvariantCulture);
+            data["spent"] = exceeded.Spent.ToString(CultureInfo.InvariantCulture);
+            if (exceeded.RetryAfter is { } retryAfter)
+            {
+                data["retryAfter"] = retryAfter.ToString("c", CultureInfo.InvariantCulture);
+            }
+        }
+
+        await AuditAsync(
             decision.Allowed ? AuditEventKind.BudgetWarning : AuditEventKind.BudgetRefused,
             token,
             detail: decision.Allowed ? decision.Warning : decision.Reason,
             model: check.Model,
-            data: new Dictionary<string, string>(StringComparer.Ordinal)
-            {
-                ["purpose"] = check.Purpose ?? string.Empty,
-                ["estimatedInputTokens"] = check.EstimatedInputTokens.ToString(CultureInfo.InvariantCulture),
-            });
+            data: data).ConfigureAwait(false);
+    }
 
     // ---- critic ---------------------------------------------------------------------------------------------------
 

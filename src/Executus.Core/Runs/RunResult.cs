@@ -29,6 +29,9 @@ public sealed record RunResult
     /// <summary>Gets why a bound stopped the run (budget refusal, guard cap, critic's reason, error message).</summary>
     public string? StopReason { get; init; }
 
+    /// <summary>Gets the structured reason of a <see cref="RunOutcome.BudgetExceeded"/> run (account, limit, spend, retry-after), when the budget gave one.</summary>
+    public BudgetLimitExceeded? BudgetExceeded { get; init; }
+
     /// <summary>Gets the error that ended a <see cref="RunOutcome.Failed"/> run.</summary>
     public Exception? Error { get; init; }
 

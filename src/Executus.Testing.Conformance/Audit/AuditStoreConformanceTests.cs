@@ -1,6 +1,8 @@
+using System.Text.Json;
 using Executus.Auditing;
 using Executus.Batteries.Audit;
 using Executus.Identity;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
@@ -15,7 +17,7 @@ public abstract class AuditStoreConformanceTests
     /// <summary>A fixed instant the cases are built around.</summary>
     protected static readonly DateTimeOffset T0 = new(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
 
-    private static readonly CallerIdentity Alice = new CallerIdentity("alice", "Alice").WithTenant("acme");
+    private static readonly CallerIdentity Alice = new("alice", "Alice", "acme", roles: ["admin"]);
     private static readonly CallerIdentity Bob = new CallerIdentity("bob", "Bob").WithTenant("globex");
 
     /// <summary>Creates a new, empty store for one case.</summary>
@@ -52,6 +54,11 @@ public abstract class AuditStoreConformanceTests
             Caller = Alice,
             ToolName = "web_fetch",
             Detail = "boom",
+            Sequence = 7,
+            Iteration = 3,
+            Model = "gpt-test-2026",
+            Usage = new UsageDetails { InputTokenCount = 12, OutputTokenCount = 5, TotalTokenCount = 17 },
+            Arguments = JsonDocument.Parse("""{"url":"https://example.com","depth":2,"tags":["a","b"],"nested":{"ok":true}}""").RootElement.Clone(),
             Data = new Dictionary<string, string> { ["stage"] = "3", ["duration_ms"] = "12" },
         };
         await store.AppendAsync([new AuditRecord("id-1", auditEvent, T0.AddSeconds(5))]);
@@ -71,6 +78,18 @@ public abstract class AuditStoreConformanceTests
         Assert.Equal(AuditOutcomes.Error, stored.Outcome);
         Assert.Equal("3", stored.Event.Data["stage"]);
         Assert.Equal("12", stored.Event.Data["duration_ms"]);
+        Assert.Equal(7, stored.Event.Sequence);
+        Assert.Equal(3, stored.Event.Iteration);
+        Assert.Equal("gpt-test-2026", stored.Event.Model);
+        Assert.Equal(12, stored.Event.Usage?.InputTokenCount);
+        Assert.Equal(5, stored.Event.Usage?.OutputTokenCount);
+        Assert.Equal(17, stored.Event.Usage?.TotalTokenCount);
+        JsonElement arguments = stored.Event.Arguments!.Value;
+        Assert.Equal("https://example.com", arguments.GetProperty("url").GetString());
+        Assert.Equal(2, arguments.GetProperty("depth").GetInt32());
+        Assert.Equal(["a", "b"], arguments.GetProperty("tags").EnumerateArray().Select(e => e.GetString()));
+        Assert.True(arguments.GetProperty("nested").GetProperty("ok").GetBoolean());
+        Assert.Equal(["admin"], stored.Event.Caller!.Roles);
     }
 
     /// <summary>Checks the run id filter.</summary>

@@ -17,7 +17,7 @@ public class AddExecutusTests
         Assert.Same(TimeProvider.System, provider.GetRequiredService<TimeProvider>());
         Assert.IsType<EnvironmentConfigSource>(provider.GetRequiredService<IConfigSource>());
         Assert.IsType<AnonymousCallerIdentityResolver>(provider.GetRequiredService<ICallerIdentityResolver>());
-        Assert.IsType<DiscardDelivery>(provider.GetRequiredService<IDelivery>());
+        Assert.Null(provider.GetService<IDelivery>()); // no delivery until a host registers one: runs report NotDelivered
         Assert.Equal(10, provider.GetRequiredService<IOptions<ExecutusOptions>>().Value.Attachments.MaxCount);
     }
 

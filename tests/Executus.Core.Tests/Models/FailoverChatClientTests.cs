@@ -254,6 +254,21 @@ public sealed class FailoverChatClientTests
         Assert.Null(DefaultTransientErrorClassifier.ParseRetryAfter("soon", _time));
     }
 
+    [Theory]
+    [InlineData(HttpStatusCode.TooManyRequests, true)]
+    [InlineData(HttpStatusCode.InternalServerError, true)]
+    [InlineData((HttpStatusCode)529, true)]
+    [InlineData(HttpStatusCode.Unauthorized, false)]
+    [InlineData(HttpStatusCode.BadRequest, false)]
+    public void Exceptions_with_an_HttpStatusCode_StatusCode_property_are_classified_by_it(HttpStatusCode status, bool transient) =>
+        Assert.Equal(transient, DefaultTransientErrorClassifier.Instance.IsTransient(new FakeVendorApiException(status)));
+
+    /// <summary>Shaped like Anthropic's AnthropicApiException: a public HttpStatusCode StatusCode property.</summary>
+    private sealed class FakeVendorApiException(HttpStatusCode status) : Exception($"Status: {status}")
+    {
+        public HttpStatusCode StatusCode { get; } = status;
+    }
+
     /// <summary>Shaped like System.ClientModel.ClientResultException: a public int Status property.</summary>
     private sealed class FakeClientResultException(int status) : Exception($"Service request failed. Status: {status}")
     {

@@ -112,6 +112,8 @@ public sealed class ModelsServiceCollectionExtensionsTests
         IServiceCollection collection = new ServiceCollection();
         collection.AddExecutus().UseChatClient(model);
         using ServiceProvider services = collection.BuildServiceProvider();
-        Assert.Same(model, services.GetRequiredService<IAgentModelResolver>().Resolve(new RunnableAgent("x")));
+        // Why: the accounting decorator wraps every fixed client; the OpenTelemetry layer inside must be the caller's own.
+        IChatClient resolved = services.GetRequiredService<IAgentModelResolver>().Resolve(new RunnableAgent("x"));
+        Assert.Same(model, resolved.GetService<OpenTelemetryChatClient>());
     }
 }

@@ -29,6 +29,15 @@ public sealed record BudgetDecision
     /// <summary>Gets a warning to record (e.g. "80% of the weekly budget spent"); the call is still allowed.</summary>
     public string? Warning { get; }
 
+    /// <summary>Gets the structured reason of a refusal (account, limit, spend, retry-after), when the budget gives one.</summary>
+    public BudgetLimitExceeded? Exceeded { get; init; }
+
+    /// <summary>
+    /// Gets one line to show the model as a system message on this call (e.g. the remaining budget, so it can wrap
+    /// up); null for none.
+    /// </summary>
+    public string? ModelNotice { get; init; }
+
     /// <summary>Creates a decision that allows the call, holding a reservation and/or carrying a warning.</summary>
     /// <param name="reservationId">The budget's id of what it reserved, if anything.</param>
     /// <param name="warning">A warning to audit, if any.</param>

@@ -39,4 +39,7 @@ public sealed class BudgetExceededException : Exception
 
     /// <summary>Gets the refused check, when known.</summary>
     public BudgetCheck? Check { get; }
+
+    /// <summary>Gets the structured reason (account, limit, spend, retry-after), when the budget gave one.</summary>
+    public BudgetLimitExceeded? Exceeded { get; init; }
 }

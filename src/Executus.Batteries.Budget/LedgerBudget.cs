@@ -1,0 +1,284 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Executus.Runs;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Executus.Batteries.Budget;
+
+/// <summary>
+/// The Budget battery's <see cref="IBudget"/>: before each model call it reserves an estimate against every account the
+/// call is charged to (global, the caller's tenant, the caller, the agent) in one atomic step of the
+/// <see cref="IBudgetStore"/>, refusing the call before any spend when a hard limit would be passed; the settle replaces
+/// the reservation with what the call really spent, a failed call releases it, and an abandoned one expires. Concurrent
+/// runs therefore overspend a cap by at most what calls spend beyond their estimates. Past a soft limit the call goes on
+/// with a warning (once per run and account).
+/// </summary>
+public sealed partial class LedgerBudget : IBudget
+{
+    private readonly IBudgetStore _store;
+    private readonly Func<BudgetOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, RunState> _runs = new(StringComparer.Ordinal);
+    private long _checks;
+
+    /// <summary>Initializes a new budget.</summary>
+    /// <param name="store">The ledger.</param>
+    /// <param name="options">Gets the current options; called at every check so configuration changes apply at once.</param>
+    /// <param name="timeProvider">The clock; the system clock when null.</param>
+    /// <param name="logger">Logs refusals and warnings; none when null.</param>
+    public LedgerBudget(IBudgetStore store, Func<BudgetOptions> options, TimeProvider? timeProvider = null, ILogger<LedgerBudget>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(options);
+        _store = store;
+        _options = options;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Initializes a new budget with fixed options.</summary>
+    /// <param name="store">The ledger.</param>
+    /// <param name="options">The options.</param>
+    /// <param name="timeProvider">The clock; the system clock when null.</param>
+    public LedgerBudget(IBudgetStore store, BudgetOptions options, TimeProvider? timeProvider = null)
+        : this(store, Fixed(options), timeProvider)
+    {
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="Configuration.ConfigException">The model has no price and there is no fallback, or a setting is malformed.</exception>
+    public async ValueTask<BudgetDecision> CheckAsync(BudgetCheck check, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        BudgetOptions options = _options();
+        options.Validate();
+        DateTimeOffset now = _time.GetUtcNow();
+        RunState run = _runs.GetOrAdd(check.RunId, static _ => new RunState());
+        run.Touched = now;
+        if ((Interlocked.Increment(ref _checks) & 255) == 0)
+        {
+            await SweepAsync(now, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        ModelPrice price = options.Prices.GetPrice(check.Model);
+        BudgetAmount estimate = Estimate(check, options, run, price);
+        BudgetScopeKey[] keys = BudgetScopes.KeysFor(check.Caller, check.AgentName);
+        var scopes = new BudgetScopeLimit[keys.Length];
+        var limits = new BudgetLimit?[keys.Length];
+        for (int i = 0; i < keys.Length; i++)
+        {
+            limits[i] = BudgetScopes.LimitFor(options.Limits, keys[i]);
+            scopes[i] = BudgetScopes.ToScopeLimit(keys[i], limits[i]);
+        }
+
+        string reservationId = $"{check.RunId}/{check.Iteration}/{Guid.NewGuid():N}";
+        var request = new BudgetReservationRequest(reservationId, scopes, estimate, now, options.Window, now + options.ReservationTimeout) { RunId = check.RunId };
+        BudgetReservationResult result = await _store.TryReserveAsync(request, cancellationToken).ConfigureAwait(false);
+        if (result.Refusal is { } refusal)
+        {
+            BudgetLimitExceeded exceeded = Describe(refusal, options.Window);
+            LogRefused(_logger, check.RunId, exceeded.Message);
+            return BudgetDecision.Deny(exceeded.Message) with { Exceeded = exceeded };
+        }
+
+        (string Warning, string Notice)? soft = SoftWarning(result.Scopes, limits, estimate, options, run);
+        if (soft is null)
+        {
+            return BudgetDecision.Grant(reservationId);
+        }
+
+        LogWarning(_logger, check.RunId, soft.Value.Warning);
+        return BudgetDecision.Grant(reservationId, soft.Value.Warning) with { ModelNotice = options.ShowRemainingToModel ? soft.Value.Notice : null };
+    }
+
+    /// <inheritdoc />
+    public async ValueTask SettleAsync(BudgetCharge charge, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(charge);
+        BudgetCheck check = charge.Reservation.Check;
+        BudgetOptions options = _options();
+        UsageDetails usage = charge.Usage;
+        long input = usage.InputTokenCount ?? 0;
+        long output = usage.OutputTokenCount ?? 0;
+        long total = usage.TotalTokenCount ?? (input + output);
+        ModelPrice price = options.Prices.GetPrice(check.Model);
+        decimal cost = usage.InputTokenCount is null && usage.OutputTokenCount is null
+            ? price.Cost(0, total) // Why: without a split, price every token at the output rate rather than undercount.
+            : price.Cost(input, output);
+        if (_runs.TryGetValue(check.RunId, out RunState? run))
+        {
+            run.PreviousOutput = output > 0 ? output : total;
+            run.Touched = _time.GetUtcNow();
+        }
+
+        var entry = new BudgetLedgerEntry(
+            charge.Reservation.ReservationId ?? $"{check.RunId}/{check.Iteration}/{Guid.NewGuid():N}",
+            _time.GetUtcNow(),
+            BudgetScopes.KeysFor(check.Caller, check.AgentName),
+            new BudgetAmount(Math.Max(total, 0), cost))
+        {
+            RunId = check.RunId,
+            Model = check.Model,
+        };
+        if (charge.Reservation.ReservationId is { } reservationId)
+        {
+            await _store.SettleAsync(reservationId, entry, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await _store.RecordAsync(entry, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask ReleaseAsync(BudgetReservation reservation, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reservation);
+        if (reservation.ReservationId is { } reservationId)
+        {
+            await _store.ReleaseAsync(reservationId, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Releases expired reservations and forgets runs not seen for a while.</summary>
+    /// <param name="cancellationToken">A token to cancel the sweep.</param>
+    /// <returns>How many reservations were released.</returns>
+    public ValueTask<int> ReleaseExpiredAsync(CancellationToken cancellationToken = default) =>
+        SweepAsync(_time.GetUtcNow(), _options(), cancellationToken);
+
+    private static Func<BudgetOptions> Fixed(BudgetOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return () => options;
+    }
+
+    private static BudgetAmount Estimate(BudgetCheck check, BudgetOptions options, RunState run, ModelPrice price)
+    {
+        long input = Math.Max(check.EstimatedInputTokens, 0);
+        long output;
+        switch (options.Estimate)
+        {
+            case BudgetEstimateMode.Fixed:
+                long tokens = options.FixedEstimateTokens;
+                return new BudgetAmount(tokens, tokens * Math.Max(price.InputPerMillion, price.OutputPerMillion) / 1_000_000m);
+            case BudgetEstimateMode.MaxOutputTokens:
+                output = check.MaxOutputTokens ?? options.FixedEstimateTokens;
+                break;
+            default:
+                output = run.PreviousOutput ?? check.MaxOutputTokens ?? options.FixedEstimateTokens;
+                break;
+        }
+
+        return new BudgetAmount(input + output, price.Cost(input, output));
+    }
+
+    private static BudgetLimitExceeded Describe(BudgetRefusal refusal, TimeSpan window)
+    {
+        string unit = refusal.Metric == BudgetMetric.Cost ? "money" : "token";
+        string limit = Format(refusal.Metric, refusal.Limit);
+        string spent = Format(refusal.Metric, refusal.Spent);
+        string needed = Format(refusal.Metric, refusal.Requested);
+        string retry = refusal.RetryAfter is { } after ? $"; enough frees up in {FormatDuration(after)}" : "; the call alone is over the limit";
+        return new BudgetLimitExceeded
+        {
+            Scope = refusal.Scope.ToString(),
+            Metric = refusal.Metric == BudgetMetric.Cost ? "money" : "tokens",
+            Limit = refusal.Limit,
+            Spent = refusal.Spent,
+            Requested = refusal.Requested,
+            Window = window,
+            RetryAfter = refusal.RetryAfter,
+            Message = $"Budget exceeded: {refusal.Scope} has used {spent} of its {unit} limit of {limit} per {FormatDuration(window)} and the next call needs about {needed}{retry}.",
+        };
+    }
+
+    private static (string Warning, string Notice)? SoftWarning(IReadOnlyList<BudgetScopeSpend> scopes, BudgetLimit?[] limits, BudgetAmount estimate, BudgetOptions options, RunState run)
+    {
+        for (int i = 0; i < scopes.Count; i++)
+        {
+            BudgetLimit? limit = limits[i];
+            double percent = limit?.SoftLimitPercent ?? options.SoftLimitPercent ?? 0;
+            if (limit is null || percent <= 0)
+            {
+                continue;
+            }
+
+            BudgetAmount after = scopes[i].Committed + estimate;
+            (BudgetMetric Metric, decimal Used, decimal Max)? passed = null;
+            if (limit.MaxCost is decimal maxCost && after.Cost >= maxCost * (decimal)percent / 100m)
+            {
+                passed = (BudgetMetric.Cost, after.Cost, maxCost);
+            }
+            else if (limit.MaxTokens is long maxTokens && after.Tokens >= maxTokens * percent / 100d)
+            {
+                passed = (BudgetMetric.Tokens, after.Tokens, maxTokens);
+            }
+
+            if (passed is { } p && run.TryWarn(scopes[i].Limit.Key))
+            {
+                BudgetScopeKey key = scopes[i].Limit.Key;
+                string remaining = Format(p.Metric, Math.Max(0, p.Max - p.Used));
+                string max = Format(p.Metric, p.Max);
+                string window = FormatDuration(options.Window);
+                int used = p.Max == 0 ? 100 : (int)Math.Min(100, Math.Round(p.Used * 100 / p.Max));
+                string unit = p.Metric == BudgetMetric.Cost ? "money" : "token";
+                return (
+                    $"Budget warning: {key} has used {used}% of its {unit} limit of {max} per {window}; {remaining} remains.",
+                    $"Budget notice: about {remaining} of the {max} {unit} budget per {window} remains; finish the task soon and avoid unnecessary calls.");
+            }
+        }
+
+        return null;
+    }
+
+    private static string Format(BudgetMetric metric, decimal value) =>
+        metric == BudgetMetric.Cost
+            ? value.ToString("0.00##", CultureInfo.InvariantCulture)
+            : string.Create(CultureInfo.InvariantCulture, $"{value:0} tokens");
+
+    private static string FormatDuration(TimeSpan span) =>
+        span.TotalDays >= 1 && span.Ticks % TimeSpan.TicksPerDay == 0 ? $"{span.TotalDays:0}d"
+        : span.TotalHours >= 1 ? string.Create(CultureInfo.InvariantCulture, $"{span.TotalHours:0.#}h")
+        : span.TotalMinutes >= 1 ? string.Create(CultureInfo.InvariantCulture, $"{span.TotalMinutes:0.#}m")
+        : string.Create(CultureInfo.InvariantCulture, $"{Math.Max(1, span.TotalSeconds):0}s");
+
+    private async ValueTask<int> SweepAsync(DateTimeOffset now, BudgetOptions options, CancellationToken cancellationToken)
+    {
+        TimeSpan idle = options.ReservationTimeout * 6 > TimeSpan.FromHours(1) ? options.ReservationTimeout * 6 : TimeSpan.FromHours(1);
+        foreach (KeyValuePair<string, RunState> pair in _runs)
+        {
+            if (now - pair.Value.Touched > idle)
+            {
+                _runs.TryRemove(pair);
+            }
+        }
+
+        return await _store.ReleaseExpiredAsync(now, cancellationToken).ConfigureAwait(false);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string runId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: {Warning}")]
+    private static partial void LogWarning(ILogger logger, string runId, string warning);
+
+    private sealed class RunState
+    {
+        private readonly HashSet<BudgetScopeKey> _warned = [];
+
+        public DateTimeOffset Touched { get; set; }
+
+        public long? PreviousOutput { get; set; }
+
+        public bool TryWarn(BudgetScopeKey key)
+        {
+            lock (_warned)
+            {
+                return _warned.Add(key);
+            }
+        }
+    }
+}

@@ -1,0 +1,14 @@
+using Executus.Models;
+using Microsoft.Extensions.AI;
+
+namespace Executus.Providers.Anthropic;
+
+/// <summary>Defers building a provider until a model of it is first requested, so a bad setting fails the resolution that needs it.</summary>
+internal sealed class LazyModelProvider(string name, Func<IModelProvider> factory) : IModelProvider
+{
+    private readonly Lazy<IModelProvider> _provider = new(factory, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    public string Name { get; } = name;
+
+    public IChatClient CreateChatClient(string modelId, IServiceProvider? services) => _provider.Value.CreateChatClient(modelId, services);
+}
