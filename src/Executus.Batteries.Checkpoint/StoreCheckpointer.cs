@@ -26,7 +26,7 @@ namespace Executus.Checkpoints;
 /// checkpointing — only its crash-resumability is lost, while stopping it would turn a storage hiccup into lost work
 /// and an undelivered answer. A host that must not run without durable checkpoints alerts on the counter.</para>
 /// </remarks>
-public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable
+public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable, IDisposable
 {
     /// <summary>The name of this battery's meter.</summary>
     public const string MeterName = "Executus.Checkpoint";
@@ -150,6 +150,13 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable
     /// <summary>Flushes pending states.</summary>
     /// <returns>A task that completes when flushed.</returns>
     public async ValueTask DisposeAsync() => await FlushAsync(CancellationToken.None).ConfigureAwait(false);
+
+    /// <summary>Flushes pending states, blocking until written.</summary>
+    /// <remarks>
+    /// Why: a container disposed synchronously (<c>using var provider</c>) throws for a singleton that is only
+    /// <see cref="IAsyncDisposable"/>, and dropping the pending states would lose the latest turn of every run.
+    /// </remarks>
+    public void Dispose() => FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
 
     private async ValueTask<bool> WriteAsync(RunState state, RunCheckpoint checkpoint, CancellationToken cancellationToken)
     {

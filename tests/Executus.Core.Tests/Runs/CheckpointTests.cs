@@ -196,4 +196,35 @@ public class CheckpointTests
         Assert.Equal(["save 1", "fail TimedOut"], checkpoints.Log);
         Assert.Equal("c1", Assert.IsType<FunctionResultContent>(checkpoints.Saves.Single().Messages[^1].Contents.Single()).CallId);
     }
+    [Fact]
+    public async Task The_kernel_saves_before_tools_with_side_effects_and_answers_in_flight_calls_on_resume()
+    {
+        var tools = Tools();
+        int writes = 0;
+        tools.Register(AIFunctionFactory.Create(() => ++writes, "write"), new ToolMetadata { SideEffect = SideEffect.Write });
+        tools.Register(AIFunctionFactory.Create(() => ++writes, "rewrite"), new ToolMetadata { SideEffect = SideEffect.Write, SafeToRepeat = true });
+        using var model = new ScriptedChatClient().ReplyToolCall("add", new { a = 1, b = 2 }).ReplyToolCall("write", new { }, callId: "w1").ReplyText("done");
+        var checkpoints = new RecordingCheckpointer();
+        var agent = new RunnableAgent("w") { Tools = ["add", "write", "rewrite"] };
+
+        await new Executor(new FixedModelResolver(model), tools, new RunPorts { Checkpointer = checkpoints }).RunAsync(new RunRequest(agent, "go"));
+
+        Assert.Equal([CheckpointBoundary.Turn, CheckpointBoundary.BeforeSideEffects, CheckpointBoundary.Turn], checkpoints.Saves.Select(s => s.Boundary));
+        RunCheckpoint inFlight = checkpoints.Saves.ElementAt(1);
+        Assert.Equal("w1", Assert.IsType<FunctionCallContent>(inFlight.Messages[^1].Contents.Single()).CallId);
+
+        // Resumed from the in-flight snapshot, with one more call of a tool safe to repeat in the same turn.
+        var open = new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("w1", "write"), new FunctionCallContent("r1", "rewrite")]);
+        RunCheckpoint crashed = inFlight with { Messages = [.. inFlight.Messages.SkipLast(1), open] };
+        writes = 0;
+        using var after = new ScriptedChatClient().ReplyText("checked");
+        RunResult resumed = await new Executor(new FixedModelResolver(after), tools).RunAsync(RunRequest.Resume(crashed, agent));
+
+        Assert.Equal(RunOutcome.Completed, resumed.Outcome);
+        Assert.Equal(1, writes);
+        FunctionResultContent[] answers = [.. resumed.Messages[^2].Contents.Cast<FunctionResultContent>()];
+        Assert.Equal(["w1", "r1"], answers.Select(a => a.CallId));
+        Assert.Contains("may or may not have taken effect", answers[0].Result?.ToString(), StringComparison.Ordinal);
+        Assert.Equal("1", answers[1].Result?.ToString());
+    }
 }
