@@ -73,4 +73,15 @@ public class CommsToolsTests
         Assert.Equal("Error: tool 'send_message' failed: the message is empty", empty);
         Assert.Equal("Error: tool 'send_message' failed: the message is 11 characters; the limit is 10. Send a shorter message", big);
     }
+
+    [Fact]
+    public async Task Without_a_delivery_channel_send_message_says_nothing_was_sent()
+    {
+        using var model = new ScriptedChatClient();
+        using ServiceProvider provider = Host.Build(model);
+
+        string text = await Host.CallAsync(provider, model, GenericToolNames.SendMessage, new { text = "hello" });
+
+        Assert.Equal("Error: tool 'send_message' failed: the message could not be delivered: no delivery channel is configured on this host (UseDelivery), so nothing was sent", text);
+    }
 }

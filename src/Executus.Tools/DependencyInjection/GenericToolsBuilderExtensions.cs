@@ -79,7 +79,7 @@ public static class GenericToolsBuilderExtensions
 
         if (options.Comms)
         {
-            services.TryAddSingleton(static sp => new CommsTools(sp.GetService<IDelivery>() ?? DiscardDelivery.Instance, sp.GetRequiredService<GenericToolsOptions>()));
+            services.TryAddSingleton(static sp => new CommsTools(sp.GetService<IDelivery>() ?? UnconfiguredDelivery.Instance, sp.GetRequiredService<GenericToolsOptions>()));
             AddTools<CommsTools>(services, static t => t.SendMessage);
         }
 
