@@ -49,10 +49,11 @@ public sealed class CriticOptions
         ArgumentNullException.ThrowIfNull(config);
         var options = new CriticOptions();
         options.SoftDeadline = config.GetDuration(ConfigPrefix + "SoftDeadline", options.SoftDeadline, TimeSpan.Zero, TimeSpan.FromDays(30));
-        if (config.GetString(ConfigPrefix + "HardDeadline") is not null)
+        if (config.GetString(ConfigPrefix + "HardDeadline") is { } hard)
         {
-            TimeSpan hard = config.GetDuration(ConfigPrefix + "HardDeadline", TimeSpan.Zero);
-            options.HardDeadline = hard == Timeout.InfiniteTimeSpan ? null : config.GetDuration(ConfigPrefix + "HardDeadline", TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromDays(30));
+            options.HardDeadline = string.Equals(hard.Trim(), "infinite", StringComparison.OrdinalIgnoreCase)
+                ? null
+                : config.GetDuration(ConfigPrefix + "HardDeadline", TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromDays(30));
         }
 
         options.ReviewInterval = config.GetDuration(ConfigPrefix + "ReviewInterval", options.ReviewInterval, TimeSpan.Zero, TimeSpan.FromDays(1));
