@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Executus;
 using Executus.Configuration;
+using Executus.Mcp;
 using Executus.Runs;
 using Executus.Testing;
 using Executus.Tooling;
@@ -26,6 +27,12 @@ public static class QuickStartApp
         bool realModel = config.TryGet("Executus:Models:Tiers:default", out string? tier);
         string notes = Path.Combine(AppContext.BaseDirectory, "notes");
 
+        // With QuickStart:McpFilesystem set (the path of @modelcontextprotocol/server-filesystem's dist/index.js, or
+        // "npx"), files are read by that MCP server instead of the built-in read_file. The server may read the whole app
+        // folder; Executus's sandbox validator on its read tool confines the agent to notes/.
+        string? mcpFilesystem = config.GetString("QuickStart:McpFilesystem");
+        string readTool = mcpFilesystem is null ? "read_file" : "fs__read_text_file";
+
         var services = new ServiceCollection();
         IExecutusBuilder executus = services.AddExecutus()
             .UseConfigSource(config)
@@ -38,18 +45,35 @@ public static class QuickStartApp
                     "read_file",
                     "Reads a text file from the notes folder. Long files are cut with a [truncated] marker."),
                 new ToolMetadata { Category = "files", Validators = [new SandboxPathValidator(notes, "path")] });
-        using ScriptedChatClient scripted = Script();
+        if (mcpFilesystem is not null)
+        {
+            executus.AddMcpServers(mcp => mcp.Servers.Add(FilesystemServer(mcpFilesystem, notes)));
+        }
+
+        // Why an absolute path with MCP: the filesystem server resolves relative paths against its own root (the app folder).
+        using ScriptedChatClient scripted = Script(readTool, mcpFilesystem is null ? "todo.txt" : Path.Combine(notes, "todo.txt"));
         if (!realModel)
         {
             executus.UseChatClient(scripted);
         }
 
         await using ServiceProvider provider = services.BuildServiceProvider();
+        if (mcpFilesystem is not null)
+        {
+            McpServerManager mcp = provider.GetRequiredService<McpServerManager>();
+            await mcp.StartAsync();
+            McpServerConnection fs = mcp.GetConnection("fs");
+            await output.WriteLineAsync(fs.State == McpServerState.Running
+                ? $"MCP filesystem server: {fs.ToolNames.Count} tools; the agent gets {readTool}, confined to notes/ by Executus."
+                : $"MCP filesystem server unavailable: {fs.LastError?.Message}");
+        }
+
         Executor executor = provider.GetRequiredService<Executor>();
         var agent = new RunnableAgent("quickstart")
         {
-            Instructions = "You are a concise assistant. Use the tools; never guess the time.",
-            Tools = ["clock", "calculator", "read_file"],
+            Instructions = "You are a concise assistant. Use the tools; never guess the time." +
+                (mcpFilesystem is null ? string.Empty : $" The notes folder is {notes}; give {readTool} absolute paths."),
+            Tools = ["clock", "calculator", readTool],
             AllowConcurrentToolCalls = true,
             MaxIterations = 6,
             Timeout = TimeSpan.FromMinutes(2),
@@ -122,6 +146,28 @@ public static class QuickStartApp
             : text + string.Create(CultureInfo.InvariantCulture, $"\n\n[truncated: the file is {length} bytes; only the first {maxBytes} bytes are shown]");
     }
 
+    private static McpServerDefinition FilesystemServer(string server, string notes)
+    {
+        McpServerDefinition fs = new("fs") { WorkingDirectory = notes };
+        if (server == "npx")
+        {
+            fs.Command = "npx";
+            fs.Arguments.Add("-y");
+            fs.Arguments.Add("@modelcontextprotocol/server-filesystem");
+        }
+        else
+        {
+            fs.Command = "node";
+            fs.Arguments.Add(server);
+        }
+
+        fs.Arguments.Add(AppContext.BaseDirectory);
+        McpToolOverride read = new();
+        read.Validators.Add(new SandboxPathValidator(notes, "path"));
+        fs.Tools["read_text_file"] = read;
+        return fs;
+    }
+
     private static string Clock(string zone) =>
         TimeZoneInfo.ConvertTime(TimeProvider.System.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById(zone)).ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture);
 
@@ -136,13 +182,13 @@ public static class QuickStartApp
 
     // The offline model: it asks for two tools at once, tries a path outside the sandbox (and is refused), then
     // reads the right file and answers from what the tools really returned.
-    private static ScriptedChatClient Script()
+    private static ScriptedChatClient Script(string readTool, string todoPath)
     {
         var model = new ScriptedChatClient("scripted-quickstart");
         var usage = new UsageDetails { InputTokenCount = 90, OutputTokenCount = 12, TotalTokenCount = 102 };
         model.ReplyToolCalls([new("c1", "clock", new Dictionary<string, object?> { ["zone"] = "UTC" }), new("c2", "calculator", new Dictionary<string, object?> { ["a"] = 6, ["b"] = 7, ["op"] = "*" })], usage)
-            .ReplyToolCall("read_file", new { path = "../../../etc/passwd" }, usage: usage)
-            .ReplyToolCall("read_file", new { path = "todo.txt" }, usage: usage)
+            .ReplyToolCall(readTool, new { path = "../../../etc/passwd" }, usage: usage)
+            .ReplyToolCall(readTool, new { path = todoPath }, usage: usage)
             .Reply(request =>
             {
                 Dictionary<string, string> results = request.FunctionResults.ToDictionary(r => r.CallId, r => r.Result?.ToString() ?? "");
