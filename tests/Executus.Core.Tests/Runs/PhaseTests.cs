@@ -84,7 +84,7 @@ public sealed class PhaseTests
         Assert.Contains("Current phase: 'judge' (2 of 3)", judge, StringComparison.Ordinal);
         Assert.Contains("- gather: \"a.cs changes Parse\"", judge, StringComparison.Ordinal);
         string report = model.Requests[3].Options!.Instructions!;
-        Assert.Contains("- judge: {", report, StringComparison.Ordinal);
+        Assert.Contains("- judge: {\"verdict\":\"fail\",\"notes\":\"Parse loses data\"}", report, StringComparison.Ordinal);
         Assert.Contains("answer without calling a tool", report, StringComparison.Ordinal);
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -182,7 +183,7 @@ internal sealed class PhaseDriver
             }
 
             _finished = true;
-            _finishedHandoff = arguments.TryGetValue("handoff", out object? handoff) && handoff is not null ? ToolArguments.ToJsonElement(handoff) : null;
+            _finishedHandoff = arguments.TryGetValue("handoff", out object? handoff) && handoff is not null ? Compact(ToolArguments.ToJsonElement(handoff)) : null;
             return new FunctionResultContent(call.CallId, $"Phase '{phase.Name}' finished.");
         }
     }
@@ -434,6 +435,19 @@ internal sealed class PhaseDriver
         }
 
         return JsonSerializer.SerializeToElement(root, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonObject)));
+    }
+
+    /// <summary>The hand-off without indentation: it is repeated in every later phase's instructions.</summary>
+    private static JsonElement Compact(JsonElement value)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            value.WriteTo(writer);
+        }
+
+        using JsonDocument document = JsonDocument.Parse(buffer.WrittenMemory);
+        return document.RootElement.Clone();
     }
 
     private int IndexOf(string name)
