@@ -144,6 +144,19 @@ public sealed class PhaseTests
     }
 
     [Fact]
+    public async Task Usage_records_name_the_phase_of_each_call()
+    {
+        using ScriptedChatClient model = HappyScript();
+        var sink = new RecordingSink();
+
+        RunResult result = await new Executor(new FixedModelResolver(model, usageSink: sink), Tools()).RunAsync(new RunRequest(Reviewer(), "Review."));
+
+        Assert.Equal(RunOutcome.Completed, result.Outcome);
+        Assert.Equal(["gather", "gather", "judge", "report", "report"], sink.Records.Select(r => r.Phase));
+        Assert.All(sink.Records, r => Assert.Equal(result.RunId, r.RunId));
+    }
+
+    [Fact]
     public async Task An_invalid_hand_off_is_sent_back_with_the_errors_and_repaired()
     {
         using var model = new ScriptedChatClient()
@@ -424,6 +437,21 @@ public sealed class PhaseTests
 
         Assert.Equal(RunOutcome.Failed, result.Outcome);
         Assert.Contains("phase 'deploy', which agent 'reviewer' does not have", result.StopReason, StringComparison.Ordinal);
+    }
+
+    private sealed class RecordingSink : IUsageSink
+    {
+        public List<UsageRecord> Records { get; } = [];
+
+        public ValueTask RecordAsync(UsageRecord record, CancellationToken cancellationToken = default)
+        {
+            lock (Records)
+            {
+                Records.Add(record);
+            }
+
+            return ValueTask.CompletedTask;
+        }
     }
 
     private sealed class TierResolver(Dictionary<string, IChatClient> byTier) : IAgentModelResolver
