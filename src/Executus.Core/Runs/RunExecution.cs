@@ -32,6 +32,7 @@ internal sealed partial class RunExecution
     private RunAccount? _account;
     private ModelCallContext? _callContext;
     private int _iteration;
+    private int _maxOutputTokens;
     private int _savedMessageCount;
     private bool _softDeadlineReviewed;
     private List<FunctionCallContent>? _openCalls;
@@ -225,6 +226,7 @@ internal sealed partial class RunExecution
         }
 
         ChatOptions options = BuildOptions(toolbox);
+        _maxOutputTokens = Math.Max(0, options.MaxOutputTokens ?? 0);
         int consecutiveToolErrors = 0;
         if (_request.ResumedFrom is not null && OpenCallsOf(_messages) is { } inFlight)
         {
@@ -541,7 +543,8 @@ internal sealed partial class RunExecution
         CompactionResult compacted;
         using (ModelCallContext.Begin(_callContext! with { Purpose = "compaction" }))
         {
-            compacted = await compactor.CompactAsync(_messages, cancellationToken: token).ConfigureAwait(false);
+            // Why: the answer shares the window, so the request's max output tokens are reserved from it.
+            compacted = await compactor.CompactAsync(_messages, null, _maxOutputTokens, token).ConfigureAwait(false);
         }
 
         if (compacted.Changed)
