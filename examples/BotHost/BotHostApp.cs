@@ -109,12 +109,9 @@ internal static class BotHostApp
             .AddPersonasFrom(Path.Combine(bot.DataDir, "personas"))
             .AddSkillsFrom(Path.Combine(bot.DataDir, "skills"));
 
-        // Registered after the batteries: hosted services stop in reverse order, so the channels stop first, then the
-        // chat service drains and interrupts runs, then recovery flushes the checkpoints.
-        builder.Services.AddSingleton<ChatService>();
-        builder.Services.AddHostedService(static sp => sp.GetRequiredService<ChatService>());
-        builder.Services.AddSingleton<ScheduleService>();
-        builder.Services.AddHostedService(static sp => sp.GetRequiredService<ScheduleService>());
+        // Hosted services stop in reverse order of registration: schedules stop firing first, then the chat service
+        // drains and interrupts running runs (their streams end), then the channels close, then recovery flushes the
+        // checkpoints (it is registered by AddBatteries, before all of these).
         builder.Services.AddSingleton<CommandProcessor>();
         if (bot.HttpEnabled)
         {
@@ -125,6 +122,11 @@ internal static class BotHostApp
         {
             builder.Services.AddHostedService<ConsoleChannel>();
         }
+
+        builder.Services.AddSingleton<ChatService>();
+        builder.Services.AddHostedService(static sp => sp.GetRequiredService<ChatService>());
+        builder.Services.AddSingleton<ScheduleService>();
+        builder.Services.AddHostedService(static sp => sp.GetRequiredService<ScheduleService>());
 
         using IHost host = builder.Build();
         try

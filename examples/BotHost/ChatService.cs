@@ -30,6 +30,7 @@ internal sealed partial class ChatService : IHostedService, IDisposable
     private readonly CancellationTokenSource _interrupt = new();
     private readonly ConcurrentDictionary<string, Session> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, bool> _running = new();
+    private int _stopping;
 
     public ChatService(Executor executor, BatteryAgentFactory agents, LaneRegistry lanes, BotOptions options, LiveRuns live, ILogger<ChatService> logger)
     {
@@ -45,6 +46,7 @@ internal sealed partial class ChatService : IHostedService, IDisposable
 
     public async IAsyncEnumerable<RunEventView> ChatAsync(CallerIdentity caller, string text, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        ThrowIfStopping();
         Session session = GetSession(caller);
         RunnableAgent agent;
         try
@@ -103,6 +105,7 @@ internal sealed partial class ChatService : IHostedService, IDisposable
     /// <summary>Runs one scheduled turn for <paramref name="caller"/> on the <c>schedule</c> lane; its output goes to the delivery.</summary>
     public Task<RunResult> RunScheduledAsync(CallerIdentity caller, string persona, string input, string scheduleId)
     {
+        ThrowIfStopping();
         Task<RunResult> job = _lanes.Get("schedule").RunAsync(
             caller.FairnessKey,
             async laneToken =>
@@ -127,6 +130,7 @@ internal sealed partial class ChatService : IHostedService, IDisposable
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        Volatile.Write(ref _stopping, 1);
         Task[] running = [.. _running.Keys];
         if (running.Length == 0)
         {
@@ -159,6 +163,14 @@ internal sealed partial class ChatService : IHostedService, IDisposable
     }
 
     public void Dispose() => _interrupt.Dispose();
+
+    private void ThrowIfStopping()
+    {
+        if (Volatile.Read(ref _stopping) != 0)
+        {
+            throw new BotCommandException("the bot is shutting down; try again when it is back");
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Shutting down: waiting up to {Timeout} for {Count} running run(s).")]
     private static partial void LogDraining(ILogger logger, int count, TimeSpan timeout);

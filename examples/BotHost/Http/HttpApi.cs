@@ -95,9 +95,9 @@ internal static class HttpApi
             return Results.Empty;
         });
 
-        api.MapPost("/commands", async (HttpContext http, CommandRequest body) =>
-            await ReadAsync(commands, Caller(http), body.Command ?? "/help", http.RequestAborted));
-        api.MapGet("/runs", async (HttpContext http) => await ReadAsync(commands, Caller(http), "/runs", http.RequestAborted));
+        api.MapPost("/commands", async (HttpContext http, CommandRequest body, CancellationToken cancellationToken) =>
+            await ReadAsync(commands, Caller(http), body.Command ?? "/help", cancellationToken));
+        api.MapGet("/runs", async (HttpContext http, CancellationToken cancellationToken) => await ReadAsync(commands, Caller(http), "/runs", cancellationToken));
         api.MapGet("/runs/{id}", async (HttpContext http, string id) =>
             await commands.RunViewAsync(Caller(http), id, http.RequestAborted) is { } view ? Results.Ok(view) : Results.NotFound(new { error = $"you have no run '{id}'" }));
         api.MapGet("/audit", async (HttpContext http, string? kind, string? tool, string? run, string? outcome, int? limit) =>
@@ -113,12 +113,12 @@ internal static class HttpApi
 
             return await ReadAsync(commands, Caller(http), line.ToString(), http.RequestAborted);
         });
-        api.MapGet("/budget", async (HttpContext http) => await ReadAsync(commands, Caller(http), "/spend", http.RequestAborted));
-        api.MapGet("/personas", async (HttpContext http) => await ReadAsync(commands, Caller(http), "/personas", http.RequestAborted));
-        api.MapGet("/skills", async (HttpContext http) => await ReadAsync(commands, Caller(http), "/skills", http.RequestAborted));
-        api.MapGet("/skills/{name}/versions", async (HttpContext http, string name) => await ReadAsync(commands, Caller(http), "/skill versions " + name, http.RequestAborted));
-        api.MapGet("/schedules", async (HttpContext http) => await ReadAsync(commands, Caller(http), "/schedules", http.RequestAborted));
-        api.MapGet("/interrupted", async (HttpContext http) => await ReadAsync(commands, Caller(http), "/interrupted", http.RequestAborted));
+        api.MapGet("/budget", async (HttpContext http, CancellationToken cancellationToken) => await ReadAsync(commands, Caller(http), "/spend", cancellationToken));
+        api.MapGet("/personas", async (HttpContext http, CancellationToken cancellationToken) => await ReadAsync(commands, Caller(http), "/personas", cancellationToken));
+        api.MapGet("/skills", async (HttpContext http, CancellationToken cancellationToken) => await ReadAsync(commands, Caller(http), "/skills", cancellationToken));
+        api.MapGet("/skills/{name}/versions", async (HttpContext http, string name, CancellationToken cancellationToken) => await ReadAsync(commands, Caller(http), "/skill versions " + name, cancellationToken));
+        api.MapGet("/schedules", async (HttpContext http, CancellationToken cancellationToken) => await ReadAsync(commands, Caller(http), "/schedules", cancellationToken));
+        api.MapGet("/interrupted", async (HttpContext http, CancellationToken cancellationToken) => await ReadAsync(commands, Caller(http), "/interrupted", cancellationToken));
         api.MapGet("/inbox", (HttpContext http) => Results.Ok(inbox.List(Caller(http).Id)));
     }
 

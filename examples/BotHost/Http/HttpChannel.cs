@@ -39,6 +39,9 @@ internal sealed partial class HttpChannel : IHostedService, IAsyncDisposable
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.UseUrls(_options.HttpUrl.ToString());
         builder.Logging.ClearProviders();
+
+        // Why: the bot's own host handles Ctrl+C/SIGTERM; this inner server must not register a second console lifetime.
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
         builder.Services.AddSingleton(_bot.GetRequiredService<ILoggerFactory>());
         builder.Services.Configure<JsonOptions>(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
         WebApplication app = builder.Build();
@@ -64,6 +67,13 @@ internal sealed partial class HttpChannel : IHostedService, IAsyncDisposable
         {
             await _app.DisposeAsync();
         }
+    }
+
+    private sealed class EmbeddedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No API callers are configured (BotHost:Callers): every HTTP request will get 401.")]
