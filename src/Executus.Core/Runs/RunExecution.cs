@@ -23,7 +23,7 @@ internal sealed partial class RunExecution
     private readonly Executor _executor;
     private readonly RunRequest _request;
     private readonly CancellationToken _callerToken;
-    private readonly List<ChatMessage> _messages;
+    private List<ChatMessage> _messages;
     private readonly DateTimeOffset _startedAt;
     private readonly RunContext? _parent;
     private readonly RunDeadline _deadline;
@@ -35,6 +35,7 @@ internal sealed partial class RunExecution
     private int _maxOutputTokens;
     private int _savedMessageCount;
     private bool _softDeadlineReviewed;
+    private AgentSnapshot? _agentSnapshot;
     private List<FunctionCallContent>? _openCalls;
     private FunctionResultContent?[]? _openResults;
 
@@ -47,11 +48,7 @@ internal sealed partial class RunExecution
         _callerToken = request.Detached ? CancellationToken.None : callerToken;
         _parent = RunContext.Current;
         Caller = request.Caller ?? _parent?.Caller ?? CallerIdentity.Anonymous;
-        RunId = request.RunId ?? string.Create(36, Guid.NewGuid(), static (span, guid) =>
-        {
-            "run_".CopyTo(span);
-            guid.TryFormat(span[4..], out _, "N");
-        });
+        RunId = request.RunId ?? RunIds.New();
         _messages = [.. request.Messages];
         if (request.Attachments.Count > 0)
         {
@@ -331,9 +328,9 @@ internal sealed partial class RunExecution
     {
         Boundary = boundary,
         RunId = RunId,
-        Agent = AgentSnapshot.From(Agent),
+        Agent = _agentSnapshot ??= AgentSnapshot.From(Agent),
         Caller = Caller,
-        Messages = [.. _messages],
+        Messages = new TranscriptView(_messages),
         Iteration = _iteration,
         Usage = _account?.Usage ?? new UsageDetails(),
         Elapsed = _deadline.Elapsed,
@@ -550,8 +547,9 @@ internal sealed partial class RunExecution
         if (compacted.Changed)
         {
             int before = _messages.Count;
-            _messages.Clear();
-            _messages.AddRange(compacted.Messages);
+
+            // Why: a new list, not Clear + AddRange, so the transcript views handed to checkpoints stay true.
+            _messages = [.. compacted.Messages];
             _savedMessageCount = 0;
             await _ports.AuditAsync(
                 AuditEventKind.Compaction,

@@ -8,6 +8,8 @@ internal sealed class ToolboxRequest
     /// <summary>The allow-list entry that names every registered tool.</summary>
     public const string AllTools = "*";
 
+    private IReadOnlyList<string>? _toolNames;
+
     /// <summary>Initializes a request.</summary>
     /// <param name="agentName">The agent.</param>
     /// <param name="toolNames">The agent's tool allow-list; <see cref="AllTools"/> names every registered tool.</param>
@@ -17,7 +19,7 @@ internal sealed class ToolboxRequest
         ArgumentException.ThrowIfNullOrWhiteSpace(agentName);
         ArgumentNullException.ThrowIfNull(toolNames);
         AgentName = agentName;
-        ToolNames = [.. toolNames.Where(n => !string.IsNullOrWhiteSpace(n)).Select(n => n.Trim()).Distinct(StringComparer.Ordinal)];
+        Source = toolNames as IReadOnlyList<string> ?? [.. toolNames];
         Caller = caller ?? CallerIdentity.Anonymous;
     }
 
@@ -25,7 +27,11 @@ internal sealed class ToolboxRequest
     public string AgentName { get; }
 
     /// <summary>Gets the agent's tool allow-list (distinct, trimmed).</summary>
-    public IReadOnlyList<string> ToolNames { get; }
+    public IReadOnlyList<string> ToolNames =>
+        _toolNames ??= [.. Source.Where(n => !string.IsNullOrWhiteSpace(n)).Select(n => n.Trim()).Distinct(StringComparer.Ordinal)];
+
+    /// <summary>Gets the allow-list as given (the factory's cache key: an agent's list is normalised once, not per run).</summary>
+    internal IReadOnlyList<string> Source { get; }
 
     /// <summary>Gets the caller.</summary>
     public CallerIdentity Caller { get; }
