@@ -107,7 +107,8 @@ internal static class BotHostApp
 
         executus.AddBatteries()
             .AddPersonasFrom(Path.Combine(bot.DataDir, "personas"))
-            .AddSkillsFrom(Path.Combine(bot.DataDir, "skills"));
+            .AddSkillsFrom(Path.Combine(bot.DataDir, "skills"))
+            .UseSqlite($"Data Source={Path.Combine(bot.StateDir, "bothost.db")}");
 
         // Hosted services stop in reverse order of registration: schedules stop firing first, then the chat service
         // drains and interrupts running runs (their streams end), then the channels close, then recovery flushes the

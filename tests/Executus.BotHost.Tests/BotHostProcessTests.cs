@@ -170,35 +170,103 @@ public sealed class BotHostProcessTests : IDisposable
     }
 
     [Fact]
-    public async Task Sigterm_interrupts_a_running_run_checkpoints_it_and_exits_cleanly()
+    public async Task Killed_with_sigkill_mid_run_the_run_resumes_at_the_next_start_and_completes_with_nothing_lost()
     {
-        await using BotProcess bot = await BotProcess.StartAsync(_state, TwoCallers(("BotHost:Demo:SlowDelay", "60s"), ("BotHost:DrainTimeout", "1s")));
-        Task<List<SseEvent>> chat = bot.ChatAsync("a slow one please", AliceKey);
-        for (int i = 0; i < 100 && !(await bot.GetJsonAsync("/api/runs", AliceKey)).GetProperty("data").EnumerateArray().Any(); i++)
+        Dictionary<string, string> settings = TwoCallers(("BotHost:Demo:SlowDelay", "4s"));
+        string runId;
+        string[] rowsBeforeKill;
+        await using (BotProcess first = await BotProcess.StartAsync(_state, settings))
         {
+            List<SseEvent> started = await first.ChatAsync("a slow one please", AliceKey, until: e => e.Type == "tool_result");
+            runId = started[0].Get("runId")!;
+
+            // The tool turn is checkpointed (MinInterval 0) and its audit rows flushed before the kill.
+            JsonElement rows = default;
+            for (int i = 0; i < 50; i++)
+            {
+                rows = await first.GetJsonAsync($"/api/audit?run={runId}", AliceKey);
+                if (rows.GetProperty("data").EnumerateArray().Any(r => r.GetProperty("kind").GetString() == "ToolCall"))
+                {
+                    break;
+                }
+
+                await Task.Delay(100);
+            }
+
+            rowsBeforeKill = [.. rows.GetProperty("data").EnumerateArray().Select(r => r.GetProperty("id").GetString()!)];
+            Assert.NotEmpty(rowsBeforeKill);
+            first.Kill();
+            await first.WaitForExitAsync(BotProcess.Patience);
+        }
+
+        await using BotProcess second = await BotProcess.StartAsync(_state, settings);
+        JsonElement run = default;
+        for (int i = 0; i < 300; i++)
+        {
+            run = await second.GetJsonAsync($"/api/runs/{runId}", AliceKey);
+            if (run.GetProperty("status").GetString() is "Completed")
+            {
+                break;
+            }
+
             await Task.Delay(100);
         }
 
-        string runId = (await bot.GetJsonAsync("/api/runs", AliceKey)).GetProperty("data")[0].GetProperty("runId").GetString()!;
-        for (int i = 0; i < 100 && !(await bot.GetJsonAsync($"/api/runs/{runId}", AliceKey)).GetProperty("events").EnumerateArray().Any(e => e.GetProperty("type").GetString() == "tool_result"); i++)
-        {
-            await Task.Delay(100);
-        }
+        Assert.Equal("Completed", run.GetProperty("status").GetString());
+        JsonElement inbox = await second.GetJsonAsync("/api/inbox", AliceKey);
+        JsonElement delivered = inbox.EnumerateArray().Single(i => i.GetProperty("runId").GetString() == runId);
+        Assert.Contains("tool said", delivered.GetProperty("text").GetString(), StringComparison.Ordinal);
 
-        bot.Terminate();
-        Assert.Equal(0, await bot.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Contains("Interrupting 1 run(s)", bot.Stderr, StringComparison.Ordinal);
-        try
+        JsonElement after = await second.GetJsonAsync($"/api/audit?run={runId}&limit=500", AliceKey);
+        string[] rowsAfter = [.. after.GetProperty("data").EnumerateArray().Select(r => r.GetProperty("id").GetString()!)];
+        Assert.Subset(rowsAfter.ToHashSet(), rowsBeforeKill.ToHashSet());
+        Assert.Contains(after.GetProperty("data").EnumerateArray(), r => r.GetProperty("kind").GetString() == "RunResumed");
+        Assert.Single(after.GetProperty("data").EnumerateArray(), r => r.GetProperty("kind").GetString() == "ToolCall"); // not repeated
+        Assert.Empty((await second.CommandAsync("/interrupted", AliceKey)).GetProperty("data").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Sigterm_checkpoints_the_running_run_and_the_next_start_resumes_it()
+    {
+        Dictionary<string, string> settings = TwoCallers(("BotHost:Demo:SlowDelay", "60s"), ("BotHost:DrainTimeout", "1s"));
+        string runId;
+        await using (BotProcess first = await BotProcess.StartAsync(_state, settings))
         {
+            Task<List<SseEvent>> chat = first.ChatAsync("a slow one please", AliceKey);
+            JsonElement runs = default;
+            for (int i = 0; i < 100; i++)
+            {
+                runs = await first.GetJsonAsync("/api/runs", AliceKey);
+                if (runs.GetProperty("data").EnumerateArray().Any())
+                {
+                    break;
+                }
+
+                await Task.Delay(100);
+            }
+
+            runId = runs.GetProperty("data")[0].GetProperty("runId").GetString()!;
+            first.Terminate();
+            Assert.Equal(0, await first.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Contains("Interrupting 1 run(s)", first.Stderr, StringComparison.Ordinal);
             List<SseEvent> events = await chat;
-            Assert.DoesNotContain(events, e => e.Type == "run_finished" && e.Get("outcome") == "Completed");
+            Assert.Equal("Cancelled", events[^1].Get("outcome"));
         }
-        catch (HttpRequestException)
+
+        settings["BotHost:Demo:SlowDelay"] = "0s";
+        await using BotProcess second = await BotProcess.StartAsync(_state, settings);
+        JsonElement run = default;
+        for (int i = 0; i < 300; i++)
         {
-            // The server closed the stream while shutting down: also fine.
+            run = await second.GetJsonAsync($"/api/runs/{runId}", AliceKey);
+            if (run.GetProperty("status").GetString() is "Completed")
+            {
+                break;
+            }
+
+            await Task.Delay(100);
         }
-        catch (IOException)
-        {
-        }
+
+        Assert.Equal("Completed", run.GetProperty("status").GetString());
     }
 }
