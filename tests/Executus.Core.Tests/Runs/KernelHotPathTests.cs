@@ -126,6 +126,27 @@ public partial class KernelHotPathTests
         Assert.All(ids, id => Assert.Matches(RunIdFormat(), id));
     }
 
+    [Fact]
+    public void The_executors_own_toolbox_factory_logs_through_the_executors_logger_factory()
+    {
+        var logs = new Telemetry.CapturingLoggerFactory();
+
+        var executor = new Executor(new FixedModelResolver(new ScriptedChatClient()), Tools(), loggerFactory: logs);
+
+        Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(executor.Toolboxes!.Logger, "probe");
+
+        Assert.Contains(logs.Entries, e => e.Message == "probe");
+    }
+
+    [Fact]
+    public void Every_meter_of_core_and_the_batteries_is_listed_for_hosts()
+    {
+        Assert.Contains("Executus.Checkpoint", ExecutusTelemetry.MeterNames);
+        Assert.Contains("Executus.Audit", ExecutusTelemetry.MeterNames);
+        Assert.Contains(Executus.Net.NetTelemetry.MeterName, ExecutusTelemetry.MeterNames);
+        Assert.Equal(ExecutusTelemetry.MeterNames.Count, ExecutusTelemetry.MeterNames.Distinct(StringComparer.Ordinal).Count());
+    }
+
     [GeneratedRegex("^run_[0-9a-f]{32}$")]
     private static partial Regex RunIdFormat();
 
