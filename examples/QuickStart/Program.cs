@@ -5,4 +5,5 @@
 //   (or Executus__Providers__openai__BaseUrl=http://localhost:11434/v1 for a local Ollama/vLLM/llama.cpp server)
 // With an MCP filesystem server reading the notes (its read tool confined to notes/ by Executus's sandbox validator):
 //   QuickStart__McpFilesystem=npx   (or the path of @modelcontextprotocol/server-filesystem's dist/index.js)
-return await QuickStart.QuickStartApp.RunAsync(Console.Out);
+// The phased agent (gather → judge → report):  dotnet run --project examples/QuickStart -- --phased
+return await QuickStart.QuickStartApp.RunAsync(Console.Out, phased: args.Contains("--phased") ? true : null);

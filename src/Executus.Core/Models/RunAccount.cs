@@ -94,14 +94,13 @@ public sealed partial class RunAccount
     }
 
     /// <summary>Checks a call with the budget; throws <see cref="BudgetExceededException"/> when refused.</summary>
-    internal async ValueTask<BudgetReservation?> ReserveAsync(
+    internal ValueTask<BudgetReservation?> ReserveAsync(
+        ModelReference model, IEnumerable<ChatMessage> messages, ChatOptions? options, string? purpose, CancellationToken cancellationToken) =>
+        Budget is NullBudget ? default : ReserveCoreAsync(model, messages, options, purpose, cancellationToken);
+
+    private async ValueTask<BudgetReservation?> ReserveCoreAsync(
         ModelReference model, IEnumerable<ChatMessage> messages, ChatOptions? options, string? purpose, CancellationToken cancellationToken)
     {
-        if (Budget is NullBudget)
-        {
-            return null;
-        }
-
         long input = 0;
         foreach (ChatMessage message in messages)
         {
@@ -139,19 +138,22 @@ public sealed partial class RunAccount
     }
 
     /// <summary>Counts a completed call's usage and settles its reservation.</summary>
-    internal async ValueTask SettleAsync(BudgetReservation? reservation, UsageDetails? usage, string? responseModelId)
+    internal ValueTask SettleAsync(BudgetReservation? reservation, UsageDetails? usage, string? responseModelId)
     {
-        UsageDetails counted = UsageTotals.WithTotal(usage) ?? new UsageDetails();
-        lock (_lock)
+        UsageDetails? counted = UsageTotals.WithTotal(usage);
+        if (counted is not null)
         {
-            _usage.Add(counted);
+            lock (_lock)
+            {
+                _usage.Add(counted);
+            }
         }
 
-        if (reservation is null)
-        {
-            return;
-        }
+        return reservation is null ? default : SettleCoreAsync(reservation, counted ?? new UsageDetails(), responseModelId);
+    }
 
+    private async ValueTask SettleCoreAsync(BudgetReservation reservation, UsageDetails counted, string? responseModelId)
+    {
         try
         {
             // Why: the call's token may be cancelled by now; the spend happened and must be recorded.
@@ -164,13 +166,10 @@ public sealed partial class RunAccount
     }
 
     /// <summary>Releases the reservation of a call that did not complete.</summary>
-    internal async ValueTask ReleaseAsync(BudgetReservation? reservation)
-    {
-        if (reservation is null)
-        {
-            return;
-        }
+    internal ValueTask ReleaseAsync(BudgetReservation? reservation) => reservation is null ? default : ReleaseCoreAsync(reservation);
 
+    private async ValueTask ReleaseCoreAsync(BudgetReservation reservation)
+    {
         try
         {
             await Budget.ReleaseAsync(reservation, CancellationToken.None).ConfigureAwait(false);

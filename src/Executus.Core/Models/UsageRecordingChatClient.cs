@@ -50,7 +50,7 @@ public sealed class UsageRecordingChatClient : DelegatingChatClient
             ? null
             : await account.ReserveAsync(_model, messages, options, context!.Purpose, cancellationToken).ConfigureAwait(false);
         messages = WithNotice(messages, reservation);
-        long start = _timeProvider.GetTimestamp();
+        long start = Timestamp();
         ChatResponse response;
         try
         {
@@ -86,7 +86,7 @@ public sealed class UsageRecordingChatClient : DelegatingChatClient
             ? null
             : await account.ReserveAsync(_model, messages, options, context!.Purpose, cancellationToken).ConfigureAwait(false);
         messages = WithNotice(messages, reservation);
-        long start = _timeProvider.GetTimestamp();
+        long start = Timestamp();
         UsageDetails? usage = null;
         string? modelId = null;
         bool completed = false;
@@ -118,6 +118,9 @@ public sealed class UsageRecordingChatClient : DelegatingChatClient
 
         await RecordAsync(context, modelId, usage, start, streaming: true, cancellationToken).ConfigureAwait(false);
     }
+
+    // Why: latency is only reported to a sink; without one the clock is not read.
+    private long Timestamp() => _sink is NullUsageSink ? 0 : _timeProvider.GetTimestamp();
 
     // Why: the budget's notice (e.g. the remaining budget past a soft limit) reaches the model as one system line on this
     // call only; the run's transcript is not changed.
@@ -154,6 +157,7 @@ public sealed class UsageRecordingChatClient : DelegatingChatClient
                 Caller = context?.Caller,
                 RunId = context?.RunId,
                 Purpose = context?.Purpose,
+                Phase = context?.Phase,
                 Usage = Snapshot(usage),
                 Latency = _timeProvider.GetElapsedTime(start),
                 Timestamp = _timeProvider.GetUtcNow(),

@@ -27,6 +27,7 @@ internal sealed partial class RunPortInvoker : IAudit
     private readonly Executor _executor;
     private readonly RunExecution _run;
     private readonly ChannelWriter<RunEvent>? _events;
+    private static readonly IReadOnlyDictionary<string, string> EmptyData = new System.Collections.ObjectModel.ReadOnlyDictionary<string, string>(new Dictionary<string, string>());
     private long _sequence;
 
     public RunPortInvoker(Executor executor, RunExecution run, ChannelWriter<RunEvent>? events)
@@ -77,9 +78,30 @@ internal sealed partial class RunPortInvoker : IAudit
     // ---- audit ----------------------------------------------------------------------------------------------------
 
     /// <summary>Records an event of this run: stamps the sequence number and the run's facts; failures are logged.</summary>
-    public ValueTask RecordAsync(AuditEvent auditEvent, CancellationToken cancellationToken = default) =>
-        Audits ? RecordCoreAsync(auditEvent, cancellationToken) : default;
+    public ValueTask RecordAsync(AuditEvent auditEvent, CancellationToken cancellationToken = default)
+    {
+        if (!Audits)
+        {
+            return default;
+        }
 
+        // Why: an event from the run's own channel (a toolbox denial) usually lacks only the sequence; copy it only
+        // when it misses a fact of the run.
+        long sequence = Interlocked.Increment(ref _sequence);
+        AuditEvent stamped = auditEvent.RunId is null || auditEvent.AgentName is null || auditEvent.Caller is null || auditEvent.Iteration == 0
+            ? auditEvent with
+            {
+                Sequence = sequence,
+                RunId = auditEvent.RunId ?? RunId,
+                AgentName = auditEvent.AgentName ?? _run.Agent.Name,
+                Caller = auditEvent.Caller ?? _run.Caller,
+                Iteration = auditEvent.Iteration == 0 ? _run.Iteration : auditEvent.Iteration,
+            }
+            : auditEvent with { Sequence = sequence };
+        return RecordCoreAsync(stamped, cancellationToken);
+    }
+
+    /// <summary>Builds one event of this run, stamped once with its sequence and the run's facts, and records it.</summary>
     public ValueTask AuditAsync(
         AuditEventKind kind,
         CancellationToken token,
@@ -93,12 +115,17 @@ internal sealed partial class RunPortInvoker : IAudit
             ? RecordCoreAsync(
                 new AuditEvent(kind, _executor.TimeProvider.GetUtcNow())
                 {
+                    Sequence = Interlocked.Increment(ref _sequence),
+                    RunId = RunId,
+                    AgentName = _run.Agent.Name,
+                    Caller = _run.Caller,
+                    Iteration = _run.Iteration,
                     ToolName = toolName,
                     Detail = detail,
                     Usage = usage,
                     Model = model,
                     Arguments = arguments,
-                    Data = data ?? new Dictionary<string, string>(),
+                    Data = data ?? EmptyData,
                 },
                 token)
             : default;
@@ -107,15 +134,7 @@ internal sealed partial class RunPortInvoker : IAudit
     {
         try
         {
-            AuditEvent stamped = auditEvent with
-            {
-                Sequence = Interlocked.Increment(ref _sequence),
-                RunId = auditEvent.RunId ?? RunId,
-                AgentName = auditEvent.AgentName ?? _run.Agent.Name,
-                Caller = auditEvent.Caller ?? _run.Caller,
-                Iteration = auditEvent.Iteration == 0 ? _run.Iteration : auditEvent.Iteration,
-            };
-            await _executor.Audit.RecordAsync(stamped, token).ConfigureAwait(false);
+            await _executor.Audit.RecordAsync(auditEvent, token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
         {
@@ -193,6 +212,10 @@ internal sealed partial class RunPortInvoker : IAudit
             }
 
             await AuditAsync(AuditEventKind.CriticVerdict, token, detail: verdict.Reason, data: data).ConfigureAwait(false);
+            if (Emits)
+            {
+                await EmitAsync(new CriticVerdictEvent(RunId, review.Iteration, _executor.TimeProvider.GetUtcNow(), review.Trigger, verdict), token).ConfigureAwait(false);
+            }
         }
 
         return verdict;

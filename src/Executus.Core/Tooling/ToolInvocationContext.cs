@@ -26,7 +26,62 @@ public sealed class ToolInvocationContext
     /// Gets the read-only dictionary handed to a tool as <c>AIFunctionArguments.Context</c>, holding this context under
     /// <c>typeof(ToolInvocationContext)</c>. Built once per context and shared by the calls that use it.
     /// </summary>
-    internal IDictionary<object, object?> FunctionContext =>
-        _functionContext ??= new System.Collections.ObjectModel.ReadOnlyDictionary<object, object?>(
-            new Dictionary<object, object?>(1) { [typeof(ToolInvocationContext)] = this });
+    internal IDictionary<object, object?> FunctionContext => _functionContext ??= new SingleEntry(this);
+
+    /// <summary>A read-only dictionary of one entry, <c>typeof(ToolInvocationContext)</c> → the context (one small object per turn).</summary>
+    private sealed class SingleEntry(ToolInvocationContext context) : IDictionary<object, object?>
+    {
+        private static readonly object Key = typeof(ToolInvocationContext);
+
+        public int Count => 1;
+
+        public bool IsReadOnly => true;
+
+        public ICollection<object> Keys => [Key];
+
+        public ICollection<object?> Values => [context];
+
+        public object? this[object key]
+        {
+            get => IsKey(key) ? context : throw new KeyNotFoundException();
+            set => throw ReadOnly();
+        }
+
+        public bool ContainsKey(object key) => IsKey(key);
+
+        public bool TryGetValue(object key, out object? value)
+        {
+            value = IsKey(key) ? context : null;
+            return IsKey(key);
+        }
+
+        public bool Contains(KeyValuePair<object, object?> item) => IsKey(item.Key) && ReferenceEquals(item.Value, context);
+
+        public void CopyTo(KeyValuePair<object, object?>[] array, int arrayIndex)
+        {
+            ArgumentNullException.ThrowIfNull(array);
+            array[arrayIndex] = new KeyValuePair<object, object?>(Key, context);
+        }
+
+        public IEnumerator<KeyValuePair<object, object?>> GetEnumerator()
+        {
+            yield return new KeyValuePair<object, object?>(Key, context);
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public void Add(object key, object? value) => throw ReadOnly();
+
+        public void Add(KeyValuePair<object, object?> item) => throw ReadOnly();
+
+        public bool Remove(object key) => throw ReadOnly();
+
+        public bool Remove(KeyValuePair<object, object?> item) => throw ReadOnly();
+
+        public void Clear() => throw ReadOnly();
+
+        private static bool IsKey(object key) => Equals(key, Key);
+
+        private static NotSupportedException ReadOnly() => new("The tool invocation context dictionary is read-only.");
+    }
 }

@@ -25,38 +25,35 @@ internal sealed class Toolbox
     private readonly Dictionary<string, RegisteredTool> _allowed;
     private readonly Dictionary<string, ToolDenial> _denied;
     private readonly IToolRegistry _registry;
+    private readonly string? _phase;
     private readonly IToolArgumentValidator[] _globalValidators;
     private readonly IToolApprovalHandler? _approvalHandler;
     private readonly DenialRecorder _recorder;
-    private readonly ToolInvocationContext _defaultContext;
+    private readonly IServiceProvider? _services;
+    private ToolInvocationContext? _defaultContext;
 
     internal Toolbox(
         ToolboxRequest request,
         IToolRegistry registry,
-        List<RegisteredTool> allowed,
-        List<ToolDenial> denials,
+        ToolboxShape shape,
         IToolArgumentValidator[] globalValidators,
         IToolApprovalHandler? approvalHandler,
         DenialRecorder recorder)
     {
         AgentName = request.AgentName;
+        _phase = request.Phase;
         Caller = request.Caller;
         RunId = request.RunId;
-        Tools = allowed;
-        Functions = [.. allowed.Select(t => (AITool)t.Function)];
-        Denials = denials;
+        Tools = shape.Tools;
+        Functions = shape.Functions;
+        Denials = shape.Denials;
         _registry = registry;
-        _allowed = allowed.ToDictionary(t => t.Name, StringComparer.Ordinal);
-        _denied = [];
-        foreach (ToolDenial denial in denials)
-        {
-            _denied.TryAdd(denial.ToolName, denial);
-        }
-
+        _allowed = shape.Allowed;
+        _denied = shape.Denied;
         _globalValidators = globalValidators;
         _approvalHandler = approvalHandler;
         _recorder = recorder;
-        _defaultContext = new ToolInvocationContext { Caller = request.Caller, AgentName = request.AgentName, RunId = request.RunId, Services = request.Services };
+        _services = request.Services;
     }
 
     /// <summary>Gets the agent's name.</summary>
@@ -105,7 +102,7 @@ internal sealed class Toolbox
     public async ValueTask<FunctionResultContent> InvokeAsync(FunctionCallContent call, ToolInvocationContext? context = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(call);
-        context ??= _defaultContext;
+        context ??= _defaultContext ??= new ToolInvocationContext { Caller = Caller, AgentName = AgentName, RunId = RunId, Services = _services };
         cancellationToken.ThrowIfCancellationRequested();
 
         if (!_allowed.TryGetValue(call.Name, out RegisteredTool? tool))
@@ -321,7 +318,7 @@ internal sealed class Toolbox
                 PermissionStage.Palette,
                 ToolDenialCode.NotInAgentPalette,
                 name,
-                $"tool '{name}' is not available to agent '{AgentName}'");
+                _phase is null ? $"tool '{name}' is not available to agent '{AgentName}'" : $"tool '{name}' is not available to agent '{AgentName}' in phase '{_phase}'");
         }
 
         string available = _allowed.Count == 0 ? "none" : string.Join(", ", Tools.Select(t => t.Name));

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Executus.Auditing;
 using Executus.Identity;
 using Microsoft.Extensions.Logging;
@@ -18,6 +19,7 @@ internal sealed class ToolboxFactory
     private readonly DenialRecorder _recorder;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly ConditionalWeakTable<IReadOnlyList<string>, Stage1Plan> _plans = [];
 
     /// <summary>Initializes a factory.</summary>
     /// <param name="registry">The tool registry.</param>
@@ -57,13 +59,14 @@ internal sealed class ToolboxFactory
     {
         ArgumentNullException.ThrowIfNull(request);
         DenialRecorder recorder = request.Audit is { } runAudit ? new DenialRecorder(runAudit, _timeProvider, _logger) : _recorder;
+        if (Stage1(request) is { } plan)
+        {
+            return await FromPlanAsync(plan, request, recorder, cancellationToken).ConfigureAwait(false);
+        }
+
         List<RegisteredTool> allowed = [];
         List<ToolDenial> denials = [];
-        IEnumerable<string> names = request.ToolNames.Contains(ToolboxRequest.AllTools)
-            ? _registry.Tools.Select(t => t.Name).Concat(request.ToolNames.Where(n => n != ToolboxRequest.AllTools)).Distinct(StringComparer.Ordinal)
-            : request.ToolNames;
-
-        foreach (string name in names)
+        foreach (string name in NamesOf(request))
         {
             ToolDenial? denial = await CheckAsync(request, name, allowed, cancellationToken).ConfigureAwait(false);
             if (denial is not null)
@@ -73,18 +76,81 @@ internal sealed class ToolboxFactory
             }
         }
 
-        return new Toolbox(request, _registry, allowed, denials, _globalValidators, _approvalHandler, recorder);
+        return new Toolbox(request, _registry, new ToolboxShape(allowed, denials), _globalValidators, _approvalHandler, recorder);
     }
+
+    private IEnumerable<string> NamesOf(ToolboxRequest request) =>
+        request.ToolNames.Contains(ToolboxRequest.AllTools)
+            ? _registry.Tools.Select(t => t.Name).Concat(request.ToolNames.Where(n => n != ToolboxRequest.AllTools)).Distinct(StringComparer.Ordinal)
+            : request.ToolNames;
+
+    /// <summary>
+    /// Stage 1 decided once per agent allow-list: with the allow-all palette and Executus's own (snapshot) registry its
+    /// outcome depends only on the list's names and the registry's contents, so it is cached and re-checked by both.
+    /// </summary>
+    private Stage1Plan? Stage1(ToolboxRequest request)
+    {
+        if (_paletteSource is not AllowAllPaletteSource || _registry is not ToolRegistry registry)
+        {
+            return null;
+        }
+
+        IReadOnlyList<RegisteredTool> snapshot = registry.Tools;
+        if (_plans.TryGetValue(request.Source, out Stage1Plan? plan) && plan.IsValidFor(request.Source, snapshot))
+        {
+            return plan;
+        }
+
+        var entries = new List<(RegisteredTool? Tool, ToolDenial? Denial)>();
+        bool callerFree = true;
+        foreach (string name in NamesOf(request))
+        {
+            if (_registry.TryGet(name, out RegisteredTool? tool))
+            {
+                entries.Add((tool, null));
+                callerFree &= tool.Metadata.RequiredScopes.Count == 0 && tool.Metadata.RequiredRoles.Count == 0;
+            }
+            else
+            {
+                entries.Add((null, NotRegistered(request.AgentName, name)));
+            }
+        }
+
+        plan = new Stage1Plan([.. request.Source], snapshot, [.. entries], callerFree);
+        _plans.AddOrUpdate(request.Source, plan);
+        return plan;
+    }
+
+    private async ValueTask<Toolbox> FromPlanAsync(Stage1Plan plan, ToolboxRequest request, DenialRecorder recorder, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ToolboxShape? shape = plan.CallerFree;
+        List<RegisteredTool>? allowed = shape is null ? [] : null;
+        List<ToolDenial>? denials = shape is null ? [] : null;
+        foreach ((RegisteredTool? tool, ToolDenial? stage1) in plan.Entries)
+        {
+            ToolDenial? denial = stage1 ?? (shape is null ? tool!.CheckCaller(request.Caller) : null);
+            if (denial is null)
+            {
+                allowed?.Add(tool!);
+                continue;
+            }
+
+            denials?.Add(denial);
+            await recorder.RecordAsync(denial, request.Caller, request.AgentName, request.RunId, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new Toolbox(request, _registry, shape ?? new ToolboxShape(allowed!, denials!), _globalValidators, _approvalHandler, recorder);
+    }
+
+    private static ToolDenial NotRegistered(string agentName, string name) =>
+        new(PermissionStage.Palette, ToolDenialCode.NotRegistered, name, $"agent '{agentName}' lists tool '{name}', which is not registered");
 
     private async ValueTask<ToolDenial?> CheckAsync(ToolboxRequest request, string name, List<RegisteredTool> allowed, CancellationToken cancellationToken)
     {
         if (!_registry.TryGet(name, out RegisteredTool? tool))
         {
-            return new ToolDenial(
-                PermissionStage.Palette,
-                ToolDenialCode.NotRegistered,
-                name,
-                $"agent '{request.AgentName}' lists tool '{name}', which is not registered");
+            return NotRegistered(request.AgentName, name);
         }
 
         PermissionDecision palette = await _paletteSource.CheckAsync(request.AgentName, tool, request.Caller, cancellationToken).ConfigureAwait(false);
@@ -100,5 +166,63 @@ internal sealed class ToolboxFactory
         }
 
         return callerDenial;
+    }
+
+    /// <summary>Stage 1 of one agent allow-list against one registry snapshot, in the list's order.</summary>
+    private sealed class Stage1Plan
+    {
+        private readonly string[] _names;
+        private readonly IReadOnlyList<RegisteredTool> _registrySnapshot;
+
+        public Stage1Plan(string[] names, IReadOnlyList<RegisteredTool> registrySnapshot, (RegisteredTool? Tool, ToolDenial? Denial)[] entries, bool callerFree)
+        {
+            _names = names;
+            _registrySnapshot = registrySnapshot;
+            Entries = entries;
+            if (callerFree)
+            {
+                List<RegisteredTool> allowed = [];
+                List<ToolDenial> denials = [];
+                foreach ((RegisteredTool? tool, ToolDenial? denial) in entries)
+                {
+                    if (denial is null)
+                    {
+                        allowed.Add(tool!);
+                    }
+                    else
+                    {
+                        denials.Add(denial);
+                    }
+                }
+
+                CallerFree = new ToolboxShape(allowed, denials);
+            }
+        }
+
+        /// <summary>Gets each listed name's registered tool, or its stage-1 denial.</summary>
+        public (RegisteredTool? Tool, ToolDenial? Denial)[] Entries { get; }
+
+        /// <summary>Gets the shared toolbox shape when no allowed tool has caller requirements (stage 2 cannot deny).</summary>
+        public ToolboxShape? CallerFree { get; }
+
+        // Why: an agent's list may be a mutable List<string> a host changes between runs; the registry only grows by
+        // replacing its snapshot. Both are checked before the plan is used.
+        public bool IsValidFor(IReadOnlyList<string> names, IReadOnlyList<RegisteredTool> registrySnapshot)
+        {
+            if (!ReferenceEquals(registrySnapshot, _registrySnapshot) || names.Count != _names.Length)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < _names.Length; i++)
+            {
+                if (!string.Equals(names[i], _names[i], StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
     }
 }

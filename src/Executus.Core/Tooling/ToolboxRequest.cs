@@ -8,6 +8,8 @@ internal sealed class ToolboxRequest
     /// <summary>The allow-list entry that names every registered tool.</summary>
     public const string AllTools = "*";
 
+    private IReadOnlyList<string>? _toolNames;
+
     /// <summary>Initializes a request.</summary>
     /// <param name="agentName">The agent.</param>
     /// <param name="toolNames">The agent's tool allow-list; <see cref="AllTools"/> names every registered tool.</param>
@@ -17,7 +19,7 @@ internal sealed class ToolboxRequest
         ArgumentException.ThrowIfNullOrWhiteSpace(agentName);
         ArgumentNullException.ThrowIfNull(toolNames);
         AgentName = agentName;
-        ToolNames = [.. toolNames.Where(n => !string.IsNullOrWhiteSpace(n)).Select(n => n.Trim()).Distinct(StringComparer.Ordinal)];
+        Source = toolNames as IReadOnlyList<string> ?? [.. toolNames];
         Caller = caller ?? CallerIdentity.Anonymous;
     }
 
@@ -25,7 +27,11 @@ internal sealed class ToolboxRequest
     public string AgentName { get; }
 
     /// <summary>Gets the agent's tool allow-list (distinct, trimmed).</summary>
-    public IReadOnlyList<string> ToolNames { get; }
+    public IReadOnlyList<string> ToolNames =>
+        _toolNames ??= [.. Source.Where(n => !string.IsNullOrWhiteSpace(n)).Select(n => n.Trim()).Distinct(StringComparer.Ordinal)];
+
+    /// <summary>Gets the allow-list as given (the factory's cache key: an agent's list is normalised once, not per run).</summary>
+    internal IReadOnlyList<string> Source { get; }
 
     /// <summary>Gets the caller.</summary>
     public CallerIdentity Caller { get; }
@@ -35,6 +41,9 @@ internal sealed class ToolboxRequest
 
     /// <summary>Gets the run's own audit channel (sequenced, one event per decision); the factory's audit port when null.</summary>
     internal Auditing.IAudit? Audit { get; init; }
+
+    /// <summary>Gets the phase of a phased run the toolbox serves (named in stage 1 denials), if any.</summary>
+    public string? Phase { get; init; }
 
     /// <summary>Gets services handed to tool functions when a call gives no <see cref="ToolInvocationContext"/>.</summary>
     public IServiceProvider? Services { get; init; }

@@ -15,7 +15,10 @@ namespace Executus.Runs;
 public interface ICheckpointer
 {
     /// <summary>Saves a snapshot of a run in progress.</summary>
-    /// <param name="checkpoint">The snapshot (its message list is a copy the kernel no longer changes).</param>
+    /// <param name="checkpoint">
+    /// The snapshot. Its message list is a read-only view of the run's transcript as of the save, not a copy: the kernel
+    /// only appends past it, so it never changes and may be kept (copy it only to own it beyond the messages' lifetime).
+    /// </param>
     /// <param name="savedMessageCount">
     /// How many leading messages of <see cref="RunCheckpoint.Messages"/> are unchanged since this run's previous save
     /// (0 for the first save, and after compaction rewrote the history), so a store may append only the rest.

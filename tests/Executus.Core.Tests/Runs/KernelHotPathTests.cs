@@ -1,0 +1,156 @@
+using System.Text.RegularExpressions;
+using Executus.Compaction;
+using Executus.Identity;
+using Executus.Runs;
+using Executus.Testing;
+using Executus.Tooling;
+using Microsoft.Extensions.AI;
+
+namespace Executus.Core.Tests.Runs;
+
+/// <summary>The kernel's cheap paths (issue 21) keep their behaviour: transcript views, cached tool plans, run ids.</summary>
+public partial class KernelHotPathTests
+{
+    private static ToolRegistry Tools()
+    {
+        var tools = new ToolRegistry();
+        tools.Register(AIFunctionFactory.Create((int a, int b) => a + b, "add"));
+        return tools;
+    }
+
+    private static ScriptedChatClient ThreeTurns() => new ScriptedChatClient()
+        .ReplyToolCall("add", new { a = 1, b = 2 })
+        .ReplyToolCall("add", new { a = 3, b = 4 })
+        .ReplyToolCall("add", new { a = 5, b = 6 })
+        .ReplyText("done");
+
+    [Fact]
+    public async Task A_checkpoint_keeps_the_transcript_it_was_saved_with_while_the_run_goes_on()
+    {
+        using ScriptedChatClient model = ThreeTurns();
+        var checkpoints = new RecordingCheckpointer();
+        var executor = new Executor(new FixedModelResolver(model), Tools(), new RunPorts { Checkpointer = checkpoints });
+
+        RunResult result = await executor.RunAsync(new RunRequest(new RunnableAgent("a") { Tools = ["add"] }, "sum"));
+
+        RunCheckpoint[] saves = [.. checkpoints.Saves];
+        Assert.Equal([3, 5, 7], saves.Select(s => s.Messages.Count));
+        Assert.Equal(8, result.Messages.Count);
+        foreach (RunCheckpoint save in saves)
+        {
+            // A prefix of the final transcript, the same message objects, and enumeration agrees with the indexer.
+            Assert.Equal(result.Messages.Take(save.Messages.Count), save.Messages);
+            Assert.Equal(save.Messages.Count, save.Messages.AsEnumerable().Aggregate(0, (n, _) => n + 1));
+            Assert.Throws<ArgumentOutOfRangeException>(() => save.Messages[save.Messages.Count]);
+        }
+
+        Assert.Same(saves[0].Agent, saves[2].Agent);
+    }
+
+    [Fact]
+    public async Task Compaction_does_not_rewrite_a_checkpoint_that_was_already_handed_out()
+    {
+        using ScriptedChatClient model = ThreeTurns();
+        var checkpoints = new RecordingCheckpointer();
+        var compactor = new DropMiddleCompactor(atCount: 5);
+        var executor = new Executor(new FixedModelResolver(model), Tools(), new RunPorts { Checkpointer = checkpoints }, compactor: compactor);
+
+        RunResult result = await executor.RunAsync(new RunRequest(new RunnableAgent("a") { Tools = ["add"] }, "sum"));
+
+        RunCheckpoint[] saves = [.. checkpoints.Saves];
+        Assert.Equal(RunOutcome.Completed, result.Outcome);
+        Assert.True(compactor.Compacted);
+        Assert.Equal([0, 3, 0], checkpoints.SavedCounts);
+        Assert.Equal([3, 5, 5], saves.Select(s => s.Messages.Count));
+
+        // The save taken before compaction still holds turn 1; the one after starts from turn 2.
+        Assert.Equal(1, FirstCallArgument(saves[1].Messages[1]));
+        Assert.Equal(3, FirstCallArgument(saves[2].Messages[1]));
+        Assert.Equal(saves[2].Messages, result.Messages.Take(5));
+        Assert.True(compactor.Compacted);
+    }
+
+    [Fact]
+    public async Task A_tool_registered_after_a_run_is_seen_by_the_next_run_of_the_same_agent()
+    {
+        var tools = new ToolRegistry();
+        var agent = new RunnableAgent("a") { Tools = ["add"] };
+        var executor = new Executor(new FixedModelResolver(new ScriptedChatClient().ReplyToolCall("add", new { a = 1, b = 2 }).ReplyText("x").ReplyToolCall("add", new { a = 1, b = 2 }).ReplyText("y")), tools);
+
+        RunResult first = await executor.RunAsync(new RunRequest(agent, "sum"));
+        tools.Register(AIFunctionFactory.Create((int a, int b) => a + b, "add"));
+        RunResult second = await executor.RunAsync(new RunRequest(agent, "sum"));
+
+        Assert.Equal(ToolDenialCode.NotRegistered, Assert.IsType<ToolDeniedException>(Results(first).Single().Exception).Denial?.Code);
+        Assert.Equal("3", ResultOf(second));
+    }
+
+    [Fact]
+    public async Task A_changed_tool_list_and_a_different_caller_are_decided_again()
+    {
+        var tools = Tools();
+        tools.Register(AIFunctionFactory.Create(() => "secret", "admin_only"), new ToolMetadata { RequiredRoles = ["admin"] });
+        List<string> list = ["add"];
+        var agent = new RunnableAgent("a") { Tools = list };
+        using ScriptedChatClient model = new ScriptedChatClient()
+            .ReplyToolCall("admin_only").ReplyText("1")
+            .ReplyToolCall("admin_only").ReplyText("2")
+            .ReplyToolCall("admin_only").ReplyText("3");
+        var executor = new Executor(new FixedModelResolver(model), tools);
+        var admin = new CallerIdentity("root", "Root", roles: ["admin"]);
+
+        RunResult notListed = await executor.RunAsync(new RunRequest(agent, "go") { Caller = admin });
+        list.Add("admin_only");
+        RunResult listed = await executor.RunAsync(new RunRequest(agent, "go") { Caller = admin });
+        RunResult notAdmin = await executor.RunAsync(new RunRequest(agent, "go") { Caller = new CallerIdentity("bob", "Bob") });
+
+        Assert.Equal(ToolDenialCode.NotInAgentPalette, Assert.IsType<ToolDeniedException>(Results(notListed).Single().Exception).Denial?.Code);
+        Assert.Equal("secret", ResultOf(listed));
+        ToolDeniedException denied = Assert.IsType<ToolDeniedException>(Results(notAdmin).Single().Exception);
+        Assert.Equal(ToolDenialCode.MissingRole, denied.Denial?.Code);
+    }
+
+    [Fact]
+    public async Task Run_ids_are_distinct_and_keep_their_format_across_threads()
+    {
+        var ids = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+        {
+            for (int i = 0; i < 500; i++)
+            {
+                ids.Add(RunIds.New());
+            }
+        })));
+
+        Assert.Equal(2000, ids.Distinct(StringComparer.Ordinal).Count());
+        Assert.All(ids, id => Assert.Matches(RunIdFormat(), id));
+    }
+
+    [GeneratedRegex("^run_[0-9a-f]{32}$")]
+    private static partial Regex RunIdFormat();
+
+    private static int FirstCallArgument(ChatMessage message) =>
+        Convert.ToInt32(message.Contents.OfType<FunctionCallContent>().Single().Arguments!["a"]?.ToString(), System.Globalization.CultureInfo.InvariantCulture);
+
+    private static IEnumerable<FunctionResultContent> Results(RunResult result) =>
+        result.Messages.SelectMany(m => m.Contents).OfType<FunctionResultContent>();
+
+    private static string ResultOf(RunResult result) => Results(result).Single().Result?.ToString() ?? string.Empty;
+
+    /// <summary>Once the transcript reaches a size, keeps the first and the last two messages (a stand-in for real compaction).</summary>
+    private sealed class DropMiddleCompactor(int atCount) : ICompactor
+    {
+        public bool Compacted { get; private set; }
+
+        public ValueTask<CompactionResult> CompactAsync(IReadOnlyList<ChatMessage> messages, int? contextWindowTokens = null, CancellationToken cancellationToken = default)
+        {
+            if (Compacted || messages.Count < atCount)
+            {
+                return ValueTask.FromResult(new CompactionResult { Messages = messages });
+            }
+
+            Compacted = true;
+            return ValueTask.FromResult(new CompactionResult { Messages = [messages[0], messages[^2], messages[^1]], Changed = true });
+        }
+    }
+}
