@@ -7,6 +7,7 @@ using Executus.Checkpoints;
 using Executus.Configuration;
 using Executus.Personas;
 using Executus.Runs;
+using Executus.Schedules;
 using Executus.Skills;
 using Executus.Tooling;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -21,7 +22,7 @@ public static class BatteriesBuilderExtensions
     /// Registers every battery's default into the run kernel's ports: Budget (<c>AddBudget</c>, <c>Executus:Budget:*</c>),
     /// Audit (<c>AddAudit</c>, <c>Executus:Audit:*</c>), Checkpoint with interrupted-run recovery at start-up
     /// (<c>AddCheckpointing</c> + <c>AddInterruptedRunRecovery</c>, <c>Executus:Checkpoint:*</c>), Persona
-    /// (<c>AddPersonas</c>) and Skill (<c>AddSkills</c>), plus a <see cref="BatteryAgentFactory"/> that prepares a run's
+    /// (<c>AddPersonas</c>), Skill (<c>AddSkills</c>) and Schedule (<c>AddSchedules</c>, <c>Executus:Schedule:*</c>), plus a <see cref="BatteryAgentFactory"/> that prepares a run's
     /// agent from both.
     /// </summary>
     /// <remarks>
@@ -97,6 +98,17 @@ public static class BatteriesBuilderExtensions
                 : hostPalette is null ? AllowAllPaletteSource.Instance : Resolve<IPaletteSource>(sp, hostPalette);
             return new BatteriesPaletteSource(inner, skillsOff: !options.Skill);
         });
+
+        hostedBefore = services.Count(d => d.ServiceType == typeof(IHostedService));
+        builder.AddSchedules();
+        ServiceDescriptor[] scheduleHosted = [.. services.Where(d => d.ServiceType == typeof(IHostedService)).Skip(hostedBefore)];
+        foreach (ServiceDescriptor descriptor in scheduleHosted)
+        {
+            services.Remove(descriptor);
+        }
+
+        services.AddSingleton<IHostedService>(static sp => new SwitchedHostedService(
+            () => Options(sp).Schedule ? sp.GetRequiredService<ScheduleRunner>() : null));
 
         services.AddSingleton(static sp => new BatteryAgentFactory(
             Options(sp),
