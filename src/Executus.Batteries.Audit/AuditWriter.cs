@@ -220,7 +220,7 @@ public sealed partial class AuditWriter : IAudit, IAsyncDisposable, IDisposable
         try
         {
             AuditEvent redacted = _redactor.Redact(auditEvent);
-            return new AuditRecord(Guid.CreateVersion7(redacted.Timestamp).ToString("N"), redacted, writtenAt);
+            return new AuditRecord(AuditIds.New(redacted.Timestamp), redacted, writtenAt);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -38,8 +38,20 @@ public sealed class DefaultAuditRedactor : IAuditRedactor
     public static bool IsSecretKey(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        string normalized = key.Replace("-", string.Empty, StringComparison.Ordinal).Replace("_", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
-        if (normalized == "key" || normalized.EndsWith("key", StringComparison.Ordinal) || normalized == "pwd" || normalized == "auth")
+
+        // Why: called for every data key and argument name of every event; normalise on the stack, not in new strings.
+        Span<char> buffer = key.Length <= 256 ? stackalloc char[key.Length] : new char[key.Length];
+        int length = 0;
+        foreach (char c in key)
+        {
+            if (c is not ('-' or '_'))
+            {
+                buffer[length++] = char.ToLowerInvariant(c);
+            }
+        }
+
+        ReadOnlySpan<char> normalized = buffer[..length];
+        if (normalized.EndsWith("key", StringComparison.Ordinal) || normalized.SequenceEqual("pwd") || normalized.SequenceEqual("auth"))
         {
             return true;
         }
@@ -91,7 +103,7 @@ public sealed class DefaultAuditRedactor : IAuditRedactor
     private bool TryRedactJson(JsonElement json, out JsonElement redacted)
     {
         redacted = json;
-        if (json.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.String))
+        if (json.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.String) || !MayNeedRedaction(json, 0))
         {
             return false;
         }
@@ -116,6 +128,44 @@ public sealed class DefaultAuditRedactor : IAuditRedactor
         using JsonDocument document = JsonDocument.Parse(node.ToJsonString());
         redacted = document.RootElement.Clone();
         return true;
+    }
+
+    // Why: most arguments hold no secret key and no long string; find that out by reading the element, without building
+    // a mutable copy. True is conservative (the full pass decides), false is exact.
+    private bool MayNeedRedaction(JsonElement json, int depth)
+    {
+        if (depth > 64)
+        {
+            return true;
+        }
+
+        switch (json.ValueKind)
+        {
+            case JsonValueKind.String:
+                return json.GetString()!.Length > MaxValueLength;
+            case JsonValueKind.Object:
+                foreach (JsonProperty property in json.EnumerateObject())
+                {
+                    if (IsSecretKey(property.Name) || MayNeedRedaction(property.Value, depth + 1))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            case JsonValueKind.Array:
+                foreach (JsonElement item in json.EnumerateArray())
+                {
+                    if (MayNeedRedaction(item, depth + 1))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            default:
+                return false;
+        }
     }
 
     private string RedactText(string value)

@@ -12,7 +12,11 @@ public sealed class InMemoryAuditStore : IAuditStore
     public static readonly AuditRetention DefaultRetention = new(TimeSpan.FromDays(30), 100_000);
 
     private readonly Lock _gate = new();
-    private readonly List<AuditRecord> _records = [];
+    private readonly List<AuditRecord?> _records = [];
+
+    // Why: retention drops from the front; moving a head index (and compacting now and then) keeps an append at the
+    // count limit O(1) instead of shifting the whole list on every batch.
+    private int _head;
     private readonly AuditRetention _retention;
     private readonly TimeProvider _time;
 
@@ -33,7 +37,7 @@ public sealed class InMemoryAuditStore : IAuditStore
         {
             lock (_gate)
             {
-                return _records.Count;
+                return _records.Count - _head;
             }
         }
     }
@@ -49,7 +53,7 @@ public sealed class InMemoryAuditStore : IAuditStore
             {
                 ArgumentNullException.ThrowIfNull(record);
                 int index = _records.Count;
-                while (index > 0 && Compare(_records[index - 1], record) > 0)
+                while (index > _head && Compare(_records[index - 1]!, record) > 0)
                 {
                     index--;
                 }
@@ -75,9 +79,9 @@ public sealed class InMemoryAuditStore : IAuditStore
         lock (_gate)
         {
             ApplyRetentionLocked();
-            for (int i = _records.Count - 1; i >= 0; i--)
+            for (int i = _records.Count - 1; i >= _head; i--)
             {
-                AuditRecord record = _records[i];
+                AuditRecord record = _records[i]!;
                 if (cursor is { } c && !c.Precedes(record.ObservedAt, record.Id))
                 {
                     continue;
@@ -115,8 +119,9 @@ public sealed class InMemoryAuditStore : IAuditStore
         lock (_gate)
         {
             ApplyRetentionLocked();
-            foreach (AuditRecord record in _records)
+            for (int i = _head; i < _records.Count; i++)
             {
+                AuditRecord record = _records[i]!;
                 if (record.ToolName is not { } tool || record.ObservedAt < since || record.ObservedAt > until)
                 {
                     continue;
@@ -155,11 +160,11 @@ public sealed class InMemoryAuditStore : IAuditStore
 
     private void ApplyRetentionLocked()
     {
-        int drop = 0;
+        int drop = _head;
         if (_retention.MaxAge is { } maxAge)
         {
             DateTimeOffset oldest = _time.GetUtcNow() - maxAge;
-            while (drop < _records.Count && _records[drop].ObservedAt < oldest)
+            while (drop < _records.Count && _records[drop]!.ObservedAt < oldest)
             {
                 drop++;
             }
@@ -170,9 +175,16 @@ public sealed class InMemoryAuditStore : IAuditStore
             drop = (int)(_records.Count - maxCount);
         }
 
-        if (drop > 0)
+        for (int i = _head; i < drop; i++)
         {
-            _records.RemoveRange(0, drop);
+            _records[i] = null;
+        }
+
+        _head = drop;
+        if (_head > 1024 && _head > _records.Count / 2)
+        {
+            _records.RemoveRange(0, _head);
+            _head = 0;
         }
     }
 }

@@ -17,6 +17,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     private readonly PriorityQueue<Reservation, DateTimeOffset> _expiries = new();
     private readonly TimeSpan _retention;
     private TimeSpan _longestWindow;
+    private int _deadInQueue;
     private long _latestTicks = long.MinValue;
 
     /// <summary>Initializes a new empty store.</summary>
@@ -257,6 +258,20 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         }
 
         reservation.Release();
+
+        // Why: a settled reservation stays in the expiry queue until its time; under load that is every call of the
+        // last ReservationTimeout. Rebuild the queue from the live ones once the dead outnumber them.
+        if (++_deadInQueue > 256 && _deadInQueue > _reservations.Count)
+        {
+            _expiries.Clear();
+            foreach (Reservation live in _reservations.Values)
+            {
+                _expiries.Enqueue(live, live.ExpiresAt);
+            }
+
+            _deadInQueue = 0;
+        }
+
         return true;
     }
 
@@ -272,6 +287,10 @@ public sealed class InMemoryBudgetStore : IBudgetStore
                 _reservations.Remove(reservation.Id);
                 reservation.Release();
                 released++;
+            }
+            else
+            {
+                _deadInQueue--;
             }
         }
 

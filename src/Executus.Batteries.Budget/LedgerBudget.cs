@@ -1,5 +1,6 @@
-using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using Executus.Runs;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -21,8 +22,13 @@ public sealed partial class LedgerBudget : IBudget
     private readonly Func<BudgetOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<string, RunState> _runs = new(StringComparer.Ordinal);
+    // Why: per-run state (the previous call's output for estimates, warnings already given) lives exactly as long as the
+    // run's id string, which the kernel keeps one instance of per run; a map by value would keep every run's state until
+    // a sweep, which under load is a heap full of finished runs.
+    private readonly ConditionalWeakTable<string, RunState> _runs = [];
+    private readonly string _idPrefix = NewIdPrefix();
     private long _checks;
+    private long _reservations;
 
     /// <summary>Initializes a new budget.</summary>
     /// <param name="store">The ledger.</param>
@@ -56,11 +62,10 @@ public sealed partial class LedgerBudget : IBudget
         BudgetOptions options = _options();
         options.Validate();
         DateTimeOffset now = _time.GetUtcNow();
-        RunState run = _runs.GetOrAdd(check.RunId, static _ => new RunState());
-        run.Touched = now;
+        RunState run = _runs.GetValue(check.RunId, static _ => new RunState());
         if ((Interlocked.Increment(ref _checks) & 255) == 0)
         {
-            await SweepAsync(now, options, cancellationToken).ConfigureAwait(false);
+            await SweepAsync(now, cancellationToken).ConfigureAwait(false);
         }
 
         ModelPrice price = options.Prices.GetPrice(check.Model);
@@ -74,7 +79,7 @@ public sealed partial class LedgerBudget : IBudget
             scopes[i] = BudgetScopes.ToScopeLimit(keys[i], limits[i]);
         }
 
-        string reservationId = $"{check.RunId}/{check.Iteration}/{Guid.NewGuid():N}";
+        string reservationId = NewReservationId(check);
         var request = new BudgetReservationRequest(reservationId, scopes, estimate, now, options.Window, now + options.ReservationTimeout) { RunId = check.RunId };
         BudgetReservationResult result = await _store.TryReserveAsync(request, cancellationToken).ConfigureAwait(false);
         if (result.Refusal is { } refusal)
@@ -111,11 +116,10 @@ public sealed partial class LedgerBudget : IBudget
         if (_runs.TryGetValue(check.RunId, out RunState? run))
         {
             run.PreviousOutput = output > 0 ? output : total;
-            run.Touched = _time.GetUtcNow();
         }
 
         var entry = new BudgetLedgerEntry(
-            charge.Reservation.ReservationId ?? $"{check.RunId}/{check.Iteration}/{Guid.NewGuid():N}",
+            charge.Reservation.ReservationId ?? NewReservationId(check),
             _time.GetUtcNow(),
             BudgetScopes.KeysFor(check.Caller, check.AgentName),
             new BudgetAmount(Math.Max(total, 0), cost))
@@ -143,11 +147,11 @@ public sealed partial class LedgerBudget : IBudget
         }
     }
 
-    /// <summary>Releases expired reservations and forgets runs not seen for a while.</summary>
+    /// <summary>Releases expired reservations (a run's own state is forgotten with the run).</summary>
     /// <param name="cancellationToken">A token to cancel the sweep.</param>
     /// <returns>How many reservations were released.</returns>
     public ValueTask<int> ReleaseExpiredAsync(CancellationToken cancellationToken = default) =>
-        SweepAsync(_time.GetUtcNow(), _options(), cancellationToken);
+        SweepAsync(_time.GetUtcNow(), cancellationToken);
 
     private static Func<BudgetOptions> Fixed(BudgetOptions options)
     {
@@ -245,18 +249,19 @@ public sealed partial class LedgerBudget : IBudget
         : span.TotalMinutes >= 1 ? string.Create(CultureInfo.InvariantCulture, $"{span.TotalMinutes:0.#}m")
         : string.Create(CultureInfo.InvariantCulture, $"{Math.Max(1, span.TotalSeconds):0}s");
 
-    private async ValueTask<int> SweepAsync(DateTimeOffset now, BudgetOptions options, CancellationToken cancellationToken)
-    {
-        TimeSpan idle = options.ReservationTimeout * 6 > TimeSpan.FromHours(1) ? options.ReservationTimeout * 6 : TimeSpan.FromHours(1);
-        foreach (KeyValuePair<string, RunState> pair in _runs)
-        {
-            if (now - pair.Value.Touched > idle)
-            {
-                _runs.TryRemove(pair);
-            }
-        }
+    private ValueTask<int> SweepAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        _store.ReleaseExpiredAsync(now, cancellationToken);
 
-        return await _store.ReleaseExpiredAsync(now, cancellationToken).ConfigureAwait(false);
+    // Why: unique across processes sharing a store (a random prefix per budget) without asking the OS for randomness per
+    // call, which costs microseconds on some virtual machines.
+    private string NewReservationId(BudgetCheck check) =>
+        string.Create(CultureInfo.InvariantCulture, $"{check.RunId}/{check.Iteration}/{_idPrefix}{Interlocked.Increment(ref _reservations):x}");
+
+    private static string NewIdPrefix()
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        RandomNumberGenerator.Fill(bytes);
+        return Convert.ToHexStringLower(bytes) + "-";
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: {Reason}")]
@@ -267,17 +272,16 @@ public sealed partial class LedgerBudget : IBudget
 
     private sealed class RunState
     {
-        private readonly HashSet<BudgetScopeKey> _warned = [];
-
-        public DateTimeOffset Touched { get; set; }
+        private readonly Lock _gate = new();
+        private HashSet<BudgetScopeKey>? _warned;
 
         public long? PreviousOutput { get; set; }
 
         public bool TryWarn(BudgetScopeKey key)
         {
-            lock (_warned)
+            lock (_gate)
             {
-                return _warned.Add(key);
+                return (_warned ??= []).Add(key);
             }
         }
     }

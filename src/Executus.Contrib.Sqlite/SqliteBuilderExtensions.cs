@@ -6,6 +6,7 @@ using Executus.Checkpoints;
 using Executus.Configuration;
 using Executus.Contrib.Sqlite;
 using Executus.Personas;
+using Executus.Schedules;
 using Executus.Skills;
 using Executus.Tools;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -16,8 +17,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class SqliteBuilderExtensions
 {
     /// <summary>
-    /// Puts every Executus store on one SQLite file: the budget ledger, audit, checkpoint, persona, personalization, skill
-    /// and memory-tool key-value stores replace whatever is registered (the in-memory defaults), before or after the
+    /// Puts every Executus store on one SQLite file: the budget ledger, audit, checkpoint, persona, personalization, skill,
+    /// schedule and memory-tool key-value stores replace whatever is registered (the in-memory defaults), before or after the
     /// batteries are added. Personas and skills seeded by the batteries (folders, <c>Add</c>) are copied into the file
     /// at first use (a new version only when a definition changed). The schema is migrated on first use.
     /// </summary>
@@ -52,6 +53,7 @@ public static class SqliteBuilderExtensions
         Swap<ICheckpointStore>(services, static (sp, _) => new SqliteCheckpointStore(sp.GetRequiredService<SqliteDatabase>()));
         Swap<IPersonalizationStore>(services, static (sp, _) => new SqlitePersonalizationStore(sp.GetRequiredService<SqliteDatabase>()));
         Swap<IKeyValueStore>(services, static (sp, _) => new SqliteKeyValueStore(sp.GetRequiredService<SqliteDatabase>()));
+        Swap<IScheduleStore>(services, static (sp, _) => new SqliteScheduleStore(sp.GetRequiredService<SqliteDatabase>()));
         Swap<IPersonaStore>(services, static (sp, replaced) =>
         {
             var store = new SqlitePersonaStore(sp.GetRequiredService<SqliteDatabase>());

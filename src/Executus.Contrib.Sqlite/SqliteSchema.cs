@@ -120,6 +120,24 @@ internal static class SqliteSchema
             value TEXT NOT NULL,
             updated_at INTEGER NOT NULL);
         """,
+
+        // Version 2: the schedule store and its leases (the lease row stays after a release, so fencing tokens only grow).
+        """
+        CREATE TABLE schedules (
+            id TEXT NOT NULL PRIMARY KEY,
+            enabled INTEGER NOT NULL,
+            next_fire_at INTEGER,
+            last_fire_at INTEGER,
+            last_outcome INTEGER,
+            last_run_id TEXT,
+            payload TEXT NOT NULL);
+        CREATE INDEX ix_schedules_due ON schedules(enabled, next_fire_at);
+        CREATE TABLE schedule_leases (
+            schedule_id TEXT NOT NULL PRIMARY KEY,
+            owner TEXT,
+            expires_at INTEGER NOT NULL,
+            token INTEGER NOT NULL);
+        """,
     ];
 
     /// <summary>Gets the newest schema version this code knows.</summary>

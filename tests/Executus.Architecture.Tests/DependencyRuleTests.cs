@@ -20,7 +20,7 @@ public class DependencyRuleTests
             "Executus.Batteries.Persona", "Executus.Batteries.Skill", "Executus.Batteries.Audit", "Executus.Batteries.Critic",
             "Executus.Batteries.Schedule", "Executus.Batteries.Checkpoint", "Executus.Batteries.Budget",
             "Executus.Providers.OpenAI", "Executus.Providers.Ollama", "Executus.Providers.Anthropic", "Executus.Providers.AzureOpenAI",
-            "Executus.Tokenizers", "Executus.Testing.Conformance",
+            "Executus.Tokenizers", "Executus.Testing.Conformance", "Executus.Mcp",
         ];
         Assert.Empty(expected.Except(Repository.SrcProjectNames));
         Assert.Equal(7, Repository.BatteryNames.Count);
@@ -67,6 +67,8 @@ public class DependencyRuleTests
     [InlineData("Executus.Testing.Conformance")]
     [InlineData("Executus.Tools")]
     [InlineData("Executus.Batteries")]
+    [InlineData("Executus.Mcp")]
+    [InlineData("ModelContextProtocol.Core")]
     public void Rule1_fails_on_each_outer_layer_assembly(string offender) =>
         Assert.Equal(offender, Assert.Single(DependencyRules.CoreReferencesNoOuterLayer(["System.Runtime", "Microsoft.Extensions.AI", offender])).Offender);
 
@@ -144,11 +146,12 @@ public class DependencyRuleTests
                 "Microsoft.Data.Sqlite/11.0.0": { "type": "package" },
                 "Microsoft.Extensions.Logging/10.0.13": { "type": "package" },
                 "StackExchange.Redis/2.8.0": { "type": "package" },
+                "ModelContextProtocol.Core/2.4.0": { "type": "package" },
                 "Executus.Core/0.1.0": { "type": "project" }
             } }
             """;
         Violation[] violations = [.. DependencyRules.CorePackageClosureIsAbstractionsOnly(DependencyRules.PackageClosure(fixture))];
-        Assert.Equal(["Microsoft.Data.Sqlite", "Microsoft.Extensions.Logging", "StackExchange.Redis"], violations.Select(v => v.Offender));
+        Assert.Equal(["Microsoft.Data.Sqlite", "Microsoft.Extensions.Logging", "StackExchange.Redis", "ModelContextProtocol.Core"], violations.Select(v => v.Offender));
         Assert.Contains("Rule 2: Executus.Core must not depend on StackExchange.Redis.", violations.Select(v => v.ToString()));
     }
 

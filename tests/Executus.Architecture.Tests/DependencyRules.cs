@@ -50,13 +50,15 @@ public static partial class DependencyRules
             .Select(l => l.Name.Split('/')[0])];
     }
 
-    /// <summary>Whether a project/assembly name is a battery, contrib, provider, the Tools, Tokenizers or conformance package.</summary>
+    /// <summary>Whether a project/assembly name is a battery, contrib, provider, the Tools, Tokenizers, conformance or MCP
+    /// package (or the MCP SDK: Core stays MCP-free).</summary>
     public static bool IsOuterLayer(string name) =>
         name.StartsWith("Executus.Batteries", StringComparison.Ordinal) ||
         name == "Executus.Tokenizers" || name == "Executus.Testing.Conformance" ||
         name.StartsWith("Executus.Contrib", StringComparison.Ordinal) ||
         name.StartsWith("Executus.Providers", StringComparison.Ordinal) ||
-        name == "Executus.Tools" || name.StartsWith("Executus.Tools.", StringComparison.Ordinal);
+        name == "Executus.Tools" || name.StartsWith("Executus.Tools.", StringComparison.Ordinal) ||
+        name == "Executus.Mcp" || name.StartsWith("ModelContextProtocol", StringComparison.Ordinal);
 
     /// <summary>The project names a .csproj references through ProjectReference items.</summary>
     public static IReadOnlyList<string> ProjectReferences(string csprojPath) =>

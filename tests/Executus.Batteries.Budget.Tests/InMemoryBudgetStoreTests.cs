@@ -66,4 +66,28 @@ public class InMemoryBudgetStoreTests
         Assert.False(BudgetScopeKey.TryParse("caller:", out _));
         Assert.Throws<ArgumentException>(() => BudgetScopeKey.Caller(" "));
     }
+
+    [Fact]
+    public async Task Settled_reservations_leave_the_expiry_queue_without_losing_the_live_ones()
+    {
+        var store = new InMemoryBudgetStore();
+        var limit = new BudgetScopeLimit(Alice, MaxTokens: 1_000_000);
+        for (int i = 0; i < 1000; i++)
+        {
+            DateTimeOffset now = T0.AddSeconds(i);
+            await store.TryReserveAsync(new BudgetReservationRequest($"r{i}", [limit], new BudgetAmount(10, 0m), now, TimeSpan.FromDays(7), now.AddHours(1)));
+            if (i % 100 != 7)
+            {
+                // Settled at once, except ten reservations that stay live (a call that never came back).
+                Assert.True(await store.SettleAsync($"r{i}", Charge($"c{i}", now, 10)));
+            }
+        }
+
+        Assert.Equal(10, store.LiveReservationCount);
+        Assert.Equal(100, (await store.GetReservedAsync(Alice, T0.AddSeconds(1000))).Tokens);
+        Assert.Equal(10, await store.ReleaseExpiredAsync(T0.AddSeconds(999).AddHours(1)));
+        Assert.Equal(0, store.LiveReservationCount);
+        Assert.Equal(0, (await store.GetReservedAsync(Alice, T0.AddDays(1))).Tokens);
+        Assert.Equal(9900, (await store.GetSpendAsync(Alice, T0, T0.AddDays(1))).Tokens);
+    }
 }

@@ -269,4 +269,25 @@ public class LedgerBudgetTests
         Assert.Equal(10_000 - 300, remaining.RemainingTokens);
         Assert.True(held.Allowed);
     }
+
+    [Fact]
+    public async Task Reservation_ids_are_unique_per_budget_and_name_the_run_and_call()
+    {
+        var store = new InMemoryBudgetStore();
+        BudgetOptions options = Options(new BudgetLimit(BudgetScope.Global, null, 1_000_000, null));
+        var first = new LedgerBudget(store, options);
+        var second = new LedgerBudget(store, options);
+        var caller = new CallerIdentity("alice", "Alice");
+
+        string?[] ids =
+        [
+            (await first.CheckAsync(Check(caller, iteration: 1))).ReservationId,
+            (await first.CheckAsync(Check(caller, iteration: 1))).ReservationId,
+            (await second.CheckAsync(Check(caller, iteration: 1))).ReservationId,
+        ];
+
+        Assert.Equal(3, ids.Distinct(StringComparer.Ordinal).Count());
+        Assert.All(ids, id => Assert.StartsWith("run-1/1/", id, StringComparison.Ordinal));
+        Assert.Equal(3, store.LiveReservationCount);
+    }
 }

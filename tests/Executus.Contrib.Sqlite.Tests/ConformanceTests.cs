@@ -10,6 +10,8 @@ using Executus.Testing.Conformance.Budget;
 using Executus.Testing.Conformance.Checkpoint;
 using Executus.Testing.Conformance.Configuration;
 using Executus.Testing.Conformance.KeyValue;
+using Executus.Testing.Conformance.Schedule;
+using Executus.Schedules;
 using Executus.Tools;
 
 namespace Executus.Contrib.Sqlite.Tests;
@@ -88,6 +90,19 @@ public sealed class SqliteConfigSourceConformanceTests : ConfigSourceConformance
     protected override Task<IConfigSource> CreateSourceAsync() => Task.FromResult<IConfigSource>(new SqliteConfigSource(_db.Database));
 
     protected override async Task SetAsync(IConfigSource source, string key, string? value) => await ((SqliteConfigSource)source).SetAsync(key, value);
+}
+
+public sealed class SqliteScheduleStoreConformanceTests : ScheduleStoreConformanceTests, IDisposable
+{
+    private readonly TestDatabase _db = new();
+
+    public void Dispose() => _db.Dispose();
+
+    protected override Task<IScheduleStore> CreateStoreAsync() => Task.FromResult<IScheduleStore>(new SqliteScheduleStore(_db.Database));
+
+    // A restarted host: a new SqliteDatabase (its own connection pool) over the same file.
+    protected override Task<IScheduleStore> ReopenAsync(IScheduleStore store) =>
+        Task.FromResult<IScheduleStore>(new SqliteScheduleStore(new SqliteDatabase(_db.ConnectionString)));
 }
 
 // The two new suites against the in-memory defaults too (the other suites already run there in the batteries' tests).

@@ -3,6 +3,7 @@ using Executus.Batteries.Budget;
 using Executus.Checkpoints;
 using Executus.Configuration;
 using Executus.Personas;
+using Executus.Schedules;
 using Executus.Skills;
 using Executus.Tools;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,7 +25,7 @@ public sealed class SqliteBuilderExtensionsTests
                 builder.UseSqlite(db.ConnectionString);
             }
 
-            builder.AddBudget().AddAudit().AddCheckpointing().AddGenericTools();
+            builder.AddBudget().AddAudit().AddCheckpointing().AddGenericTools().AddSchedules();
             builder.AddPersonas();
             builder.AddSkills();
             if (!sqliteFirst)
@@ -40,6 +41,7 @@ public sealed class SqliteBuilderExtensionsTests
             Assert.IsType<SqlitePersonalizationStore>(provider.GetRequiredService<IPersonalizationStore>());
             Assert.IsType<SqliteSkillStore>(provider.GetRequiredService<ISkillStore>());
             Assert.IsType<SqliteKeyValueStore>(provider.GetRequiredService<IKeyValueStore>());
+            Assert.IsType<SqliteScheduleStore>(provider.GetRequiredService<IScheduleStore>());
             Assert.Single(provider.GetServices<IBudgetStore>());
         }
     }

@@ -34,6 +34,11 @@ public abstract class CheckpointStoreConformanceTests
             Elapsed = TimeSpan.FromSeconds(42),
             Metadata = new Dictionary<string, string> { ["channel"] = "c1" },
             ActivePhase = "draft",
+            Phases =
+            [
+                new PhaseRun { Name = "plan", Status = PhaseStatus.Completed, Iterations = 1, Usage = new UsageDetails { TotalTokenCount = 4 }, Handoff = JsonDocument.Parse("""{"steps":["a","b"]}""").RootElement.Clone() },
+                new PhaseRun { Name = "draft", Status = PhaseStatus.Running, StartIteration = 1, Iterations = 1 },
+            ],
             Detached = true,
             Boundary = CheckpointBoundary.BeforeSideEffects,
             Caller = new CallerIdentity("u1", "User", "t1", roles: ["admin"]),

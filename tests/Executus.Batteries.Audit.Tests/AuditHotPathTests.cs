@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Executus.Auditing;
+using Executus.Batteries.Audit;
+
+namespace Executus.Batteries.Audit.Tests;
+
+/// <summary>The audit battery's cheap paths keep their behaviour: record ids, retention at the count limit, redaction.</summary>
+public class AuditHotPathTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Record_ids_are_version_7_shaped_unique_and_sort_by_time()
+    {
+        string[] ids = [.. Enumerable.Range(0, 3000).Select(i => AuditIds.New(T0.AddMilliseconds(i / 3)))];
+
+        Assert.Equal(ids.Length, ids.Distinct(StringComparer.Ordinal).Count());
+        Assert.All(ids, id =>
+        {
+            Guid parsed = Guid.ParseExact(id, "N");
+            Assert.Equal(7, parsed.Version);
+            Assert.Equal(id, parsed.ToString("N"));
+        });
+        for (int i = 3; i < ids.Length; i += 3)
+        {
+            Assert.True(string.CompareOrdinal(ids[i - 3], ids[i]) < 0, "a later millisecond sorts later");
+        }
+
+        Assert.Equal(Guid.CreateVersion7(T0).ToString("N")[..12], AuditIds.New(T0)[..12]);
+    }
+
+    [Fact]
+    public async Task The_count_limit_keeps_the_newest_records_across_many_appends()
+    {
+        var store = new InMemoryAuditStore(new AuditRetention(MaxCount: 100));
+        for (int i = 0; i < 5000; i += 7)
+        {
+            AuditRecord[] batch = [.. Enumerable.Range(i, 7).Select(n => new AuditRecord(
+                AuditIds.New(T0.AddSeconds(n)),
+                new AuditEvent(AuditEventKind.ToolCall, T0.AddSeconds(n)) { RunId = "r" + n },
+                T0))];
+            await store.AppendAsync(batch);
+            Assert.True(store.Count <= 100);
+        }
+
+        AuditPage page = await store.QueryAsync(new AuditQuery { Limit = 1000 });
+        Assert.Equal(100, store.Count);
+        Assert.Equal(Enumerable.Range(4905, 100).Reverse().Select(n => "r" + n), page.Records.Select(r => r.RunId));
+        AuditPage one = await store.QueryAsync(new AuditQuery { RunId = "r5004" });
+        Assert.Single(one.Records);
+        Assert.Empty((await store.QueryAsync(new AuditQuery { RunId = "r4904" })).Records);
+    }
+
+    [Fact]
+    public void Clean_arguments_are_left_alone_and_a_deep_secret_is_still_masked()
+    {
+        var redactor = new DefaultAuditRedactor();
+        var clean = new AuditEvent(AuditEventKind.ToolCall, T0)
+        {
+            Arguments = JsonSerializer.SerializeToElement(new { url = "https://example.com", items = new[] { new { note = "fine" } } }),
+        };
+        var secret = clean with
+        {
+            Arguments = JsonSerializer.SerializeToElement(new { items = new object[] { 1, new { inner = new { client_secret = "s3cr3t" } } } }),
+        };
+
+        Assert.Same(clean, redactor.Redact(clean));
+        AuditEvent masked = redactor.Redact(secret);
+        Assert.Equal("***", masked.Arguments!.Value.GetProperty("items")[1].GetProperty("inner").GetProperty("client_secret").GetString());
+    }
+}
