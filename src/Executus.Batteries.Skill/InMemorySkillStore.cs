@@ -16,6 +16,18 @@ public sealed class InMemorySkillStore : ISkillStore
         _timeProvider = timeProvider ?? TimeProvider.System;
     }
 
+    /// <summary>Gets the tenant scopes that hold at least one skill (null = the shared scope), so a durable store can copy seeded skills.</summary>
+    public IReadOnlyList<string?> Tenants
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _skills.Keys.Select(k => k.Tenant).Distinct(StringComparer.Ordinal).Select(t => t.Length == 0 ? null : t)];
+            }
+        }
+    }
+
     /// <inheritdoc />
     public ValueTask<SkillVersion?> GetAsync(string? tenant, string name, int? version = null, CancellationToken cancellationToken = default)
     {

@@ -10,7 +10,8 @@ namespace Executus.Tools;
 /// <summary>
 /// The meta tool group: <c>list_tools</c> (the tools this run may use: the agent's tools ∩ the registry, minus those
 /// the caller's roles/scopes or the palette source refuse), <c>current_time</c> (in an IANA time zone, from the
-/// <see cref="TimeProvider"/>) and <c>run_info</c> (run id, agent, caller, iteration, parent run).
+/// <see cref="TimeProvider"/>) and <c>run_info</c> (run id, agent, caller, iteration, phase, parent run). In a phased run
+/// <c>list_tools</c> lists the current phase's palette.
 /// </summary>
 /// <remarks>
 /// <c>list_tools</c> reads the <see cref="IToolRegistry"/> and <see cref="IPaletteSource"/> from the call's services
@@ -77,6 +78,22 @@ public sealed class MetaTools
         return string.Create(CultureInfo.InvariantCulture, $"{now:yyyy-MM-dd'T'HH:mm:sszzz} ({zone.Id}, {now:dddd})");
     }
 
+    private static AgentPhase? CurrentPhase(RunContext? run) =>
+        run?.ActivePhase is { } name ? run.Agent.Phases.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.Ordinal)) : null;
+
+    private static int IndexOf(IReadOnlyList<AgentPhase> phases, AgentPhase phase)
+    {
+        for (int i = 0; i < phases.Count; i++)
+        {
+            if (ReferenceEquals(phases[i], phase))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
     private static async Task<string> ListToolsAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
     {
         ToolCallContext context = ToolCallContext.From(arguments);
@@ -86,7 +103,9 @@ public sealed class MetaTools
         IPaletteSource? palette = context.Services?.GetService(typeof(IPaletteSource)) as IPaletteSource;
         StringBuilder builder = new();
         int count = 0;
-        foreach (string name in agent.Tools.Distinct(StringComparer.Ordinal))
+        // Why: in a phased run only the current phase's palette is usable (stage 1 denies the rest).
+        IReadOnlyList<string> names = CurrentPhase(context.Run) is { Tools: { } phaseTools } ? phaseTools : agent.Tools;
+        foreach (string name in names.Distinct(StringComparer.Ordinal))
         {
             if (registry is null)
             {
@@ -144,6 +163,15 @@ public sealed class MetaTools
         }
 
         builder.Append('\n').Append("Iteration: ").Append(context.Iteration is { } iteration ? iteration.ToString(CultureInfo.InvariantCulture) : "(unknown)");
+        if (context.Run?.ActivePhase is { } phase)
+        {
+            builder.Append('\n').Append("Phase: ").Append(phase);
+            if (context.Run.Agent.Phases is { Count: > 0 } phases && CurrentPhase(context.Run) is { } current)
+            {
+                builder.Append(CultureInfo.InvariantCulture, $" ({IndexOf(phases, current) + 1} of {phases.Count})");
+            }
+        }
+
         int depth = 0;
         for (RunContext? parent = context.Run?.Parent; parent is not null; parent = parent.Parent)
         {

@@ -20,7 +20,7 @@ public class DependencyRuleTests
             "Executus.Batteries.Persona", "Executus.Batteries.Skill", "Executus.Batteries.Audit", "Executus.Batteries.Critic",
             "Executus.Batteries.Schedule", "Executus.Batteries.Checkpoint", "Executus.Batteries.Budget",
             "Executus.Providers.OpenAI", "Executus.Providers.Ollama", "Executus.Providers.Anthropic", "Executus.Providers.AzureOpenAI",
-            "Executus.Tokenizers", "Executus.Testing.Conformance",
+            "Executus.Tokenizers", "Executus.Testing.Conformance", "Executus.Mcp",
         ];
         Assert.Empty(expected.Except(Repository.SrcProjectNames));
         Assert.Equal(7, Repository.BatteryNames.Count);
@@ -67,6 +67,8 @@ public class DependencyRuleTests
     [InlineData("Executus.Testing.Conformance")]
     [InlineData("Executus.Tools")]
     [InlineData("Executus.Batteries")]
+    [InlineData("Executus.Mcp")]
+    [InlineData("ModelContextProtocol.Core")]
     public void Rule1_fails_on_each_outer_layer_assembly(string offender) =>
         Assert.Equal(offender, Assert.Single(DependencyRules.CoreReferencesNoOuterLayer(["System.Runtime", "Microsoft.Extensions.AI", offender])).Offender);
 
@@ -144,11 +146,12 @@ public class DependencyRuleTests
                 "Microsoft.Data.Sqlite/11.0.0": { "type": "package" },
                 "Microsoft.Extensions.Logging/10.0.13": { "type": "package" },
                 "StackExchange.Redis/2.8.0": { "type": "package" },
+                "ModelContextProtocol.Core/2.4.0": { "type": "package" },
                 "Executus.Core/0.1.0": { "type": "project" }
             } }
             """;
         Violation[] violations = [.. DependencyRules.CorePackageClosureIsAbstractionsOnly(DependencyRules.PackageClosure(fixture))];
-        Assert.Equal(["Microsoft.Data.Sqlite", "Microsoft.Extensions.Logging", "StackExchange.Redis"], violations.Select(v => v.Offender));
+        Assert.Equal(["Microsoft.Data.Sqlite", "Microsoft.Extensions.Logging", "StackExchange.Redis", "ModelContextProtocol.Core"], violations.Select(v => v.Offender));
         Assert.Contains("Rule 2: Executus.Core must not depend on StackExchange.Redis.", violations.Select(v => v.ToString()));
     }
 
@@ -191,6 +194,28 @@ public class DependencyRuleTests
             ["Microsoft.Data.Sqlite.Core", "SQLitePCLRaw.core"],
             DependencyRules.OnlyContribSqliteUsesSqlite("Executus.Batteries.Budget", closure).Select(v => v.Offender));
         Assert.Empty(DependencyRules.OnlyContribSqliteUsesSqlite("Executus.Contrib.Sqlite", closure));
+    }
+
+    // Rule 7
+    [Fact]
+    public void Rule7_contrib_sqlite_references_batteries_core_and_tools_only()
+    {
+        const string contrib = "Executus.Contrib.Sqlite";
+        IReadOnlyList<string> direct = DependencyRules.ProjectReferences(Repository.SrcProject(contrib));
+        Assert.Contains("Executus.Core", direct);
+        Assert.Contains("Executus.Batteries.Checkpoint", direct);
+        AssertNone(DependencyRules.ContribReferencesBatteriesCoreAndToolsOnly(contrib, direct));
+        AssertNone(DependencyRules.ContribReferencesBatteriesCoreAndToolsOnly(contrib, DependencyRules.ProjectClosure(Repository.AssetsJson(contrib))));
+    }
+
+    [Fact]
+    public void Rule7_fails_on_a_contrib_that_references_a_provider_testing_or_another_contrib()
+    {
+        Violation[] violations = [.. DependencyRules.ContribReferencesBatteriesCoreAndToolsOnly(
+            "Executus.Contrib.Sqlite",
+            ["Executus.Core", "Executus.Tools", "Executus.Batteries.Audit", "Executus.Providers.OpenAI", "Executus.Testing", "Executus.Contrib.PostgreSql"])];
+        Assert.Equal(["Executus.Providers.OpenAI", "Executus.Testing", "Executus.Contrib.PostgreSql"], violations.Select(v => v.Offender));
+        Assert.Equal("Rule 7: Executus.Contrib.Sqlite must not depend on Executus.Testing.", violations[1].ToString());
     }
 
     // Rule 5

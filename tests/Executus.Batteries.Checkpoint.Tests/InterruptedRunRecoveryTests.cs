@@ -131,7 +131,7 @@ public class InterruptedRunRecoveryTests
         await store.SaveAsync(ResumeTests.Seed("r1"), 0);
         var model = new DeterministicModel(steps: 3, blockAtStep: 2);
         var checkpointer = new StoreCheckpointer(store, EveryTurn);
-        var executor = Executor(model, Tools(), checkpointer);
+        var executor = Executor(model, TestRuns.Tools(), checkpointer);
         var recovery = new InterruptedRunRecovery(new CheckpointRecovery(store, executor, checkpointer: checkpointer), checkpointer: checkpointer);
 
         await recovery.StartAsync(CancellationToken.None);
@@ -200,6 +200,6 @@ public class InterruptedRunRecoveryTests
     private static CheckpointRecovery Recovery(ICheckpointStore store, DeterministicModel model, RecordingAudit audit)
     {
         var checkpointer = new StoreCheckpointer(store, EveryTurn);
-        return new CheckpointRecovery(store, Executor(model, Tools(), checkpointer, audit), audit: audit, checkpointer: checkpointer);
+        return new CheckpointRecovery(store, Executor(model, TestRuns.Tools(), checkpointer, audit), audit: audit, checkpointer: checkpointer);
     }
 }

@@ -15,19 +15,19 @@ public class ResumeTests
     [Fact]
     public async Task A_resumed_run_ends_with_the_same_transcript_as_an_uninterrupted_one()
     {
-        RunResult uninterrupted = await Executor(new DeterministicModel(steps: 4), Tools(), checkpointer: null).RunAsync(new RunRequest(Agent(), "go") { RunId = "r1" });
+        RunResult uninterrupted = await Executor(new DeterministicModel(steps: 4), TestRuns.Tools(), checkpointer: null).RunAsync(new RunRequest(Agent(), "go") { RunId = "r1" });
 
         // Interrupted (shutdown) while the model answers step 2, then resumed by id in a "new process".
         var store = new InMemoryCheckpointStore();
         var model = new DeterministicModel(steps: 4, blockAtStep: 2);
         using var cts = new CancellationTokenSource();
-        Task<RunResult> first = Executor(model, Tools(), new StoreCheckpointer(store, EveryTurn)).RunAsync(new RunRequest(Agent(), "go") { RunId = "r1" }, cts.Token);
+        Task<RunResult> first = Executor(model, TestRuns.Tools(), new StoreCheckpointer(store, EveryTurn)).RunAsync(new RunRequest(Agent(), "go") { RunId = "r1" }, cts.Token);
         await model.Blocked.Task;
         await cts.CancelAsync();
         Assert.Equal(RunOutcome.Cancelled, (await first).Outcome);
 
         var checkpointer = new StoreCheckpointer(store, EveryTurn);
-        var recovery = new CheckpointRecovery(store, Executor(new DeterministicModel(steps: 4), Tools(), checkpointer), checkpointer: checkpointer);
+        var recovery = new CheckpointRecovery(store, Executor(new DeterministicModel(steps: 4), TestRuns.Tools(), checkpointer), checkpointer: checkpointer);
         RunResult resumed = await recovery.ResumeAsync("r1");
 
         Assert.Equal(RunOutcome.Completed, resumed.Outcome);
@@ -172,7 +172,7 @@ public class ResumeTests
         var store = new InMemoryCheckpointStore();
         var checkpointer = new StoreCheckpointer(store, EveryTurn);
         var model = new DeterministicModel(steps: 3, blockAtStep: 1);
-        Executor executor = Executor(model, Tools(), checkpointer);
+        Executor executor = Executor(model, TestRuns.Tools(), checkpointer);
         var recovery = new CheckpointRecovery(store, executor, checkpointer: checkpointer);
 
         CheckpointNotFoundException missing = await Assert.ThrowsAsync<CheckpointNotFoundException>(() => recovery.ResumeAsync("nope"));
@@ -211,7 +211,7 @@ public class ResumeTests
         await store.SaveAsync(checkpoint, 0);
         var model = new DeterministicModel(steps: 1);
         var audit = new RecordingAudit();
-        var recovery = new CheckpointRecovery(store, Executor(model, Tools(), new StoreCheckpointer(store, EveryTurn), audit), catalog);
+        var recovery = new CheckpointRecovery(store, Executor(model, TestRuns.Tools(), new StoreCheckpointer(store, EveryTurn), audit), catalog);
         return (await recovery.ResumeAsync(checkpoint.RunId), model, audit);
     }
 

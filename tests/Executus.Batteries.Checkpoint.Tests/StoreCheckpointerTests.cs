@@ -18,7 +18,7 @@ public class StoreCheckpointerTests
         var store = new InMemoryCheckpointStore();
         var seen = new List<int>();
         var checkpointer = new StoreCheckpointer(store, EveryTurn);
-        RunResult result = await Executor(new DeterministicModel(steps: 2), Tools(_ => seen.Add(store.Count)), checkpointer).RunAsync(new RunRequest(Agent(), "go"));
+        RunResult result = await Executor(new DeterministicModel(steps: 2), TestRuns.Tools(_ => seen.Add(store.Count)), checkpointer).RunAsync(new RunRequest(Agent(), "go"));
 
         Assert.Equal(RunOutcome.Completed, result.Outcome);
         Assert.Equal([0, 1], seen);
@@ -32,7 +32,7 @@ public class StoreCheckpointerTests
     {
         var store = new InMemoryCheckpointStore();
         var checkpointer = new StoreCheckpointer(store, EveryTurn);
-        RunResult result = await Executor(new DeterministicModel(steps: 5), Tools(), checkpointer).RunAsync(new RunRequest(Agent() with { MaxIterations = 2 }, "go"));
+        RunResult result = await Executor(new DeterministicModel(steps: 5), TestRuns.Tools(), checkpointer).RunAsync(new RunRequest(Agent() with { MaxIterations = 2 }, "go"));
 
         Assert.Equal(RunOutcome.MaxIterations, result.Outcome);
         Assert.Equal(2, checkpointer.WrittenSaves);
@@ -45,7 +45,7 @@ public class StoreCheckpointerTests
         var store = new InMemoryCheckpointStore();
         var checkpointer = new StoreCheckpointer(store, EveryTurn);
         var model = new DeterministicModel(steps: 5, blockAtStep: 1);
-        Executor executor = Executor(model, Tools(), checkpointer);
+        Executor executor = Executor(model, TestRuns.Tools(), checkpointer);
         using var cts = new CancellationTokenSource();
 
         Task<RunResult> run = executor.RunAsync(new RunRequest(Agent(), "go") { RunId = "r1" }, cts.Token);
@@ -136,7 +136,7 @@ public class StoreCheckpointerTests
         var checkpointer = new StoreCheckpointer(store, new CheckpointOptions { MinInterval = TimeSpan.FromMinutes(1) }, time);
         var model = new DeterministicModel(steps: 5, blockAtStep: 2);
         using var cts = new CancellationTokenSource();
-        Task<RunResult> run = Executor(model, Tools(), checkpointer, time: time).RunAsync(new RunRequest(Agent(), "go") { RunId = "r1" }, cts.Token);
+        Task<RunResult> run = Executor(model, TestRuns.Tools(), checkpointer, time: time).RunAsync(new RunRequest(Agent(), "go") { RunId = "r1" }, cts.Token);
         await model.Blocked.Task;
         Assert.Equal(3, (await store.GetAsync("r1"))!.Messages.Count);
 
@@ -155,7 +155,7 @@ public class StoreCheckpointerTests
         var bytesAtStep = new long[200];
         var model = new DeterministicModel(steps: 200, blockAtStep: 200);
         using var cts = new CancellationTokenSource();
-        Task<RunResult> run = Executor(model, Tools(step => bytesAtStep[step] = store.BytesWritten), checkpointer)
+        Task<RunResult> run = Executor(model, TestRuns.Tools(step => bytesAtStep[step] = store.BytesWritten), checkpointer)
             .RunAsync(new RunRequest(Agent(), "go") { RunId = "long" }, cts.Token);
         await model.Blocked.Task;
 
@@ -183,7 +183,7 @@ public class StoreCheckpointerTests
         var logger = new CapturingLogger<StoreCheckpointer>();
         var checkpointer = new StoreCheckpointer(store, EveryTurn, logger: logger);
 
-        RunResult result = await Executor(new DeterministicModel(steps: 3), Tools(), checkpointer).RunAsync(new RunRequest(Agent(), "go"));
+        RunResult result = await Executor(new DeterministicModel(steps: 3), TestRuns.Tools(), checkpointer).RunAsync(new RunRequest(Agent(), "go"));
 
         Assert.Equal(RunOutcome.Completed, result.Outcome);
         Assert.Equal("done after 3 steps", result.Text);
@@ -199,7 +199,7 @@ public class StoreCheckpointerTests
         var checkpointer = new StoreCheckpointer(new FailingStore(inner, failures: 2), EveryTurn);
         var model = new DeterministicModel(steps: 5, blockAtStep: 3);
         using var cts = new CancellationTokenSource();
-        Task<RunResult> run = Executor(model, Tools(), checkpointer).RunAsync(new RunRequest(Agent(), "go") { RunId = "r1" }, cts.Token);
+        Task<RunResult> run = Executor(model, TestRuns.Tools(), checkpointer).RunAsync(new RunRequest(Agent(), "go") { RunId = "r1" }, cts.Token);
         await model.Blocked.Task;
 
         Assert.Equal(2, checkpointer.FailedWrites);

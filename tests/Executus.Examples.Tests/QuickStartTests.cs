@@ -22,6 +22,24 @@ public class QuickStartTests
     }
 
     [Fact]
+    public async Task The_phased_agent_gathers_judges_and_reports_offline()
+    {
+        using var output = new StringWriter();
+
+        int exitCode = await QuickStartApp.RunAsync(output, new InMemoryConfigSource([new("QuickStart:Phased", "true")]));
+
+        string text = output.ToString();
+        Assert.Equal(0, exitCode);
+        Assert.Contains("== phase gather (1 of 3)", text, StringComparison.Ordinal);
+        Assert.Contains("== phase gather completed, hand-off: \"Todo: Buy milk; Review the Executus pull request; Call the dentist\"", text, StringComparison.Ordinal);
+        Assert.Contains("missing required property 'later'", text, StringComparison.Ordinal);
+        Assert.Contains("== phase judge completed, hand-off: {\"urgent\":[\"Review the Executus pull request\"]", text, StringComparison.Ordinal);
+        Assert.Contains("answer: First: Review the Executus pull request. It can wait: Buy milk, Call the dentist.", text, StringComparison.Ordinal);
+        Assert.Contains("outcome: Completed, model calls: 5", text, StringComparison.Ordinal);
+        Assert.Contains("phase judge: Completed, model calls: 2, tokens: 204", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_configured_tier_switches_to_a_real_model_and_a_missing_key_fails_the_run_clearly()
     {
         using var output = new StringWriter();

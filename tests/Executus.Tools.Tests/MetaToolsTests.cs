@@ -62,6 +62,35 @@ public class MetaToolsTests
     }
 
     [Fact]
+    public async Task Run_info_and_list_tools_report_the_current_phase()
+    {
+        using var model = new ScriptedChatClient();
+        using ServiceProvider provider = Host.Build(model);
+        model.ReplyToolCall(GenericToolNames.RunInfo)
+            .ReplyToolCall(GenericToolNames.ListTools)
+            .ReplyToolCall(AgentPhase.FinishPhaseToolName)
+            .ReplyToolCall(GenericToolNames.RunInfo)
+            .ReplyText("done");
+        RunnableAgent agent = Host.Agent("phased", GenericToolNames.RunInfo, GenericToolNames.ListTools, GenericToolNames.CurrentTime) with
+        {
+            Phases =
+            [
+                new AgentPhase("gather") { Tools = [GenericToolNames.RunInfo, GenericToolNames.ListTools] },
+                new AgentPhase("report") { Tools = [GenericToolNames.RunInfo], CompletesWhen = PhaseCompletion.Answer },
+            ],
+        };
+
+        RunResult result = await provider.GetRequiredService<Executor>().RunAsync(new RunRequest(agent, "go"));
+
+        Assert.Equal(RunOutcome.Completed, result.Outcome);
+        List<string> results = Host.ToolResults(result);
+        Assert.Contains("\nPhase: gather (1 of 2)\n", results[0], StringComparison.Ordinal);
+        Assert.StartsWith("2 tool(s) available:", results[1], StringComparison.Ordinal);
+        Assert.DoesNotContain(GenericToolNames.CurrentTime, results[1], StringComparison.Ordinal);
+        Assert.Contains("\nPhase: report (2 of 2)\n", results[3], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task List_tools_shows_the_agents_tools_the_caller_may_use()
     {
         using var model = new ScriptedChatClient();

@@ -41,4 +41,10 @@ public enum AuditEventKind
 
     /// <summary>A run resumed from a checkpoint (iteration, usage and elapsed time restored).</summary>
     RunResumed,
+
+    /// <summary>A phase of a phased agent started (phase, index and whether it resumed in the data).</summary>
+    PhaseStarted,
+
+    /// <summary>A phase ended (phase, status and calls in the data; its usage in <see cref="AuditEvent.Usage"/>; the hand-off in <see cref="AuditEvent.Arguments"/>).</summary>
+    PhaseEnded,
 }

@@ -3,8 +3,9 @@ using Executus.Configuration;
 namespace Executus.Compaction;
 
 /// <summary>
-/// When and how far <see cref="TokenBudgetCompactor"/> compacts, as fractions of the model's context window. Read from
-/// <c>Executus:Compaction:*</c> by <see cref="FromConfig"/>.
+/// When and how far <see cref="TokenBudgetCompactor"/> compacts: fractions of the model's context window, or composed
+/// <see cref="Trigger"/> and <see cref="Target"/> objects. Read from <c>Executus:Compaction:*</c> by <see cref="FromConfig"/>
+/// (<c>TriggerMessages</c> adds a message-count trigger beside the fraction).
 /// </summary>
 public sealed class CompactionOptions
 {
@@ -41,6 +42,25 @@ public sealed class CompactionOptions
     /// <summary>Gets or sets the length limit given to the summarizing model, in words (default 300).</summary>
     public int SummaryMaxWords { get; set; } = 300;
 
+    /// <summary>
+    /// Gets or sets when compaction starts; when null (the default), <see cref="CompactionTrigger.FractionExceeds"/> of
+    /// <see cref="TriggerFraction"/>. Compose triggers with <see cref="CompactionTrigger.Any"/> and
+    /// <see cref="CompactionTrigger.All"/>.
+    /// </summary>
+    public CompactionTrigger? Trigger { get; set; }
+
+    /// <summary>
+    /// Gets or sets how far a triggered compaction reduces the conversation; when null (the default),
+    /// <see cref="CompactionTarget.Fraction"/> of <see cref="TargetFraction"/>.
+    /// </summary>
+    public CompactionTarget? Target { get; set; }
+
+    /// <summary>Gets the trigger in effect: <see cref="Trigger"/>, or one built from <see cref="TriggerFraction"/>.</summary>
+    internal CompactionTrigger EffectiveTrigger => Trigger ?? CompactionTrigger.FractionExceeds(TriggerFraction);
+
+    /// <summary>Gets the target in effect: <see cref="Target"/>, or one built from <see cref="TargetFraction"/>.</summary>
+    internal CompactionTarget EffectiveTarget => Target ?? CompactionTarget.Fraction(TargetFraction);
+
     /// <summary>Reads options from <paramref name="config"/>, with defaults for missing keys.</summary>
     /// <param name="config">The configuration.</param>
     /// <returns>The options.</returns>
@@ -59,6 +79,13 @@ public sealed class CompactionOptions
             KeepRecentTurns = config.GetInt(Prefix + "KeepRecentTurns", defaults.KeepRecentTurns, min: 0),
             SummaryMaxWords = config.GetInt(Prefix + "SummaryMaxWords", defaults.SummaryMaxWords, min: 10),
         };
+
+        // Why: a message-count trigger composes with the size trigger (either starts compaction) rather than replacing it.
+        int triggerMessages = config.GetInt(Prefix + "TriggerMessages", 0, min: 0);
+        if (triggerMessages > 0)
+        {
+            options.Trigger = CompactionTrigger.Any(CompactionTrigger.FractionExceeds(options.TriggerFraction), CompactionTrigger.MessagesExceed(triggerMessages));
+        }
         if (options.TargetFraction > options.TriggerFraction)
         {
             throw new ConfigException(

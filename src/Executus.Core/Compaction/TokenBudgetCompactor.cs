@@ -14,9 +14,11 @@ namespace Executus.Compaction;
 /// </summary>
 /// <remarks>
 /// <para>All sizes come from the registered <see cref="ITokenCounter"/> (trimming included); the trigger and target
-/// fractions apply to the window less <see cref="CompactionOptions.ReservedOutputTokens"/>. Every call first trims tool
+/// (<see cref="CompactionTrigger"/>, <see cref="CompactionTarget"/>: fractions of the window by default) apply to the window
+/// less the reserved output tokens (<see cref="CompactionOptions.ReservedOutputTokens"/> or the request's max output tokens,
+/// whichever is larger). Every call first trims tool
 /// results larger than <see cref="CompactionOptions.MaxToolResultTokens"/> (head and tail kept, a visible marker
-/// between). When the conversation then exceeds the trigger, and pinned messages alone exceed the target, the largest
+/// between). When the trigger then fires, and pinned messages alone exceed the target, the largest
 /// pinned messages get their middles trimmed the same way (so a 400 KB first user message cannot hold the conversation
 /// above its trigger forever). It is then reduced to the target in three stages, each stopping as soon as the target is
 /// met:</para>
@@ -50,6 +52,8 @@ public sealed partial class TokenBudgetCompactor : ICompactor
     private readonly IConfigSource? _config;
     private readonly ITokenCounter _counter;
     private readonly LlmMeta? _meta;
+    private readonly CompactionTrigger? _trigger;
+    private readonly CompactionTarget? _target;
     private readonly Lazy<int> _textOverhead;
     private readonly ILogger _logger;
 
@@ -62,6 +66,8 @@ public sealed partial class TokenBudgetCompactor : ICompactor
     {
         _options = options ?? new CompactionOptions();
         _options.Validate();
+        _trigger = _options.EffectiveTrigger;
+        _target = _options.EffectiveTarget;
         _counter = tokenCounter ?? EstimatingTokenCounter.Instance;
         _meta = meta;
         _textOverhead = new Lazy<int>(() => _counter.CountTokens(new ChatMessage(ChatRole.User, string.Empty)));
@@ -84,25 +90,37 @@ public sealed partial class TokenBudgetCompactor : ICompactor
     }
 
     /// <inheritdoc />
+    // Why: this shipped overload keeps its optional parameters; the longer overload below came later (RS0027).
+#pragma warning disable RS0027
+    public ValueTask<CompactionResult> CompactAsync(
+        IReadOnlyList<ChatMessage> messages, int? contextWindowTokens = null, CancellationToken cancellationToken = default) =>
+        CompactAsync(messages, contextWindowTokens, 0, cancellationToken);
+#pragma warning restore RS0027
+
+    /// <inheritdoc />
+    /// <remarks>The reserve is the larger of <paramref name="reservedOutputTokens"/> and <see cref="CompactionOptions.ReservedOutputTokens"/>.</remarks>
     public async ValueTask<CompactionResult> CompactAsync(
-        IReadOnlyList<ChatMessage> messages, int? contextWindowTokens = null, CancellationToken cancellationToken = default)
+        IReadOnlyList<ChatMessage> messages, int? contextWindowTokens, int reservedOutputTokens, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        ArgumentOutOfRangeException.ThrowIfNegative(reservedOutputTokens);
         CompactionOptions options = _options ?? CompactionOptions.FromConfig(_config!);
         int window = contextWindowTokens ?? options.ContextWindowTokens;
         ArgumentOutOfRangeException.ThrowIfLessThan(window, 1, nameof(contextWindowTokens));
-        if (window <= options.ReservedOutputTokens)
+        int reserved = Math.Max(options.ReservedOutputTokens, reservedOutputTokens);
+        if (window <= reserved)
         {
             throw new ArgumentOutOfRangeException(
                 nameof(contextWindowTokens),
                 window,
-                string.Create(CultureInfo.InvariantCulture, $"The context window must be larger than the {options.ReservedOutputTokens} tokens reserved for the answer (ReservedOutputTokens)."));
+                string.Create(CultureInfo.InvariantCulture, $"The context window must be larger than the {reserved} tokens reserved for the answer (ReservedOutputTokens or the request's max output tokens)."));
         }
 
+        CompactionTrigger triggerRule = _trigger ?? options.EffectiveTrigger;
+        CompactionTarget targetRule = _target ?? options.EffectiveTarget;
+
         // Why: the model's answer shares the window; fractions apply to what is left for the conversation.
-        int usable = window - options.ReservedOutputTokens;
-        int trigger = (int)Math.Min(int.MaxValue, usable * options.TriggerFraction);
-        int target = (int)Math.Min(int.MaxValue, usable * options.TargetFraction);
+        int usable = window - reserved;
 
         int n = messages.Count;
         var working = new ChatMessage[n];
@@ -118,8 +136,10 @@ public sealed partial class TokenBudgetCompactor : ICompactor
 
         long before = total;
         int trimmed = options.MaxToolResultTokens > 0 ? TrimToolResults(working, tokens, options.MaxToolResultTokens, ref total) : 0;
-        if (total <= trigger)
+        var state = new CompactionState(window, reserved, total, working);
+        if (!triggerRule.ShouldCompact(state))
         {
+            int trigger = Clamp(Math.Min(usable, triggerRule.ThresholdTokens(state)));
             if (trimmed == 0)
             {
                 return new CompactionResult { Messages = messages, TokensBefore = Clamp(before), TokensAfter = Clamp(total), TargetTokens = trigger };
@@ -132,6 +152,7 @@ public sealed partial class TokenBudgetCompactor : ICompactor
 
         // Why: the span covers only real compactions (over the trigger); the common below-trigger call stays span-free.
         using Activity? activity = CompactionTelemetry.Source.StartActivity("compact_context");
+        int target = Clamp(Math.Clamp(targetRule.GetTargetTokens(state), 1, usable));
         List<Turn> turns = BuildTurns(working);
         int protectedFrom = ProtectedFrom(turns, options.KeepRecentTurns);
         bool summarize = _meta is not null && _meta.IsAvailable;

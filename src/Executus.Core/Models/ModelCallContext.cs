@@ -26,6 +26,9 @@ public sealed record ModelCallContext
     /// <summary>Gets what the calls are for, e.g. <c>run</c>, <c>llm-meta:summarize</c>, <c>critic</c>.</summary>
     public string? Purpose { get; init; }
 
+    /// <summary>Gets the phase of a phased run the calls are made in (so usage is attributed per phase).</summary>
+    public string? Phase { get; init; }
+
     /// <summary>
     /// Gets the run's accounting scope: every call made in this flow through a resolved client is checked against the
     /// run's budget, settled or released, and summed into the run's usage — once. Null outside a run.
@@ -45,6 +48,9 @@ public sealed record ModelCallContext
         CurrentContext.Value = context;
         return new Scope(previous);
     }
+
+    /// <summary>Replaces the current context in the caller's flow (the kernel, when a phase changes the tier and phase).</summary>
+    internal static void SetCurrent(ModelCallContext? context) => CurrentContext.Value = context;
 
     private sealed class Scope(ModelCallContext? previous) : IDisposable
     {

@@ -24,6 +24,9 @@ public sealed record UsageRecord
     /// <summary>Gets what the call was for, from <see cref="ModelCallContext"/>.</summary>
     public string? Purpose { get; init; }
 
+    /// <summary>Gets the phase of a phased run the call was made in, from <see cref="ModelCallContext"/>.</summary>
+    public string? Phase { get; init; }
+
     /// <summary>Gets the token usage the provider reported, or null when it reported none.</summary>
     public UsageDetails? Usage { get; init; }
 

@@ -157,6 +157,7 @@ public sealed class UsageRecordingChatClient : DelegatingChatClient
                 Caller = context?.Caller,
                 RunId = context?.RunId,
                 Purpose = context?.Purpose,
+                Phase = context?.Phase,
                 Usage = Snapshot(usage),
                 Latency = _timeProvider.GetElapsedTime(start),
                 Timestamp = _timeProvider.GetUtcNow(),

@@ -14,6 +14,8 @@ public sealed class RunContext
     private readonly PendingAttachmentsOptions _attachmentOptions;
     private PendingAttachments? _attachments;
     private string? _activePhase;
+    private IReadOnlyDictionary<string, System.Text.Json.JsonElement> _handoffs = s_noHandoffs;
+    private static readonly IReadOnlyDictionary<string, System.Text.Json.JsonElement> s_noHandoffs = new Dictionary<string, System.Text.Json.JsonElement>();
 
     internal RunContext(string runId, RunnableAgent agent, CallerIdentity caller, PendingAttachmentsOptions attachmentOptions, Executor executor, RunContext? parent)
     {
@@ -69,12 +71,20 @@ public sealed class RunContext
     public RunContext? Parent { get; }
 
     /// <summary>
-    /// Gets or sets the phase the run is in, for hosts that run multi-phase agents (a tool or the host sets it); it is
-    /// written to every checkpoint and restored on resume.
+    /// Gets or sets the phase the run is in: the kernel sets it at every transition of a phased agent
+    /// (<see cref="RunnableAgent.Phases"/>); a host running its own multi-step flow may set it too. It is written to
+    /// every checkpoint and restored on resume.
     /// </summary>
     public string? ActivePhase
     {
         get => Volatile.Read(ref _activePhase);
         set => Volatile.Write(ref _activePhase, value);
+    }
+
+    /// <summary>Gets the hand-offs of the phases completed so far, by phase name (empty for an agent without phases).</summary>
+    public IReadOnlyDictionary<string, System.Text.Json.JsonElement> Handoffs
+    {
+        get => Volatile.Read(ref _handoffs);
+        internal set => Volatile.Write(ref _handoffs, value);
     }
 }

@@ -32,6 +32,8 @@ internal sealed partial class RunExecution
     private RunAccount? _account;
     private ModelCallContext? _callContext;
     private int _iteration;
+    private int _maxOutputTokens;
+    private PhaseDriver? _phases;
     private int _savedMessageCount;
     private bool _softDeadlineReviewed;
     private AgentSnapshot? _agentSnapshot;
@@ -93,6 +95,12 @@ internal sealed partial class RunExecution
     public int SavedMessageCount => _savedMessageCount;
 
     public ModelCallContext? CallContext => _callContext;
+
+    /// <summary>Gets the phases of a phased agent's run; null for an agent without phases.</summary>
+    public PhaseDriver? Phases => _phases;
+
+    /// <summary>Replaces the run's model-call context (a phase sets its name and tier).</summary>
+    public void SetCallContext(ModelCallContext context) => _callContext = context;
 
     private TimeProvider Time => _executor.TimeProvider;
 
@@ -212,16 +220,35 @@ internal sealed partial class RunExecution
     private async Task<(RunOutcome Outcome, string? Reason)> LoopAsync()
     {
         CancellationToken token = _deadline.Token;
-        IChatClient client = Accounted(_executor.Models.Resolve(Agent));
+        IChatClient client;
         Toolbox? toolbox = null;
-        if (_executor.Toolboxes is { } factory && Agent.Tools.Count > 0)
+        ChatOptions options;
+        PhaseDriver? phases = null;
+        if (Agent.Phases.Count == 0)
         {
-            toolbox = await factory.CreateAsync(
-                new ToolboxRequest(Agent.Name, Agent.Tools, Caller) { RunId = RunId, Services = Options.Services, Audit = _ports.Audits ? _ports : null },
-                token).ConfigureAwait(false);
+            client = Accounted(_executor.Models.Resolve(Agent), Agent);
+            if (_executor.Toolboxes is { } factory && Agent.Tools.Count > 0)
+            {
+                toolbox = await factory.CreateAsync(
+                    new ToolboxRequest(Agent.Name, Agent.Tools, Caller) { RunId = RunId, Services = Options.Services, Audit = _ports.Audits ? _ports : null },
+                    token).ConfigureAwait(false);
+            }
+
+            options = BuildOptions(toolbox);
+        }
+        else
+        {
+            _phases = phases = new PhaseDriver(this);
+            if (!await phases.StartAsync(token).ConfigureAwait(false))
+            {
+                return (RunOutcome.Completed, null);
+            }
+
+            phases.ApplyAmbient();
+            (client, options, toolbox) = (phases.Client, phases.Options, phases.Toolbox);
         }
 
-        ChatOptions options = BuildOptions(toolbox);
+        _maxOutputTokens = Math.Max(0, options.MaxOutputTokens ?? 0);
         int consecutiveToolErrors = 0;
         if (_request.ResumedFrom is not null && OpenCallsOf(_messages) is { } inFlight)
         {
@@ -235,6 +262,23 @@ internal sealed partial class RunExecution
             if (_iteration >= Agent.MaxIterations)
             {
                 return (RunOutcome.MaxIterations, string.Create(CultureInfo.InvariantCulture, $"The agent reached its limit of {Agent.MaxIterations} model calls."));
+            }
+
+            if (phases is not null)
+            {
+                (PhaseStep step, string? reason) = await phases.CheckLimitAsync(token).ConfigureAwait(false);
+                if (step != PhaseStep.Continue)
+                {
+                    return (step == PhaseStep.Limit ? RunOutcome.PhaseLimit : RunOutcome.Completed, reason);
+                }
+
+                if (phases.Options != options)
+                {
+                    // Why: the phase over its limit moved on; the next phase brings its own client, options and tools.
+                    phases.ApplyAmbient();
+                    (client, options, toolbox) = (phases.Client, phases.Options, phases.Toolbox);
+                    _maxOutputTokens = Math.Max(0, options.MaxOutputTokens ?? 0);
+                }
             }
 
             if (_ports.Critic is { } critic)
@@ -285,7 +329,15 @@ internal sealed partial class RunExecution
                     await _ports.EmitAsync(new StepFinishedEvent(RunId, _iteration, Time.GetUtcNow()), token).ConfigureAwait(false);
                 }
 
-                return (RunOutcome.Completed, null);
+                if (phases is null || await phases.AfterAnswerAsync(response, token).ConfigureAwait(false) == PhaseStep.Completed)
+                {
+                    return (RunOutcome.Completed, null);
+                }
+
+                phases.ApplyAmbient();
+                (client, options, toolbox) = (phases.Client, phases.Options, phases.Toolbox);
+                _maxOutputTokens = Math.Max(0, options.MaxOutputTokens ?? 0);
+                continue;
             }
 
             if (_ports.Checkpoints && HasSideEffects(toolbox, calls))
@@ -299,6 +351,23 @@ internal sealed partial class RunExecution
             _messages.Add(new ChatMessage(ChatRole.Tool, [.. results]));
             (_openCalls, _openResults) = (null, null);
             consecutiveToolErrors = Array.Exists(results, r => r.Exception is not null) ? consecutiveToolErrors + 1 : 0;
+            if (phases is not null)
+            {
+                (PhaseStep step, string? reason) = await phases.AfterToolsAsync(token).ConfigureAwait(false);
+                if (step != PhaseStep.Continue)
+                {
+                    if (_ports.Emits)
+                    {
+                        await _ports.EmitAsync(new StepFinishedEvent(RunId, _iteration, Time.GetUtcNow()), token).ConfigureAwait(false);
+                    }
+
+                    return (step == PhaseStep.Limit ? RunOutcome.PhaseLimit : RunOutcome.Completed, reason);
+                }
+
+                phases.ApplyAmbient();
+                (client, options, toolbox) = (phases.Client, phases.Options, phases.Toolbox);
+                _maxOutputTokens = Math.Max(0, options.MaxOutputTokens ?? 0);
+            }
 
             await SaveCheckpointAsync(CheckpointBoundary.Turn, token).ConfigureAwait(false);
             if (_ports.Emits)
@@ -319,6 +388,7 @@ internal sealed partial class RunExecution
         {
             Trigger = trigger,
             Usage = _account?.Usage ?? new UsageDetails(),
+            Phase = _context?.ActivePhase,
         };
 
     /// <summary>Builds the checkpoint of the run's current state.</summary>
@@ -335,6 +405,7 @@ internal sealed partial class RunExecution
         Metadata = _request.Metadata,
         Detached = _request.Detached,
         ActivePhase = _context?.ActivePhase,
+        Phases = _phases?.Snapshot() ?? [],
         SavedAt = Time.GetUtcNow(),
     };
 
@@ -497,7 +568,8 @@ internal sealed partial class RunExecution
         return CriticTrigger.Iteration;
     }
 
-    private IChatClient Accounted(IChatClient client)
+    /// <summary>Adds the accounting decorator to a resolved client that has none.</summary>
+    public IChatClient Accounted(IChatClient client, RunnableAgent agent)
     {
         // Why: budgets and run usage are counted by the accounting decorator; a custom resolver's raw client gets one.
         if (client.GetService(typeof(UsageRecordingChatClient)) is not null)
@@ -505,10 +577,11 @@ internal sealed partial class RunExecution
             return client;
         }
 
-        return new UsageRecordingChatClient(client, NullUsageSink.Instance, FixedModelResolver.ReferenceOf(client, Agent), timeProvider: Time);
+        return new UsageRecordingChatClient(client, NullUsageSink.Instance, FixedModelResolver.ReferenceOf(client, agent), timeProvider: Time);
     }
 
-    private ChatOptions BuildOptions(Toolbox? toolbox)
+    /// <summary>Builds the chat options of the agent's model calls with <paramref name="toolbox"/>'s tools.</summary>
+    public ChatOptions BuildOptions(Toolbox? toolbox)
     {
         ChatOptions options = Agent.ChatOptions?.Clone() ?? new ChatOptions();
         if (Agent.Instructions is { } instructions)
@@ -538,7 +611,8 @@ internal sealed partial class RunExecution
         CompactionResult compacted;
         using (ModelCallContext.Begin(_callContext! with { Purpose = "compaction" }))
         {
-            compacted = await compactor.CompactAsync(_messages, cancellationToken: token).ConfigureAwait(false);
+            // Why: the answer shares the window, so the request's max output tokens are reserved from it.
+            compacted = await compactor.CompactAsync(_messages, null, _maxOutputTokens, token).ConfigureAwait(false);
         }
 
         if (compacted.Changed)
@@ -683,7 +757,13 @@ internal sealed partial class RunExecution
         activity?.SetTag("gen_ai.tool.type", "function");
 
         FunctionResultContent result;
-        if (DispatchGuard.CheckToolCall(call) is { } denied)
+        if (_phases is { } phases && phases.IsFinishCall(call))
+        {
+            // Why: the kernel's own tool; not a registry tool, so not subject to the dispatch guard's repeat count.
+            result = phases.Finish(call);
+            await _ports.AuditAsync(AuditEventKind.ToolCall, token, toolName: call.Name, detail: result.Result as string, arguments: ArgumentsOf(call)).ConfigureAwait(false);
+        }
+        else if (DispatchGuard.CheckToolCall(call) is { } denied)
         {
             result = Error(call, denied.Message, new DispatchDeniedException(denied));
             await _ports.AuditAsync(AuditEventKind.DispatchGuardTripped, token, toolName: call.Name, detail: denied.Message, arguments: ArgumentsOf(call), data: GuardData(denied)).ConfigureAwait(false);

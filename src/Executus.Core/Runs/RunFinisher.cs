@@ -46,6 +46,7 @@ internal static class RunFinisher
             await run.SaveCheckpointAsync(CheckpointBoundary.RunEnd, token).ConfigureAwait(false);
         }
 
+        run.Phases?.EndRun(outcome);
         List<ChatMessage> messages = run.Messages;
         string text = messages.LastOrDefault(m => m.Role == ChatRole.Assistant)?.Text ?? string.Empty;
         IReadOnlyList<DataContent> attachments = run.Context?.DrainAttachments() ?? [];
@@ -89,6 +90,7 @@ internal static class RunFinisher
             Attachments = attachments,
             StartedAt = run.StartedAt,
             Duration = duration,
+            Phases = run.Phases?.Snapshot() ?? [],
         };
 
         await ports.AuditAsync(

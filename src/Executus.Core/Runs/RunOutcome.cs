@@ -35,4 +35,10 @@ public enum RunOutcome
 
     /// <summary>A battery or an operator stopped the run through <see cref="RunHandle.StopAsync"/>; the reason is in <see cref="RunResult.StopReason"/>.</summary>
     Stopped,
+
+    /// <summary>
+    /// A phase went over its iteration or hand-off limit (<see cref="AgentPhase.OnLimit"/>); the phase is named in
+    /// <see cref="RunResult.StopReason"/> and is the last entry of <see cref="RunResult.Phases"/>.
+    /// </summary>
+    PhaseLimit,
 }

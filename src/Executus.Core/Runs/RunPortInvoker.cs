@@ -212,6 +212,10 @@ internal sealed partial class RunPortInvoker : IAudit
             }
 
             await AuditAsync(AuditEventKind.CriticVerdict, token, detail: verdict.Reason, data: data).ConfigureAwait(false);
+            if (Emits)
+            {
+                await EmitAsync(new CriticVerdictEvent(RunId, review.Iteration, _executor.TimeProvider.GetUtcNow(), review.Trigger, verdict), token).ConfigureAwait(false);
+            }
         }
 
         return verdict;

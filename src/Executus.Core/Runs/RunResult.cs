@@ -50,6 +50,9 @@ public sealed record RunResult
     /// <summary>Gets how long the run took.</summary>
     public TimeSpan Duration { get; init; }
 
+    /// <summary>Gets the phases the run went through, in order, with their calls, usage and hand-offs; empty for an agent without phases.</summary>
+    public IReadOnlyList<PhaseRun> Phases { get; init; } = [];
+
     /// <summary>Gets whether the run completed normally.</summary>
     public bool Succeeded => Outcome == RunOutcome.Completed;
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.AI;
 
 namespace Executus.Runs;
@@ -81,6 +82,12 @@ public sealed record RunnableAgent
     /// <summary>Gets free-form metadata carried into audit and delivery.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Gets the agent's phases, run in order inside one run (one transcript, budget, audit trail and checkpoint); empty
+    /// (the default) for an agent that runs as one loop.
+    /// </summary>
+    public IReadOnlyList<AgentPhase> Phases { get; init; } = [];
+
     /// <summary>Checks the bounds, throwing an <see cref="ArgumentOutOfRangeException"/> naming the bad one.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A bound is not positive (or the soft deadline is not before the hard one).</exception>
     public void Validate()
@@ -103,6 +110,60 @@ public sealed record RunnableAgent
         if (SoftTimeout is { } soft && (soft <= TimeSpan.Zero || (Timeout is { } hard && hard != System.Threading.Timeout.InfiniteTimeSpan && soft >= hard)))
         {
             throw new ArgumentOutOfRangeException(nameof(SoftTimeout), soft, $"Agent '{Name}': SoftTimeout must be positive and shorter than Timeout.");
+        }
+
+        if (Phases.Count > 0)
+        {
+            ValidatePhases();
+        }
+    }
+
+    private void ValidatePhases()
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        bool allTools = Tools.Contains("*", StringComparer.Ordinal);
+        for (int i = 0; i < Phases.Count; i++)
+        {
+            AgentPhase phase = Phases[i] ?? throw new ArgumentException($"Agent '{Name}': phase {i} is null.", nameof(Phases));
+            if (!names.Add(phase.Name))
+            {
+                throw new ArgumentException($"Agent '{Name}': two phases are named '{phase.Name}'; phase names must be unique.", nameof(Phases));
+            }
+
+            if (phase.MaxIterations is < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(Phases), phase.MaxIterations, $"Agent '{Name}', phase '{phase.Name}': MaxIterations must be at least 1 (or null for no phase bound).");
+            }
+
+            if (phase.MaxHandoffAttempts < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(Phases), phase.MaxHandoffAttempts, $"Agent '{Name}', phase '{phase.Name}': MaxHandoffAttempts must be at least 1.");
+            }
+
+            if (phase.HandoffSchema is { } schema && schema.ValueKind is not (JsonValueKind.Object or JsonValueKind.True))
+            {
+                throw new ArgumentException($"Agent '{Name}', phase '{phase.Name}': HandoffSchema must be a JSON schema object, not {schema.ValueKind}.", nameof(Phases));
+            }
+
+            if (phase.Tools is { } tools && !allTools)
+            {
+                foreach (string tool in tools)
+                {
+                    if (!Tools.Contains(tool, StringComparer.Ordinal))
+                    {
+                        throw new ArgumentException(
+                            $"Agent '{Name}', phase '{phase.Name}': tool '{tool}' is not among the agent's tools; a phase's tools are a subset of the agent's.",
+                            nameof(Phases));
+                    }
+                }
+            }
+
+            if (phase.CompletesWhen == PhaseCompletion.Answer && phase.HandoffSchema is not null)
+            {
+                throw new ArgumentException(
+                    $"Agent '{Name}', phase '{phase.Name}': a HandoffSchema needs CompletesWhen = FinishTool (an answer's hand-off is its text).",
+                    nameof(Phases));
+            }
         }
     }
 }

@@ -58,6 +58,27 @@ public sealed class ToolRegistry : IToolRegistry
         }
     }
 
+    /// <summary>Removes the tool registered under <paramref name="name"/>, if any.</summary>
+    /// <param name="name">The tool's name (ordinal).</param>
+    /// <returns><see langword="true"/> when a tool was removed.</returns>
+    /// <remarks>Runs already under way keep the toolbox they were built with; new runs no longer see the tool.
+    /// Used by sources whose tools come and go at run time (an MCP server's <c>tools/list_changed</c>).</remarks>
+    public bool Remove(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        lock (_gate)
+        {
+            if (!_byName.TryGetValue(name, out RegisteredTool? existing))
+            {
+                return false;
+            }
+
+            _byName = _byName.Remove(name);
+            _tools = _tools.Remove(existing);
+            return true;
+        }
+    }
+
     /// <inheritdoc />
     public bool TryGet(string name, [NotNullWhen(true)] out RegisteredTool? tool)
     {

@@ -25,6 +25,7 @@ internal sealed class Toolbox
     private readonly Dictionary<string, RegisteredTool> _allowed;
     private readonly Dictionary<string, ToolDenial> _denied;
     private readonly IToolRegistry _registry;
+    private readonly string? _phase;
     private readonly IToolArgumentValidator[] _globalValidators;
     private readonly IToolApprovalHandler? _approvalHandler;
     private readonly DenialRecorder _recorder;
@@ -40,6 +41,7 @@ internal sealed class Toolbox
         DenialRecorder recorder)
     {
         AgentName = request.AgentName;
+        _phase = request.Phase;
         Caller = request.Caller;
         RunId = request.RunId;
         Tools = shape.Tools;
@@ -316,7 +318,7 @@ internal sealed class Toolbox
                 PermissionStage.Palette,
                 ToolDenialCode.NotInAgentPalette,
                 name,
-                $"tool '{name}' is not available to agent '{AgentName}'");
+                _phase is null ? $"tool '{name}' is not available to agent '{AgentName}'" : $"tool '{name}' is not available to agent '{AgentName}' in phase '{_phase}'");
         }
 
         string available = _allowed.Count == 0 ? "none" : string.Join(", ", Tools.Select(t => t.Name));

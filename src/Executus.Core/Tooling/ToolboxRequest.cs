@@ -42,6 +42,9 @@ internal sealed class ToolboxRequest
     /// <summary>Gets the run's own audit channel (sequenced, one event per decision); the factory's audit port when null.</summary>
     internal Auditing.IAudit? Audit { get; init; }
 
+    /// <summary>Gets the phase of a phased run the toolbox serves (named in stage 1 denials), if any.</summary>
+    public string? Phase { get; init; }
+
     /// <summary>Gets services handed to tool functions when a call gives no <see cref="ToolInvocationContext"/>.</summary>
     public IServiceProvider? Services { get; init; }
 }

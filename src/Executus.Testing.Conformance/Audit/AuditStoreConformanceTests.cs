@@ -311,4 +311,38 @@ public abstract class AuditStoreConformanceTests
         AuditPage page = await store.QueryAsync(query);
         Assert.Equal(expected, page.Records.Select(r => r.Id));
     }
+
+    /// <summary>Checks unicode, a large detail, nulls and an observed time with a non-zero offset round-trip.</summary>
+    /// <returns>A task.</returns>
+    [Fact]
+    public async Task Unicode_large_nulls_and_offsets_round_trip()
+    {
+        IAuditStore store = await NewStoreAsync();
+        string large = string.Concat(Enumerable.Repeat("détail 😀 字 ", 20_000));
+        DateTimeOffset observed = new(2026, 11, 1, 8, 0, 0, TimeSpan.FromHours(-4));
+        var auditEvent = new AuditEvent(AuditEventKind.RunFinished, observed)
+        {
+            RunId = "run-ü",
+            AgentName = "agent 字",
+            Caller = null,
+            ToolName = null,
+            Detail = large,
+            Arguments = null,
+            Usage = null,
+            Data = new Dictionary<string, string> { ["ключ"] = "значение 🎉" },
+        };
+        await store.AppendAsync([new AuditRecord("id-ü", auditEvent, observed)]);
+
+        AuditRecord stored = Assert.Single((await store.QueryAsync(new AuditQuery { AgentName = "agent 字" })).Records);
+        Assert.Equal(observed, stored.ObservedAt);
+        Assert.Equal(observed.UtcTicks, stored.ObservedAt.UtcTicks);
+        Assert.Equal(large, stored.Event.Detail);
+        Assert.Null(stored.CallerId);
+        Assert.Null(stored.ToolName);
+        Assert.Null(stored.Event.Arguments);
+        Assert.Null(stored.Event.Usage);
+        Assert.Equal("значение 🎉", stored.Event.Data["ключ"]);
+        Assert.Single((await store.QueryAsync(new AuditQuery { Since = T0.AddHours(-1), Until = T0 })).Records);
+    }
+
 }

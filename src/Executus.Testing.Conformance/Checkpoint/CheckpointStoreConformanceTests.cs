@@ -34,6 +34,11 @@ public abstract class CheckpointStoreConformanceTests
             Elapsed = TimeSpan.FromSeconds(42),
             Metadata = new Dictionary<string, string> { ["channel"] = "c1" },
             ActivePhase = "draft",
+            Phases =
+            [
+                new PhaseRun { Name = "plan", Status = PhaseStatus.Completed, Iterations = 1, Usage = new UsageDetails { TotalTokenCount = 4 }, Handoff = JsonDocument.Parse("""{"steps":["a","b"]}""").RootElement.Clone() },
+                new PhaseRun { Name = "draft", Status = PhaseStatus.Running, StartIteration = 1, Iterations = 1 },
+            ],
             Detached = true,
             Boundary = CheckpointBoundary.BeforeSideEffects,
             Caller = new CallerIdentity("u1", "User", "t1", roles: ["admin"]),
@@ -237,4 +242,51 @@ public abstract class CheckpointStoreConformanceTests
     }
 
     private static string Json(RunCheckpoint checkpoint) => JsonSerializer.Serialize(checkpoint, AIJsonUtilities.DefaultOptions);
+
+    /// <summary>Checks unicode, a large message, an offset save time and null fields round-trip.</summary>
+    /// <returns>A task.</returns>
+    [Fact]
+    public async Task Unicode_large_offsets_and_nulls_round_trip()
+    {
+        ICheckpointStore store = await CreateStoreAsync();
+        string large = string.Concat(Enumerable.Repeat("ünïcødé 😀 字 ", 40_000));
+        RunCheckpoint saved = Checkpoint("run-ü😀", 1, new DateTimeOffset(2026, 11, 1, 17, 30, 0, TimeSpan.FromHours(5.5))) with
+        {
+            Messages = [new ChatMessage(ChatRole.User, large), new ChatMessage(ChatRole.Assistant, "ok") { AuthorName = null }],
+            ActivePhase = null,
+        };
+        await store.SaveAsync(saved, 0);
+
+        RunCheckpoint back = (await store.GetAsync("run-ü😀"))!;
+        Assert.Equal(Json(saved), Json(back));
+        Assert.Equal(large, back.Messages[0].Text);
+        Assert.Equal(saved.SavedAt, back.SavedAt);
+        Assert.Null(back.ActivePhase);
+        CheckpointSummary summary = Assert.Single((await store.ListInterruptedAsync(10)).Items);
+        Assert.Equal(saved.SavedAt.UtcTicks, summary.SavedAt.UtcTicks);
+    }
+
+    /// <summary>Checks parallel saves of different runs, and of one run, all land whole.</summary>
+    /// <returns>A task.</returns>
+    [Fact]
+    public async Task Parallel_saves_keep_every_run_whole()
+    {
+        ICheckpointStore store = await CreateStoreAsync();
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(r => Task.Run(async () =>
+        {
+            for (int n = 1; n <= 6; n++)
+            {
+                await store.SaveAsync(Checkpoint($"r{r}", n, T0.AddSeconds(n)), n - 1);
+            }
+        })));
+
+        for (int r = 0; r < 8; r++)
+        {
+            RunCheckpoint back = (await store.GetAsync($"r{r}"))!;
+            Assert.Equal(Json(Checkpoint($"r{r}", 6, T0.AddSeconds(6))), Json(back));
+        }
+
+        Assert.Equal(8, (await store.ListInterruptedAsync(100)).Items.Count);
+    }
+
 }

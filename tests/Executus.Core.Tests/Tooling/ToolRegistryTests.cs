@@ -21,6 +21,21 @@ public sealed class ToolRegistryTests
     }
 
     [Fact]
+    public void Remove_takes_a_tool_out_so_its_name_can_be_registered_again()
+    {
+        ToolRegistry registry = new();
+        registry.Register(AIFunctionFactory.Create(() => 1, "a"));
+        registry.Register(AIFunctionFactory.Create(() => 2, "b"));
+
+        Assert.True(registry.Remove("a"));
+        Assert.False(registry.Remove("a"));
+        Assert.False(registry.TryGet("a", out _));
+        Assert.Equal(["b"], registry.Tools.Select(t => t.Name));
+        registry.Register(AIFunctionFactory.Create(() => 3, "a"));
+        Assert.Equal(["b", "a"], registry.Tools.Select(t => t.Name));
+    }
+
+    [Fact]
     public void Duplicate_names_are_rejected_with_a_clear_error()
     {
         ToolRegistry registry = new();

@@ -23,6 +23,9 @@ public sealed record CriticReview(
     /// <summary>Gets why the critic is asked now.</summary>
     public CriticTrigger Trigger { get; init; }
 
+    /// <summary>Gets the phase the run is in, for a phased agent (<see cref="RunnableAgent.Phases"/>).</summary>
+    public string? Phase { get; init; }
+
     /// <summary>Gets the tokens used so far by every call made on behalf of the run.</summary>
     public UsageDetails Usage { get; init; } = new();
 }

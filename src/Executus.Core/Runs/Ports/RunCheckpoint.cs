@@ -50,8 +50,14 @@ public sealed record RunCheckpoint
     /// <summary>Gets whether the run was detached from its caller's cancellation.</summary>
     public bool Detached { get; init; }
 
-    /// <summary>Gets the phase the run was in (<see cref="RunContext.ActivePhase"/>), for hosts that run multi-phase agents.</summary>
+    /// <summary>Gets the phase the run was in (<see cref="RunContext.ActivePhase"/>); a resumed phased run continues in it.</summary>
     public string? ActivePhase { get; init; }
+
+    /// <summary>
+    /// Gets the phases entered so far with their hand-offs (the last one <see cref="PhaseStatus.Running"/>); empty for an
+    /// agent without phases.
+    /// </summary>
+    public IReadOnlyList<PhaseRun> Phases { get; init; } = [];
 
     /// <summary>Gets when the snapshot was taken.</summary>
     public DateTimeOffset SavedAt { get; init; }

@@ -1,0 +1,4 @@
+namespace BotHost;
+
+/// <summary>The line saying which model the bot runs on.</summary>
+internal sealed record BotBanner(string Text);

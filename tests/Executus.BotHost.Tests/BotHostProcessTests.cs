@@ -1,0 +1,272 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Executus.BotHost.Tests;
+
+/// <summary>BotHost as a real process, through both channels. One class: the processes run one at a time.</summary>
+public sealed class BotHostProcessTests : IDisposable
+{
+    private const string AliceKey = "alice-key-0123456789";
+    private const string BobKey = "bob-key-9876543210";
+    private readonly string _state = Directory.CreateTempSubdirectory("bothost-test-").FullName;
+
+    public void Dispose() => Directory.Delete(_state, recursive: true);
+
+    private static Dictionary<string, string> TwoCallers(params (string Key, string Value)[] more)
+    {
+        Dictionary<string, string> settings = BotProcess.Callers(("alice", AliceKey, "member"), ("bob", BobKey, "member"));
+        foreach ((string key, string value) in more)
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
+    [Fact]
+    public async Task The_console_channel_chats_runs_commands_and_stops_at_end_of_input()
+    {
+        await using BotProcess bot = await BotProcess.StartAsync(_state, new Dictionary<string, string>(), http: false);
+        await bot.WaitForLineAsync(l => l.Contains("offline, on a SCRIPTED model", StringComparison.Ordinal));
+        await bot.WriteLineAsync("what time is it?");
+        await bot.WaitForLineAsync(l => l.StartsWith("[run ", StringComparison.Ordinal) && l.Contains(": Completed", StringComparison.Ordinal));
+        await bot.WriteLineAsync("please write the release notes");
+        await bot.WaitForLineAsync(l => l.Contains("→ load_skill", StringComparison.Ordinal));
+        await bot.WriteLineAsync("/audit kind=SkillLoaded");
+        await bot.WaitForLineAsync(l => l.Contains("SkillLoaded", StringComparison.Ordinal) && l.Contains("load_skill", StringComparison.Ordinal));
+        await bot.WriteLineAsync("/spend");
+        await bot.WaitForLineAsync(l => l.StartsWith("spent ", StringComparison.Ordinal) && l.Contains("tokens left of 20000", StringComparison.Ordinal));
+        await bot.WriteLineAsync("/persona nobody");
+        await bot.WaitForLineAsync(l => l.Contains("error: there is no persona named 'nobody'", StringComparison.Ordinal));
+        bot.CloseInput();
+        Assert.Equal(0, await bot.WaitForExitAsync(BotProcess.Patience));
+        Assert.Contains(bot.Lines, l => l.Contains("→ current_time", StringComparison.Ordinal));
+        Assert.Contains(bot.Lines, l => l.StartsWith("bot: ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Http_chat_streams_the_run_as_server_sent_events_and_the_run_can_be_read_back()
+    {
+        await using BotProcess bot = await BotProcess.StartAsync(_state, TwoCallers());
+        List<SseEvent> events = await bot.ChatAsync("what time is it?", AliceKey);
+
+        Assert.Equal("run_started", events[0].Type);
+        string runId = events[0].Get("runId")!;
+        Assert.Contains(events, e => e.Type == "tool_call" && e.Get("tool") == "current_time");
+        Assert.Contains(events, e => e.Type == "tool_result" && e.Get("tool") == "current_time");
+        Assert.Contains(events, e => e.Type == "text_delta");
+        SseEvent finished = events[^1];
+        Assert.Equal("run_finished", finished.Type);
+        Assert.Equal("Completed", finished.Get("outcome"));
+        Assert.All(events, e => Assert.Equal(runId, e.Get("runId")));
+
+        JsonElement run = await bot.GetJsonAsync($"/api/runs/{runId}", AliceKey);
+        Assert.Equal("Completed", run.GetProperty("status").GetString());
+        JsonElement audit = await bot.GetJsonAsync($"/api/audit?run={runId}", AliceKey);
+        Assert.Contains(audit.GetProperty("data").EnumerateArray(), r => r.GetProperty("kind").GetString() == "ToolCall");
+
+        // The same command words as the console.
+        JsonElement personas = await bot.CommandAsync("/personas", AliceKey);
+        Assert.Contains(personas.GetProperty("data").EnumerateArray(), p => p.GetProperty("name").GetString() == "assistant");
+        Assert.DoesNotContain(personas.GetProperty("data").EnumerateArray(), p => p.GetProperty("name").GetString() == "moderator");
+        JsonElement skills = await bot.GetJsonAsync("/api/skills", AliceKey);
+        Assert.Contains(skills.GetProperty("data").EnumerateArray(), s => s.GetProperty("name").GetString() == "release-notes");
+        JsonElement versions = await bot.GetJsonAsync("/api/skills/release-notes/versions", AliceKey);
+        Assert.Equal(1, versions.GetProperty("data")[0].GetProperty("version").GetInt32());
+        using HttpResponseMessage rollback = await bot.Http.SendAsync(bot.Request(HttpMethod.Post, "/api/commands", AliceKey, new { command = "/skill activate release-notes 1" }));
+        Assert.Equal(HttpStatusCode.BadRequest, rollback.StatusCode); // only admins move a shared skill
+    }
+
+    [Fact]
+    public async Task A_request_without_a_valid_key_gets_401_and_costs_nothing()
+    {
+        await using BotProcess bot = await BotProcess.StartAsync(_state, TwoCallers());
+        foreach (string? key in (string?[])[null, "wrong-key", AliceKey + "x"])
+        {
+            using HttpResponseMessage chat = await bot.Http.SendAsync(bot.Request(HttpMethod.Post, "/api/chat", key, new { message = "write an essay" }));
+            Assert.Equal(HttpStatusCode.Unauthorized, chat.StatusCode);
+            using HttpResponseMessage budget = await bot.Http.SendAsync(bot.Request(HttpMethod.Get, "/api/budget", key));
+            Assert.Equal(HttpStatusCode.Unauthorized, budget.StatusCode);
+        }
+
+        JsonElement spend = await bot.GetJsonAsync("/api/budget", AliceKey);
+        Assert.Equal(0, spend.GetProperty("data").GetProperty("tokens").GetInt64());
+        JsonElement audit = await bot.GetJsonAsync("/api/audit", AliceKey);
+        Assert.Empty(audit.GetProperty("data").EnumerateArray());
+        Assert.Empty((await bot.GetJsonAsync("/api/runs", AliceKey)).GetProperty("data").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task One_caller_never_reads_another_callers_runs_audit_rows_or_memory()
+    {
+        await using BotProcess bot = await BotProcess.StartAsync(_state, TwoCallers());
+        List<SseEvent> alice = await bot.ChatAsync("remember the vault code is 4711", AliceKey);
+        string aliceRun = alice[0].Get("runId")!;
+        Assert.Contains(alice, e => e.Type == "tool_call" && e.Get("tool") == "memory_set");
+
+        using HttpResponseMessage peek = await bot.Http.SendAsync(bot.Request(HttpMethod.Get, $"/api/runs/{aliceRun}", BobKey));
+        Assert.Equal(HttpStatusCode.NotFound, peek.StatusCode);
+        JsonElement bobAudit = await bot.GetJsonAsync($"/api/audit?run={aliceRun}", BobKey);
+        Assert.Empty(bobAudit.GetProperty("data").EnumerateArray());
+        JsonElement bobAll = await bot.GetJsonAsync("/api/audit?limit=500", BobKey);
+        Assert.Empty(bobAll.GetProperty("data").EnumerateArray());
+
+        List<SseEvent> bob = await bot.ChatAsync("recall what you remember", BobKey);
+        SseEvent recalled = bob.Single(e => e.Type == "tool_result" && e.Get("tool") == "memory_get");
+        Assert.DoesNotContain("4711", recalled.Get("result"), StringComparison.Ordinal);
+        List<SseEvent> aliceAgain = await bot.ChatAsync("recall what you remember", AliceKey);
+        Assert.Contains("4711", aliceAgain.Single(e => e.Type == "tool_result").Get("result"), StringComparison.Ordinal);
+
+        // Roles map to tool permissions: a member is never offered the moderators' tool.
+        List<SseEvent> announce = await bot.ChatAsync("announce free cake", BobKey);
+        Assert.DoesNotContain(announce, e => e.Type == "tool_call");
+        Assert.Contains("not available to you", announce[^1].Get("text"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_schedule_fires_through_its_lane_and_reaches_the_callers_inbox()
+    {
+        await using BotProcess bot = await BotProcess.StartAsync(_state, TwoCallers());
+        JsonElement added = await bot.CommandAsync("/schedule add 2s assistant what time is it", AliceKey);
+        string id = added.GetProperty("data").GetProperty("id").GetString()!;
+        JsonElement inbox = default;
+        for (int i = 0; i < 100 && (inbox.ValueKind != JsonValueKind.Array || inbox.GetArrayLength() == 0); i++)
+        {
+            await Task.Delay(200);
+            inbox = await bot.GetJsonAsync("/api/inbox", AliceKey);
+        }
+
+        JsonElement item = inbox[0];
+        Assert.Equal(id, item.GetProperty("schedule").GetString());
+        Assert.Equal("Completed", item.GetProperty("outcome").GetString());
+        Assert.Contains("tool said", item.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Empty((await bot.GetJsonAsync("/api/inbox", BobKey)).EnumerateArray());
+        Assert.Empty((await bot.GetJsonAsync("/api/schedules", BobKey)).GetProperty("data").EnumerateArray());
+        JsonElement removed = await bot.CommandAsync($"/schedule remove {id}", AliceKey);
+        Assert.Equal(id, removed.GetProperty("data").GetProperty("removed").GetString());
+    }
+
+    [Fact]
+    public async Task The_budget_warns_past_its_soft_limit_and_refuses_at_the_cap()
+    {
+        await using BotProcess bot = await BotProcess.StartAsync(_state, TwoCallers(("Executus:Budget:Limits:caller:Tokens", "10000")));
+        List<SseEvent> first = await bot.ChatAsync("write an essay", AliceKey);
+        Assert.Equal("Completed", first[^1].Get("outcome"));
+        Assert.DoesNotContain(first, e => e.Type == "budget_warning");
+
+        List<SseEvent> second = await bot.ChatAsync("write an essay", AliceKey);
+        Assert.Contains(second, e => e.Type == "budget_warning");
+        Assert.Equal("Completed", second[^1].Get("outcome"));
+
+        List<SseEvent> third = await bot.ChatAsync("write an essay", AliceKey);
+        Assert.Equal("BudgetExceeded", third[^1].Get("outcome"));
+        Assert.DoesNotContain(third, e => e.Type == "model_call");
+        JsonElement refused = await bot.GetJsonAsync("/api/audit?kind=BudgetRefused", AliceKey);
+        Assert.Single(refused.GetProperty("data").EnumerateArray());
+
+        // Bob's budget is his own.
+        List<SseEvent> bob = await bot.ChatAsync("write an essay", BobKey);
+        Assert.Equal("Completed", bob[^1].Get("outcome"));
+    }
+
+    [Fact]
+    public async Task Killed_with_sigkill_mid_run_the_run_resumes_at_the_next_start_and_completes_with_nothing_lost()
+    {
+        Dictionary<string, string> settings = TwoCallers(("BotHost:Demo:SlowDelay", "4s"));
+        string runId;
+        string[] rowsBeforeKill;
+        await using (BotProcess first = await BotProcess.StartAsync(_state, settings))
+        {
+            List<SseEvent> started = await first.ChatAsync("a slow one please", AliceKey, until: e => e.Type == "tool_result");
+            runId = started[0].Get("runId")!;
+
+            // The tool turn is checkpointed (MinInterval 0) and its audit rows flushed before the kill.
+            JsonElement rows = default;
+            for (int i = 0; i < 50; i++)
+            {
+                rows = await first.GetJsonAsync($"/api/audit?run={runId}", AliceKey);
+                if (rows.GetProperty("data").EnumerateArray().Any(r => r.GetProperty("kind").GetString() == "ToolCall"))
+                {
+                    break;
+                }
+
+                await Task.Delay(100);
+            }
+
+            rowsBeforeKill = [.. rows.GetProperty("data").EnumerateArray().Select(r => r.GetProperty("id").GetString()!)];
+            Assert.NotEmpty(rowsBeforeKill);
+            first.Kill();
+            await first.WaitForExitAsync(BotProcess.Patience);
+        }
+
+        await using BotProcess second = await BotProcess.StartAsync(_state, settings);
+        JsonElement run = default;
+        for (int i = 0; i < 300; i++)
+        {
+            run = await second.GetJsonAsync($"/api/runs/{runId}", AliceKey);
+            if (run.GetProperty("status").GetString() is "Completed")
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Equal("Completed", run.GetProperty("status").GetString());
+        JsonElement inbox = await second.GetJsonAsync("/api/inbox", AliceKey);
+        JsonElement delivered = inbox.EnumerateArray().Single(i => i.GetProperty("runId").GetString() == runId);
+        Assert.Contains("tool said", delivered.GetProperty("text").GetString(), StringComparison.Ordinal);
+
+        JsonElement after = await second.GetJsonAsync($"/api/audit?run={runId}&limit=500", AliceKey);
+        string[] rowsAfter = [.. after.GetProperty("data").EnumerateArray().Select(r => r.GetProperty("id").GetString()!)];
+        Assert.Subset(rowsAfter.ToHashSet(), rowsBeforeKill.ToHashSet());
+        Assert.Contains(after.GetProperty("data").EnumerateArray(), r => r.GetProperty("kind").GetString() == "RunResumed");
+        Assert.Single(after.GetProperty("data").EnumerateArray(), r => r.GetProperty("kind").GetString() == "ToolCall"); // not repeated
+        Assert.Empty((await second.CommandAsync("/interrupted", AliceKey)).GetProperty("data").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Sigterm_checkpoints_the_running_run_and_the_next_start_resumes_it()
+    {
+        Dictionary<string, string> settings = TwoCallers(("BotHost:Demo:SlowDelay", "60s"), ("BotHost:DrainTimeout", "1s"));
+        string runId;
+        await using (BotProcess first = await BotProcess.StartAsync(_state, settings))
+        {
+            Task<List<SseEvent>> chat = first.ChatAsync("a slow one please", AliceKey);
+            JsonElement runs = default;
+            for (int i = 0; i < 100; i++)
+            {
+                runs = await first.GetJsonAsync("/api/runs", AliceKey);
+                if (runs.GetProperty("data").EnumerateArray().Any())
+                {
+                    break;
+                }
+
+                await Task.Delay(100);
+            }
+
+            runId = runs.GetProperty("data")[0].GetProperty("runId").GetString()!;
+            first.Terminate();
+            Assert.Equal(0, await first.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Contains("Interrupting 1 run(s)", first.Stderr, StringComparison.Ordinal);
+            List<SseEvent> events = await chat;
+            Assert.Equal("Cancelled", events[^1].Get("outcome"));
+        }
+
+        settings["BotHost:Demo:SlowDelay"] = "0s";
+        await using BotProcess second = await BotProcess.StartAsync(_state, settings);
+        JsonElement run = default;
+        for (int i = 0; i < 300; i++)
+        {
+            run = await second.GetJsonAsync($"/api/runs/{runId}", AliceKey);
+            if (run.GetProperty("status").GetString() is "Completed")
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Equal("Completed", run.GetProperty("status").GetString());
+    }
+}

@@ -1,0 +1,99 @@
+using Executus.Batteries.Audit;
+using Executus.Batteries.Budget;
+using Executus.Checkpoints;
+using Executus.Configuration;
+using Executus.Personas;
+using Executus.Schedules;
+using Executus.Skills;
+using Executus.Tools;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Executus.Contrib.Sqlite.Tests;
+
+public sealed class SqliteBuilderExtensionsTests
+{
+    [Fact]
+    public void UseSqlite_swaps_every_registered_store_whether_called_before_or_after_the_batteries()
+    {
+        using var db = new TestDatabase();
+        foreach (bool sqliteFirst in new[] { false, true })
+        {
+            var services = new ServiceCollection();
+            IExecutusBuilder builder = services.AddExecutus();
+            if (sqliteFirst)
+            {
+                builder.UseSqlite(db.ConnectionString);
+            }
+
+            builder.AddBudget().AddAudit().AddCheckpointing().AddGenericTools().AddSchedules();
+            builder.AddPersonas();
+            builder.AddSkills();
+            if (!sqliteFirst)
+            {
+                builder.UseSqlite(db.ConnectionString);
+            }
+
+            using ServiceProvider provider = services.BuildServiceProvider();
+            Assert.IsType<SqliteBudgetStore>(provider.GetRequiredService<IBudgetStore>());
+            Assert.IsType<SqliteAuditStore>(provider.GetRequiredService<IAuditStore>());
+            Assert.IsType<SqliteCheckpointStore>(provider.GetRequiredService<ICheckpointStore>());
+            Assert.IsType<SqlitePersonaStore>(provider.GetRequiredService<IPersonaStore>());
+            Assert.IsType<SqlitePersonalizationStore>(provider.GetRequiredService<IPersonalizationStore>());
+            Assert.IsType<SqliteSkillStore>(provider.GetRequiredService<ISkillStore>());
+            Assert.IsType<SqliteKeyValueStore>(provider.GetRequiredService<IKeyValueStore>());
+            Assert.IsType<SqliteScheduleStore>(provider.GetRequiredService<IScheduleStore>());
+            Assert.Single(provider.GetServices<IBudgetStore>());
+        }
+    }
+
+    [Fact]
+    public async Task Seeded_personas_and_skills_are_copied_once_and_survive_a_restart()
+    {
+        using var db = new TestDatabase();
+        for (int start = 0; start < 2; start++)
+        {
+            var services = new ServiceCollection();
+            IExecutusBuilder builder = services.AddExecutus();
+            builder.AddPersonas().Add(new Persona("helper") { Instructions = "Be brief." });
+            builder.AddSkills().Add(new Skill("summarize", "Summarizes text.") { Body = "Summarize." }).Add(new Skill("translate", "Translates.") { Body = "T." }, tenant: "acme");
+            builder.UseSqlite(db.ConnectionString);
+            using ServiceProvider provider = services.BuildServiceProvider();
+
+            Persona? persona = await provider.GetRequiredService<IPersonaStore>().GetAsync("helper");
+            Assert.Equal("Be brief.", persona?.Instructions);
+            Assert.Equal("1", persona?.Version);
+            ISkillStore skills = provider.GetRequiredService<ISkillStore>();
+            SkillInfo? info = await skills.GetInfoAsync(null, "summarize");
+            Assert.Equal(SkillState.Active, info?.State);
+            Assert.Equal(1, info?.LatestVersion);
+            Assert.Equal(1, (await skills.GetInfoAsync("acme", "translate"))?.ActiveVersion);
+        }
+    }
+
+    [Fact]
+    public async Task UseSqliteSettings_puts_the_settings_table_in_front_and_reads_it_at_every_call()
+    {
+        using var db = new TestDatabase();
+        var fallback = new InMemoryConfigSource();
+        fallback.Set("Executus:Budget:Window", "7d");
+        fallback.Set("only:in:fallback", "yes");
+        var services = new ServiceCollection();
+        services.AddExecutus().UseConfigSource(fallback).UseSqlite(db.ConnectionString).UseSqliteSettings();
+        using ServiceProvider provider = services.BuildServiceProvider();
+        IConfigSource config = provider.GetRequiredService<IConfigSource>();
+        SqliteConfigSource settings = provider.GetRequiredService<SqliteConfigSource>();
+
+        Assert.Equal("7d", config.GetString("Executus:Budget:Window"));
+        await settings.SetAsync("Executus:Budget:Window", "1d");
+        Assert.Equal("1d", config.GetString("Executus:Budget:Window"));
+        Assert.Equal("yes", config.GetString("only:in:fallback"));
+        Assert.Equal([new KeyValuePair<string, string>("Executus:Budget:Window", "1d")], await settings.ListAsync());
+    }
+
+    [Fact]
+    public void UseSqliteSettings_without_UseSqlite_is_refused()
+    {
+        var services = new ServiceCollection();
+        Assert.Throws<InvalidOperationException>(() => services.AddExecutus().UseSqliteSettings());
+    }
+}
