@@ -147,6 +147,23 @@ public partial class KernelHotPathTests
         Assert.Equal(ExecutusTelemetry.MeterNames.Count, ExecutusTelemetry.MeterNames.Distinct(StringComparer.Ordinal).Count());
     }
 
+    [Fact]
+    public async Task The_budget_estimate_counted_incrementally_equals_a_full_count_of_every_request()
+    {
+        using ScriptedChatClient model = ThreeTurns();
+        var budget = new RecordingBudget();
+        var executor = new Executor(new FixedModelResolver(model), Tools(), new RunPorts { Budget = budget });
+
+        await executor.RunAsync(new RunRequest(new RunnableAgent("a") { Tools = ["add"], Instructions = "Add numbers." }, "sum"));
+
+        long[] expected = [.. model.Requests.Select(r =>
+            r.Messages.Sum(m => (long)EstimatingTokenCounter.Instance.CountTokens(m)) +
+            EstimatingTokenCounter.Instance.CountTokens(new ChatMessage(ChatRole.System, "Add numbers.")))];
+        Assert.Equal(4, expected.Length);
+        Assert.Equal(expected, budget.Checks.Select(c => c.EstimatedInputTokens));
+        Assert.True(expected[3] > expected[0]);
+    }
+
     [GeneratedRegex("^run_[0-9a-f]{32}$")]
     private static partial Regex RunIdFormat();
 
