@@ -10,6 +10,7 @@ using Executus.Schedules;
 using Executus.Skills;
 using Executus.Tools;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -20,7 +21,9 @@ public static class SqliteBuilderExtensions
     /// Puts every Executus store on one SQLite file: the budget ledger, audit, checkpoint, persona, personalization, skill,
     /// schedule and memory-tool key-value stores replace whatever is registered (the in-memory defaults), before or after the
     /// batteries are added. Personas and skills seeded by the batteries (folders, <c>Add</c>) are copied into the file
-    /// at first use (a new version only when a definition changed). The schema is migrated on first use.
+    /// at first use (a new version only when a definition changed), and so are schedules held by a registered
+    /// <see cref="InMemoryScheduleStore"/> instance: a schedule the file lacks, or whose definition changed, is saved; an
+    /// unchanged one keeps the file's fire state (last/next fire, last outcome). The schema is migrated on first use.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string, for example <c>Data Source=executus.db</c>.</param>
@@ -32,10 +35,11 @@ public static class SqliteBuilderExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         var options = new SqliteDatabaseOptions();
         configure?.Invoke(options);
-        var database = new SqliteDatabase(connectionString, options);
+        // Why: built here so a bad connection string or option fails at registration, not at first resolution.
+        _ = new SqliteDatabase(connectionString, options);
         IServiceCollection services = builder.Services;
         services.RemoveAll<SqliteDatabase>();
-        services.AddSingleton(database);
+        services.AddSingleton(sp => new SqliteDatabase(connectionString, options, sp.GetService<ILogger<SqliteDatabase>>()));
 
         Swap<IBudgetStore>(services, static (sp, _) => new SqliteBudgetStore(sp.GetRequiredService<SqliteDatabase>()));
         Swap<IAuditStore>(services, static (sp, _) =>
@@ -53,7 +57,16 @@ public static class SqliteBuilderExtensions
         Swap<ICheckpointStore>(services, static (sp, _) => new SqliteCheckpointStore(sp.GetRequiredService<SqliteDatabase>()));
         Swap<IPersonalizationStore>(services, static (sp, _) => new SqlitePersonalizationStore(sp.GetRequiredService<SqliteDatabase>()));
         Swap<IKeyValueStore>(services, static (sp, _) => new SqliteKeyValueStore(sp.GetRequiredService<SqliteDatabase>()));
-        Swap<IScheduleStore>(services, static (sp, _) => new SqliteScheduleStore(sp.GetRequiredService<SqliteDatabase>()));
+        Swap<IScheduleStore>(services, static (sp, replaced) =>
+        {
+            var store = new SqliteScheduleStore(sp.GetRequiredService<SqliteDatabase>());
+            if (Build(sp, replaced) is InMemoryScheduleStore seeded)
+            {
+                SeedSchedules(seeded, store);
+            }
+
+            return store;
+        });
         Swap<IPersonaStore>(services, static (sp, replaced) =>
         {
             var store = new SqlitePersonaStore(sp.GetRequiredService<SqliteDatabase>());
@@ -139,6 +152,21 @@ public static class SqliteBuilderExtensions
 
     private static bool SameDefinition(Persona a, Persona b) =>
         JsonSerializer.Serialize(a with { Version = null, SourcePath = null }, SqliteJson.Options) == JsonSerializer.Serialize(b with { Version = null, SourcePath = null }, SqliteJson.Options);
+
+    private static void SeedSchedules(InMemoryScheduleStore seeded, SqliteScheduleStore store)
+    {
+        foreach (Schedule schedule in seeded.ListAsync().AsTask().GetAwaiter().GetResult())
+        {
+            Schedule? existing = store.GetAsync(schedule.Id).AsTask().GetAwaiter().GetResult();
+            if (existing is null || ScheduleDefinition(existing) != ScheduleDefinition(schedule))
+            {
+                store.SaveAsync(schedule).AsTask().GetAwaiter().GetResult();
+            }
+        }
+    }
+
+    private static string ScheduleDefinition(Schedule schedule) =>
+        JsonSerializer.Serialize(schedule with { NextFireAt = null, LastFireAt = null, LastOutcome = null, LastRunId = null }, SqliteJson.Options);
 
     private static void SeedSkills(InMemorySkillStore seeded, SqliteSkillStore store)
     {

@@ -1,5 +1,7 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Executus.Contrib.Sqlite;
 
@@ -20,15 +22,18 @@ namespace Executus.Contrib.Sqlite;
 public sealed class SqliteDatabase
 {
     private readonly Lock _migrateGate = new();
+    private readonly ILogger _logger;
     private volatile bool _migrated;
 
     /// <summary>Initializes a new instance over <paramref name="connectionString"/>.</summary>
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string, for example <c>Data Source=executus.db</c>.</param>
     /// <param name="options">Connection settings; defaults when null.</param>
+    /// <param name="logger">Logs migrations applied, busy timeouts and corruption; none when null.</param>
     /// <exception cref="ArgumentException">The connection string is blank or not a SQLite connection string.</exception>
-    public SqliteDatabase(string connectionString, SqliteDatabaseOptions? options = null)
+    public SqliteDatabase(string connectionString, SqliteDatabaseOptions? options = null, ILogger<SqliteDatabase>? logger = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
         options ??= new SqliteDatabaseOptions();
         options.Validate();
         SqliteConnectionStringBuilder builder;
@@ -153,10 +158,24 @@ public sealed class SqliteDatabase
         });
     }
 
-    /// <summary>Maps a SQLite error to the store's typed errors (busy, corrupt) or a general <see cref="SqliteStoreException"/>.</summary>
+    /// <summary>
+    /// Maps a SQLite error to the store's typed errors (busy, corrupt) or a general <see cref="SqliteStoreException"/>;
+    /// busy and corrupt errors are counted on the <see cref="ExecutusTelemetry.SqliteMeterName"/> meter and logged.
+    /// </summary>
     internal SqliteStoreException Translate(SqliteException error)
     {
         int primary = error.SqliteErrorCode & 0xFF;
+        if (primary is 5 or 6)
+        {
+            SqliteTelemetry.Errors.Add(1, new("kind", "busy"), new("db", DataSource));
+            SqliteLog.BusyTimeout(_logger, DataSource, BusyTimeout.TotalMilliseconds);
+        }
+        else if (primary is 11 or 26)
+        {
+            SqliteTelemetry.Errors.Add(1, new("kind", "corrupt"), new("db", DataSource));
+            SqliteLog.Corrupt(_logger, DataSource, error.SqliteErrorCode);
+        }
+
         return primary switch
         {
             5 or 6 => new SqliteStoreBusyException(
@@ -247,6 +266,12 @@ public sealed class SqliteDatabase
                 }
 
                 transaction.Commit();
+                if (stored != SqliteSchema.LatestVersion)
+                {
+                    SqliteTelemetry.MigrationsApplied.Add(SqliteSchema.LatestVersion - stored, new KeyValuePair<string, object?>("db", DataSource));
+                    SqliteLog.MigrationsApplied(_logger, stored + 1, SqliteSchema.LatestVersion, DataSource);
+                }
+
                 return 0;
             });
             _migrated = true;

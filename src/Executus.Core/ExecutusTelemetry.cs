@@ -41,9 +41,12 @@ public static class ExecutusTelemetry
     /// <summary>The Checkpoint battery's meter (checkpoint writes by result, deletes).</summary>
     public const string CheckpointMeterName = "Executus.Checkpoint";
 
+    /// <summary>The SQLite stores' meter (Executus.Contrib.Sqlite: busy and corrupt errors by kind, migrations applied).</summary>
+    public const string SqliteMeterName = "Executus.Sqlite";
+
     /// <summary>Gets the names of every meter Executus publishes on (the batteries' included).</summary>
     public static IReadOnlyList<string> MeterNames { get; } =
-        [RunsSourceName, ToolingMeterName, ModelsMeterName, LanesMeterName, CompactionSourceName, FanOutSourceName, DispatchMeterName, NetMeterName, AuditMeterName, CheckpointMeterName];
+        [RunsSourceName, ToolingMeterName, ModelsMeterName, LanesMeterName, CompactionSourceName, FanOutSourceName, DispatchMeterName, NetMeterName, AuditMeterName, CheckpointMeterName, SqliteMeterName];
 
     /// <summary>Gets the names of every activity source Executus starts spans on.</summary>
     public static IReadOnlyList<string> ActivitySourceNames { get; } = [RunsSourceName, CompactionSourceName, FanOutSourceName];

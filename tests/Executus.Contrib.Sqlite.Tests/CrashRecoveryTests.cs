@@ -7,12 +7,14 @@ namespace Executus.Contrib.Sqlite.Tests;
 /// <summary>
 /// The heart of the SQLite store: a real host process (tests/Executus.CrashHost) running an agent with the SQLite
 /// checkpoint and audit stores is killed with SIGKILL at several points — inside model calls and inside tool calls —
-/// and restarted; InterruptedRunRecovery resumes the run each time.
+/// and restarted; InterruptedRunRecovery resumes the run each time. The host is told its kill point and blocks there
+/// after printing it (and after its STARTED/RESUMED line), so the kill lands at exactly that point however loaded the
+/// machine is: nothing in the handshake depends on timing.
 /// </summary>
 public sealed class CrashRecoveryTests(ITestOutputHelper output)
 {
     private const int Steps = 6;
-    private const int DelayMs = 250;
+    private const int DelayMs = 20;
     private static readonly TimeSpan LineTimeout = TimeSpan.FromSeconds(60);
 
     [Fact]
@@ -54,7 +56,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
 
     private async Task<string> RunAndKillAtAsync(string database, string point)
     {
-        using Process process = Start(database);
+        using Process process = Start(database, point);
         string? mode = null;
         try
         {
@@ -89,7 +91,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
 
     private async Task<HostRun> RunToEndAsync(string database)
     {
-        using Process process = Start(database);
+        using Process process = Start(database, killPoint: null);
         string? mode = null;
         string? outcome = null;
         while (true)
@@ -127,7 +129,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         }
     }
 
-    private static Process Start(string database)
+    private static Process Start(string database, string? killPoint)
     {
         var start = new ProcessStartInfo(DotnetHost())
         {
@@ -139,6 +141,10 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         start.ArgumentList.Add(database);
         start.ArgumentList.Add(Steps.ToString(System.Globalization.CultureInfo.InvariantCulture));
         start.ArgumentList.Add(DelayMs.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (killPoint is not null)
+        {
+            start.ArgumentList.Add(killPoint);
+        }
         return Process.Start(start) ?? throw new InvalidOperationException("The crash host did not start.");
     }
 

@@ -71,6 +71,47 @@ public sealed class SqliteBuilderExtensionsTests
     }
 
     [Fact]
+    public async Task Schedules_in_a_replaced_in_memory_store_are_copied_and_the_file_keeps_its_fire_state()
+    {
+        using var db = new TestDatabase();
+        var fired = new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.Zero);
+        for (int start = 0; start < 3; start++)
+        {
+            // The host seeds its schedules into an in-memory store instance at every start; the third start changes one.
+            var seeded = new InMemoryScheduleStore();
+            await seeded.SaveAsync(new Schedule("digest", start < 2 ? "0 9 * * 1" : "0 10 * * 1", ScheduleTarget.ForAgent("reporter", "weekly")));
+            await seeded.SaveAsync(new Schedule("nightly", "0 2 * * *", ScheduleTarget.ForAgent("cleaner", "sweep")) { TimeZone = "Europe/Paris" });
+            var services = new ServiceCollection();
+            services.AddSingleton<IScheduleStore>(seeded);
+            services.AddExecutus().AddSchedules().UseSqlite(db.ConnectionString);
+            using ServiceProvider provider = services.BuildServiceProvider();
+            IScheduleStore store = provider.GetRequiredService<IScheduleStore>();
+            Assert.IsType<SqliteScheduleStore>(store);
+
+            IReadOnlyList<Schedule> all = await store.ListAsync();
+            Assert.Equal(["digest", "nightly"], all.Select(s => s.Id).Order(StringComparer.Ordinal));
+            Schedule digest = (await store.GetAsync("digest"))!;
+            Schedule nightly = (await store.GetAsync("nightly"))!;
+            Assert.Equal(start < 2 ? "0 9 * * 1" : "0 10 * * 1", digest.Cron);
+            Assert.Equal("Europe/Paris", nightly.TimeZone);
+            if (start == 0)
+            {
+                Assert.Null(digest.LastFireAt);
+                Assert.True(await store.AdvanceAsync("digest", null, fired.AddDays(7), fired));
+                Assert.True(await store.AdvanceAsync("nightly", null, fired.AddDays(1), fired));
+            }
+            else
+            {
+                // An unchanged schedule keeps the file's state; a changed one takes the new definition and keeps its last fire.
+                Assert.Equal(fired, digest.LastFireAt);
+                Assert.Equal(fired, nightly.LastFireAt);
+                Assert.Equal(fired.AddDays(1), nightly.NextFireAt);
+                Assert.Equal(start < 2 ? fired.AddDays(7) : null, digest.NextFireAt);
+            }
+        }
+    }
+
+    [Fact]
     public async Task UseSqliteSettings_puts_the_settings_table_in_front_and_reads_it_at_every_call()
     {
         using var db = new TestDatabase();

@@ -1,9 +1,11 @@
 // The crash host: one agent run on a slow scripted model with the SQLite checkpoint and audit stores.
-// Usage: dotnet Executus.CrashHost.dll <database file> <steps> <delay ms>
+// Usage: dotnet Executus.CrashHost.dll <database file> <steps> <delay ms> [<kill point>]
 // At start it lets InterruptedRunRecovery resume an interrupted run; when there is none it starts run "crash-run".
 // Progress goes to stdout, one line each, so the test can kill the process at a known point:
 //   MODEL <k>   a model call begins (k = tool results so far)      TOOL <k>   the tool call k begins
 //   RESUMED | STARTED                                              RESULT <transcript JSON>   the run ended
+// With a kill point (one of the MODEL/TOOL lines) the host prints that line only after the mode line, then blocks
+// there until it is killed: the test's SIGKILL always lands at that exact point, however slow the machine is.
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -18,6 +20,8 @@ using Microsoft.Extensions.DependencyInjection;
 string database = args[0];
 int steps = int.Parse(args[1], CultureInfo.InvariantCulture);
 var delay = TimeSpan.FromMilliseconds(int.Parse(args[2], CultureInfo.InvariantCulture));
+string? killPoint = args.Length > 3 ? args[3] : null;
+var modeSaid = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 Console.Out.Flush();
 var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
 void Say(string line)
@@ -26,6 +30,23 @@ void Say(string line)
     {
         stdout.WriteLine(line);
     }
+}
+
+// Why: the kill must land at the marker, not wherever the host got to by the time the test reacted (a loaded machine
+// can run past a model delay and a tool call before the kill arrives, and a resume then starts after the next marker).
+// So at the kill point the host says the mode line first (a resumed run reaches its first marker concurrently with
+// the main flow), says the marker, and never returns: only the SIGKILL ends it.
+async Task ReachAsync(string line)
+{
+    if (line != killPoint)
+    {
+        Say(line);
+        return;
+    }
+
+    await modeSaid.Task.ConfigureAwait(false);
+    Say(line);
+    await Task.Delay(Timeout.Infinite).ConfigureAwait(false);
 }
 
 // The model answers from the transcript, not from a queue position, so a restarted process continues the same
@@ -38,7 +59,7 @@ using var scripted = new ScriptedChatClient().WhenExhausted(request =>
         : new TextContent($"done after {k} tool calls");
     return new ChatResponse(new ChatMessage(ChatRole.Assistant, [content]) { MessageId = $"step-{k}" }) { ModelId = "scripted-model" };
 });
-IChatClient model = new SlowModel(scripted, delay, Say);
+IChatClient model = new SlowModel(scripted, delay, ReachAsync);
 
 var services = new ServiceCollection();
 services.AddExecutus()
@@ -47,7 +68,7 @@ services.AddExecutus()
         AIFunctionFactory.Create(
             async (int a, int b, CancellationToken cancellationToken) =>
             {
-                Say($"TOOL {a}");
+                await ReachAsync($"TOOL {a}").ConfigureAwait(false);
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
                 return a + b;
             },
@@ -69,11 +90,13 @@ RunResult result;
 if (recovery.LastReport?.Resumed.TryGetValue("crash-run", out Task<RunResult>? resumed) == true)
 {
     Say("RESUMED");
+    modeSaid.SetResult();
     result = await resumed;
 }
 else
 {
     Say("STARTED");
+    modeSaid.SetResult();
     result = await provider.GetRequiredService<Executor>().RunAsync(new RunRequest(agent, "Count up, one tool call at a time.") { RunId = "crash-run" });
 }
 
@@ -101,12 +124,12 @@ Say("RESULT " + transcript.ToJsonString());
 return result.Outcome == RunOutcome.Completed ? 0 : 1;
 
 /// <summary>Delays every model call and reports its start, so the test can kill the process inside it.</summary>
-internal sealed class SlowModel(IChatClient inner, TimeSpan delay, Action<string> say) : DelegatingChatClient(inner)
+internal sealed class SlowModel(IChatClient inner, TimeSpan delay, Func<string, Task> reach) : DelegatingChatClient(inner)
 {
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         List<ChatMessage> list = [.. messages];
-        say($"MODEL {list.SelectMany(m => m.Contents).OfType<FunctionResultContent>().Count()}");
+        await reach($"MODEL {list.SelectMany(m => m.Contents).OfType<FunctionResultContent>().Count()}").ConfigureAwait(false);
         await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
         return await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
     }
