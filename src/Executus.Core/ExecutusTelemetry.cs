@@ -32,9 +32,12 @@ public static class ExecutusTelemetry
     /// <summary>The dispatch guard's meter (admitted runs by depth, denials by reason); denials are also events on the current span.</summary>
     public const string DispatchMeterName = "Executus.Dispatch";
 
+    /// <summary>The Schedule battery's meter (<c>ScheduleRunner</c>: firings by reason and result, misfires, catch-ups refused by the budget).</summary>
+    public const string ScheduleMeterName = "Executus.Schedule";
+
     /// <summary>Gets the names of every meter Executus publishes on.</summary>
     public static IReadOnlyList<string> MeterNames { get; } =
-        [RunsSourceName, ToolingMeterName, ModelsMeterName, LanesMeterName, CompactionSourceName, FanOutSourceName, DispatchMeterName];
+        [RunsSourceName, ToolingMeterName, ModelsMeterName, LanesMeterName, CompactionSourceName, FanOutSourceName, DispatchMeterName, ScheduleMeterName];
 
     /// <summary>Gets the names of every activity source Executus starts spans on.</summary>
     public static IReadOnlyList<string> ActivitySourceNames { get; } = [RunsSourceName, CompactionSourceName, FanOutSourceName];
