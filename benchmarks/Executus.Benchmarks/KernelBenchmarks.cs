@@ -1,5 +1,9 @@
 using BenchmarkDotNet.Attributes;
 using Executus.Auditing;
+using Executus.Batteries.Audit;
+using Executus.Batteries.Budget;
+using Executus.Checkpoints;
+using Executus.Models;
 using Executus.Runs;
 using Executus.Tooling;
 using Microsoft.Agents.AI;
@@ -10,21 +14,30 @@ namespace Executus.Benchmarks;
 /// <summary>
 /// The performance headline: one 10-step tool loop (one small tool per step, then an answer) on a zero-latency
 /// model, run by (a) raw M.E.AI FunctionInvokingChatClient, (b) Microsoft Agent Framework's ChatClientAgent,
-/// (c) the Executus executor with null ports, (d) the executor with in-memory recording ports.
-/// Kernel overhead per step = (executor − FICC) / 10.
+/// (c) the Executus executor with null ports, (d) the executor with in-memory recording ports, (e) the executor with the
+/// real Budget + Audit + Checkpoint batteries on their in-memory stores (default options: 2 s checkpoint throttle), and
+/// (f) the null-port executor on a 50-step loop, whose time / 50 is compared with (c)'s time / 10 (cost per step must stay
+/// flat as the transcript grows). Kernel overhead per step = (executor − FICC) / 10. Targets (issue 21): (c) ≤ 1.0× (a)
+/// and ≤ 0.8× (b); (d), (e) ≤ 1.5× (a); (f) per step within 10% of (c) per step.
 /// </summary>
 [MemoryDiagnoser]
 public class KernelBenchmarks
 {
     private const int Steps = 10;
+    private const int LongSteps = 50;
     private readonly AIFunction _tool = AIFunctionFactory.Create((int i) => i + 1, "step", "Advances the loop.");
     private readonly LoopingChatClient _model = new(Steps);
+    private readonly LoopingChatClient _longModel = new(LongSteps);
     private IChatClient _ficc = null!;
     private ChatOptions _ficcOptions = null!;
     private ChatClientAgent _maf = null!;
     private Executor _nullPorts = null!;
     private Executor _recordingPorts = null!;
+    private Executor _batteries = null!;
+    private Executor _longLoop = null!;
+    private AuditWriter _auditWriter = null!;
     private RunnableAgent _agent = null!;
+    private RunnableAgent _longAgent = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -41,7 +54,27 @@ public class KernelBenchmarks
             new FixedModelResolver(_model),
             registry,
             new RunPorts { Budget = recorder, Audit = recorder, Checkpointer = recorder, Observers = [recorder] });
+
+        var reference = new ModelReference("bench", "model");
+        var budgetOptions = new BudgetOptions();
+        budgetOptions.Prices.Set("bench:model", new ModelPrice(1m, 2m));
+        budgetOptions.Limits.Add(new BudgetLimit(BudgetScope.Global, null, long.MaxValue / 4, null));
+        _auditWriter = new AuditWriter(new InMemoryAuditStore(new AuditRetention(MaxCount: 10_000)));
+        _batteries = new Executor(
+            new FixedModelResolver(_model, reference),
+            registry,
+            new RunPorts
+            {
+                Budget = new LedgerBudget(new InMemoryBudgetStore(), budgetOptions),
+                Audit = _auditWriter,
+                Checkpointer = new StoreCheckpointer(new InMemoryCheckpointStore()),
+            });
+        _longAgent = _agent with { MaxIterations = LongSteps + 2 };
+        _longLoop = new Executor(new FixedModelResolver(_longModel), registry);
     }
+
+    [GlobalCleanup]
+    public void Cleanup() => _auditWriter.Dispose();
 
     [Benchmark(Baseline = true, Description = "(a) M.E.AI FunctionInvokingChatClient")]
     public async Task<string> RawFunctionInvocation() =>
@@ -56,22 +89,23 @@ public class KernelBenchmarks
     [Benchmark(Description = "(d) Executus Executor, in-memory ports")]
     public async Task<string> ExecutorRecordingPorts() => (await _recordingPorts.RunAsync(new RunRequest(_agent, "go"))).Text;
 
+    [Benchmark(Description = "(e) Executus Executor, Budget + Audit + Checkpoint batteries")]
+    public async Task<string> ExecutorBatteries() => (await _batteries.RunAsync(new RunRequest(_agent, "go"))).Text;
+
+    [Benchmark(Description = "(f) Executus Executor, null ports, 50-step loop")]
+    public async Task<string> ExecutorLongLoop() => (await _longLoop.RunAsync(new RunRequest(_longAgent, "go"))).Text;
+
     /// <summary>A stateless zero-latency model: it calls the tool until the conversation holds <c>steps</c> results, then answers.</summary>
     private sealed class LoopingChatClient(int steps) : IChatClient
     {
         public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
         {
-            int results = 0;
-            foreach (ChatMessage message in messages)
-            {
-                foreach (AIContent content in message.Contents)
-                {
-                    if (content is FunctionResultContent)
-                    {
-                        results++;
-                    }
-                }
-            }
+            // Why: O(1) per call (the last result's call id says how many came before), so the model's own cost stays
+            // flat as the transcript grows and (f) measures the loop, not the fake model.
+            ChatMessage? last = messages.LastOrDefault();
+            int results = last?.Contents.OfType<FunctionResultContent>().LastOrDefault() is { } result
+                ? int.Parse(result.CallId.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture) + 1
+                : 0;
 
             // Why: a fresh response every call — FunctionInvokingChatClient adds the loop's messages to the response it
             // returns, so a shared instance would grow with every run.

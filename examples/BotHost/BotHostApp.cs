@@ -32,6 +32,7 @@ internal static class BotHostApp
         ["Executus:Checkpoint:MinInterval"] = "0s",
         ["Executus:Lanes:chat:MaxConcurrency"] = "8",
         ["Executus:Lanes:schedule:MaxConcurrency"] = "2",
+        ["Executus:Schedule:ShutdownTimeout"] = "2s",
         ["Executus:Lanes:recovery:MaxConcurrency"] = "2",
 
         ["Logging:LogLevel:Default"] = "Warning",
@@ -110,9 +111,9 @@ internal static class BotHostApp
             .AddSkillsFrom(Path.Combine(bot.DataDir, "skills"))
             .UseSqlite($"Data Source={Path.Combine(bot.StateDir, "bothost.db")}");
 
-        // Hosted services stop in reverse order of registration: schedules stop firing first, then the chat service
-        // drains and interrupts running runs (their streams end), then the channels close, then recovery flushes the
-        // checkpoints (it is registered by AddBatteries, before all of these).
+        // Hosted services stop in reverse order of registration: the chat service drains and interrupts running runs
+        // first (their streams end), then the channels close, then the batteries' schedule runner and recovery (both
+        // registered by AddBatteries, before these) stop firing and flush the checkpoints.
         builder.Services.AddSingleton<CommandProcessor>();
         if (bot.HttpEnabled)
         {
@@ -127,7 +128,6 @@ internal static class BotHostApp
         builder.Services.AddSingleton<ChatService>();
         builder.Services.AddHostedService(static sp => sp.GetRequiredService<ChatService>());
         builder.Services.AddSingleton<ScheduleService>();
-        builder.Services.AddHostedService(static sp => sp.GetRequiredService<ScheduleService>());
 
         using IHost host = builder.Build();
         try

@@ -16,7 +16,7 @@ internal sealed class BotOptions
     /// <summary>Gets where personas and skills are read (<c>BotHost:DataDir</c>, default the <c>data</c> folder beside the app).</summary>
     public required string DataDir { get; init; }
 
-    /// <summary>Gets where durable state lives (<c>BotHost:StateDir</c>, default <c>state</c> under the content root).</summary>
+    /// <summary>Gets where durable state lives (<c>BotHost:StateDir</c>, default the user's local app data folder, <c>Executus.BotHost</c>).</summary>
     public required string StateDir { get; init; }
 
     /// <summary>Gets the persona a new session talks to (<c>BotHost:DefaultPersona</c>, default <c>assistant</c>).</summary>
@@ -38,6 +38,12 @@ internal sealed class BotOptions
 
     public bool HttpEnabled => Channel is "http" or "both";
 
+    private static string DefaultStateDir(string contentRoot)
+    {
+        string appData = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
+        return string.IsNullOrEmpty(appData) ? Path.Combine(contentRoot, "state") : Path.Combine(appData, "Executus.BotHost");
+    }
+
     public static BotOptions FromConfig(IConfigSource config, string contentRoot)
     {
         string channel = config.GetString(Prefix + "Channel", "console").Trim().ToLowerInvariant();
@@ -57,7 +63,7 @@ internal sealed class BotOptions
             Channel = channel,
             HttpUrl = httpUrl,
             DataDir = Path.GetFullPath(config.GetString(Prefix + "DataDir", Path.Combine(AppContext.BaseDirectory, "data"))),
-            StateDir = Path.GetFullPath(config.GetString(Prefix + "StateDir", Path.Combine(contentRoot, "state"))),
+            StateDir = Path.GetFullPath(config.GetString(Prefix + "StateDir", DefaultStateDir(contentRoot))!),
             DefaultPersona = config.GetString(Prefix + "DefaultPersona", "assistant"),
             DrainTimeout = config.GetDuration(Prefix + "DrainTimeout", TimeSpan.FromSeconds(10)),
             SlowDelay = config.GetDuration(Prefix + "Demo:SlowDelay", TimeSpan.FromSeconds(20)),

@@ -102,30 +102,6 @@ internal sealed partial class ChatService : IHostedService, IDisposable
         }
     }
 
-    /// <summary>Runs one scheduled turn for <paramref name="caller"/> on the <c>schedule</c> lane; its output goes to the delivery.</summary>
-    public Task<RunResult> RunScheduledAsync(CallerIdentity caller, string persona, string input, string scheduleId)
-    {
-        ThrowIfStopping();
-        Task<RunResult> job = _lanes.Get("schedule").RunAsync(
-            caller.FairnessKey,
-            async laneToken =>
-            {
-                using var linked = CancellationTokenSource.CreateLinkedTokenSource(laneToken, _interrupt.Token);
-                RunnableAgent agent = await _agents.CreateAsync(persona, caller, null, linked.Token)
-                    ?? throw new BotCommandException($"there is no persona named '{persona}'");
-                var request = new RunRequest(agent, input)
-                {
-                    Caller = caller,
-                    Metadata = new Dictionary<string, string> { ["bothost.schedule"] = scheduleId },
-                };
-                return await _executor.RunAsync(request, linked.Token);
-            },
-            cancellationToken: _interrupt.Token);
-        _running[job] = true;
-        _ = job.ContinueWith(t => _running.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return job;
-    }
-
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -119,8 +119,8 @@ internal sealed class CommandProcessor
                 return await SkillAsync(caller, Arg(1, "versions, activate or rollback").ToLowerInvariant(), Arg(2, "a skill name"), words, IntArg, cancellationToken);
             case "/schedules":
             {
-                var list = _schedules.List(caller);
-                return new(list.Count == 0 ? "no schedules" : string.Join('\n', list.Select(s => $"{s.Id}: every {s.Every} → {s.Persona}: {s.Input} (fired {s.Fired}×)")), list);
+                IReadOnlyList<object> list = await _schedules.ListAsync(caller, cancellationToken);
+                return new(list.Count == 0 ? "no schedules" : string.Join('\n', list.Select(s => System.Text.Json.JsonSerializer.Serialize(s))), list);
             }
 
             case "/schedule":
@@ -128,14 +128,14 @@ internal sealed class CommandProcessor
                 string action = Arg(1, "add or remove").ToLowerInvariant();
                 if (action == "add")
                 {
-                    ScheduleService.Entry entry = _schedules.Add(caller, Arg(2, "an interval such as 30s"), Arg(3, "a persona"), string.Join(' ', words.Skip(4)));
-                    return new($"schedule {entry.Id} added: every {entry.Every}", entry);
+                    Executus.Schedules.Schedule saved = await _schedules.AddAsync(caller, Arg(2, "an interval such as 30s"), Arg(3, "a persona"), string.Join(' ', words.Skip(4)), cancellationToken);
+                    return new($"schedule {saved.Id} added ({saved.Cron}, next at {saved.NextFireAt:u})", new { id = saved.Id, cron = saved.Cron, nextFireAt = saved.NextFireAt });
                 }
 
                 if (action == "remove")
                 {
                     string id = Arg(2, "a schedule id");
-                    return _schedules.Remove(caller, id) ? new($"schedule {id} removed", new { removed = id }) : throw new BotCommandException($"you have no schedule '{id}'");
+                    return await _schedules.RemoveAsync(caller, id, cancellationToken) ? new($"schedule {id} removed", new { removed = id }) : throw new BotCommandException($"you have no schedule '{id}'");
                 }
 
                 throw new BotCommandException("/schedule add EVERY PERSONA TEXT, or /schedule remove ID");

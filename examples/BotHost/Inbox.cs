@@ -45,7 +45,7 @@ internal sealed partial class Inbox : IDelivery
 
         string caller = delivery.Caller?.Id ?? "anonymous";
         delivery.Metadata.TryGetValue("outcome", out string? outcome);
-        delivery.Metadata.TryGetValue("bothost.schedule", out string? schedule);
+        delivery.Metadata.TryGetValue(Executus.Schedules.ScheduleRunner.ScheduleIdMetadataKey, out string? schedule);
         var item = new InboxItem(delivery.RunId, outcome, schedule, delivery.Text.ReplaceLineEndings(" "), _time.GetUtcNow());
         ConcurrentQueue<InboxItem> queue = _items.GetOrAdd(caller, _ => new ConcurrentQueue<InboxItem>());
         queue.Enqueue(item);

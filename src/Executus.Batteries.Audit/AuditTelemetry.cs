@@ -5,7 +5,7 @@ namespace Executus.Batteries.Audit;
 /// <summary>The Audit battery's metrics (meter <c>Executus.Audit</c>).</summary>
 internal static class AuditTelemetry
 {
-    public const string MeterName = "Executus.Audit";
+    public const string MeterName = ExecutusTelemetry.AuditMeterName;
 
     private static readonly Meter Meter = new(MeterName);
 

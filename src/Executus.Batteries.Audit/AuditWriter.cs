@@ -25,6 +25,7 @@ public sealed partial class AuditWriter : IAudit, IAsyncDisposable, IDisposable
     private readonly List<(long Target, TaskCompletionSource Done)> _waiters = [];
     private readonly long[] _dropped = new long[Enum.GetValues<AuditDropReason>().Length];
     private readonly int[] _dropLogged = new int[Enum.GetValues<AuditDropReason>().Length];
+    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _received;
     private long _enqueued;
     private long _processed;
@@ -119,6 +120,7 @@ public sealed partial class AuditWriter : IAudit, IAsyncDisposable, IDisposable
 
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _waiters.Add((target, done));
+            Volatile.Read(ref _wake).TrySetResult();
             return done.Task.WaitAsync(cancellationToken);
         }
     }
@@ -130,6 +132,7 @@ public sealed partial class AuditWriter : IAudit, IAsyncDisposable, IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             _channel.Writer.TryComplete();
+            Volatile.Read(ref _wake).TrySetResult();
         }
 
         await _loop.ConfigureAwait(false);
@@ -141,6 +144,7 @@ public sealed partial class AuditWriter : IAudit, IAsyncDisposable, IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             _channel.Writer.TryComplete();
+            Volatile.Read(ref _wake).TrySetResult();
         }
 
         // Why: a synchronously disposed container must not hang on a stuck store; the bound is explicit.
@@ -207,11 +211,30 @@ public sealed partial class AuditWriter : IAudit, IAsyncDisposable, IDisposable
                 batch.Clear();
                 AuditTelemetry.Queued.Add(-taken);
                 Processed(taken);
+                if (taken < _options.BatchSize && _options.Linger > TimeSpan.Zero)
+                {
+                    await LingerAsync().ConfigureAwait(false);
+                }
             }
         }
         finally
         {
             ReleaseAllWaiters();
+        }
+    }
+
+    // Why: gather a burst of events for one wake instead of a thread hop per event; a flush or disposal ends it early.
+    private async Task LingerAsync()
+    {
+        TaskCompletionSource wake = Volatile.Read(ref _wake);
+        if (!wake.Task.IsCompleted)
+        {
+            await Task.WhenAny(Task.Delay(_options.Linger, TimeProvider.System), wake.Task).ConfigureAwait(false);
+        }
+
+        if (wake.Task.IsCompleted)
+        {
+            Interlocked.CompareExchange(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), wake);
         }
     }
 

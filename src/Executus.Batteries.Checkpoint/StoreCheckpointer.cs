@@ -29,7 +29,7 @@ namespace Executus.Checkpoints;
 public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable, IDisposable
 {
     /// <summary>The name of this battery's meter.</summary>
-    public const string MeterName = "Executus.Checkpoint";
+    public const string MeterName = ExecutusTelemetry.CheckpointMeterName;
 
     private static readonly Meter s_meter = new(MeterName);
     private static readonly Counter<long> s_writes = s_meter.CreateCounter<long>("executus.checkpoint.writes", description: "Checkpoint saves by result: written, skipped (throttled) or failed.");

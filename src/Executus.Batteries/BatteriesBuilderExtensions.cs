@@ -5,8 +5,10 @@ using Executus.Batteries.Audit;
 using Executus.Batteries.Budget;
 using Executus.Checkpoints;
 using Executus.Configuration;
+using Executus.Critics;
 using Executus.Personas;
 using Executus.Runs;
+using Executus.Schedules;
 using Executus.Skills;
 using Executus.Tooling;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -21,7 +23,8 @@ public static class BatteriesBuilderExtensions
     /// Registers every battery's default into the run kernel's ports: Budget (<c>AddBudget</c>, <c>Executus:Budget:*</c>),
     /// Audit (<c>AddAudit</c>, <c>Executus:Audit:*</c>), Checkpoint with interrupted-run recovery at start-up
     /// (<c>AddCheckpointing</c> + <c>AddInterruptedRunRecovery</c>, <c>Executus:Checkpoint:*</c>), Persona
-    /// (<c>AddPersonas</c>) and Skill (<c>AddSkills</c>), plus a <see cref="BatteryAgentFactory"/> that prepares a run's
+    /// (<c>AddPersonas</c>), Skill (<c>AddSkills</c>), Schedule (<c>AddSchedules</c>, <c>Executus:Schedule:*</c>) and Critic (<c>AddCritic</c>,
+    /// <c>Executus:Critic:*</c>; escalations go to the container's <c>IDelivery</c>), plus a <see cref="BatteryAgentFactory"/> that prepares a run's
     /// agent from both.
     /// </summary>
     /// <remarks>
@@ -97,6 +100,21 @@ public static class BatteriesBuilderExtensions
                 : hostPalette is null ? AllowAllPaletteSource.Instance : Resolve<IPaletteSource>(sp, hostPalette);
             return new BatteriesPaletteSource(inner, skillsOff: !options.Skill);
         });
+
+        hostedBefore = services.Count(d => d.ServiceType == typeof(IHostedService));
+        builder.AddSchedules();
+        ServiceDescriptor[] scheduleHosted = [.. services.Where(d => d.ServiceType == typeof(IHostedService)).Skip(hostedBefore)];
+        foreach (ServiceDescriptor descriptor in scheduleHosted)
+        {
+            services.Remove(descriptor);
+        }
+
+        services.AddSingleton<IHostedService>(static sp => new SwitchedHostedService(
+            () => Options(sp).Schedule ? sp.GetRequiredService<ScheduleRunner>() : null));
+
+        builder.AddCritic();
+        services.Replace(ServiceDescriptor.Singleton<ICritic>(static sp =>
+            Options(sp).Critic ? sp.GetRequiredService<TimeoutCritic>() : NullCritic.Instance));
 
         services.AddSingleton(static sp => new BatteryAgentFactory(
             Options(sp),

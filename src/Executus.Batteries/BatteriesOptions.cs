@@ -9,8 +9,9 @@ namespace Executus.Batteries;
 /// </summary>
 /// <remarks>
 /// A battery switched off leaves its port on the kernel's null object (no budget, no audit, no checkpoints, no
-/// recovery at start-up), the Persona battery off leaves the agents added with <c>AddAgent</c> as the catalog, and the
-/// Skill battery off hides <c>load_skill</c>/<c>read_skill_resource</c> from every palette and adds no skills catalog.
+/// recovery at start-up, no critic), the Persona battery off leaves the agents added with <c>AddAgent</c> as the catalog, and the
+/// Skill battery off hides <c>load_skill</c>/<c>read_skill_resource</c> from every palette and adds no skills catalog, and
+/// the Schedule battery off leaves its runner stopped (schedules can be saved but never fire).
 /// </remarks>
 public sealed class BatteriesOptions
 {
@@ -32,6 +33,12 @@ public sealed class BatteriesOptions
     /// <summary>The Skill battery's name in configuration keys.</summary>
     public const string SkillName = "Skill";
 
+    /// <summary>The Schedule battery's name in configuration keys.</summary>
+    public const string ScheduleName = "Schedule";
+
+    /// <summary>The Critic battery's name in configuration keys.</summary>
+    public const string CriticName = "Critic";
+
     /// <summary>Gets or sets whether the Budget battery is the <c>IBudget</c> port.</summary>
     public bool Budget { get; set; } = true;
 
@@ -46,6 +53,12 @@ public sealed class BatteriesOptions
 
     /// <summary>Gets or sets whether skills are disclosed to runs and their tools may be called.</summary>
     public bool Skill { get; set; } = true;
+
+    /// <summary>Gets or sets whether the schedule runner fires schedules (its store and runner are registered either way).</summary>
+    public bool Schedule { get; set; } = true;
+
+    /// <summary>Gets or sets whether the Critic battery is the <c>ICritic</c> port.</summary>
+    public bool Critic { get; set; } = true;
 
     /// <summary>Gets the configuration key that switches the battery <paramref name="name"/>.</summary>
     /// <param name="name">A battery name such as <see cref="BudgetName"/>.</param>
@@ -70,6 +83,8 @@ public sealed class BatteriesOptions
             Checkpoint = config.GetBool(EnabledKey(CheckpointName), true),
             Persona = config.GetBool(EnabledKey(PersonaName), true),
             Skill = config.GetBool(EnabledKey(SkillName), true),
+            Schedule = config.GetBool(EnabledKey(ScheduleName), true),
+            Critic = config.GetBool(EnabledKey(CriticName), true),
         };
     }
 
@@ -84,6 +99,8 @@ public sealed class BatteriesOptions
         CheckpointName => Checkpoint,
         PersonaName => Persona,
         SkillName => Skill,
-        _ => throw new ArgumentException($"'{name}' is not a battery; known: {BudgetName}, {AuditName}, {CheckpointName}, {PersonaName}, {SkillName}.", nameof(name)),
+        ScheduleName => Schedule,
+        CriticName => Critic,
+        _ => throw new ArgumentException($"'{name}' is not a battery; known: {BudgetName}, {AuditName}, {CheckpointName}, {PersonaName}, {SkillName}, {ScheduleName}, {CriticName}.", nameof(name)),
     };
 }

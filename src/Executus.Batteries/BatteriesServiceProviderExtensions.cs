@@ -4,7 +4,9 @@ using Executus.Batteries.Audit;
 using Executus.Batteries.Budget;
 using Executus.Checkpoints;
 using Executus.Configuration;
+using Executus.Critics;
 using Executus.Runs;
+using Executus.Schedules;
 using Executus.Skills;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -15,8 +17,8 @@ public static class BatteriesServiceProviderExtensions
     /// <summary>
     /// Reads every switched-on battery's configuration and builds its port now, so a misconfigured battery fails at
     /// start-up, not at the first run: the switches (<c>Executus:Batteries:*</c>), <c>Executus:Budget:*</c>,
-    /// <c>Executus:Audit:*</c>, <c>Executus:Checkpoint:*</c> (and <c>:Recovery:*</c>), the persona catalog and the skill
-    /// disclosure. A Generic Host does this in its first hosted service; call it yourself otherwise.
+    /// <c>Executus:Audit:*</c>, <c>Executus:Checkpoint:*</c> (and <c>:Recovery:*</c>), the persona catalog, the skill
+    /// disclosure, <c>Executus:Schedule:*</c> and <c>Executus:Critic:*</c>. A Generic Host does this in its first hosted service; call it yourself otherwise.
     /// </summary>
     /// <param name="services">The built provider.</param>
     /// <returns>The switches in force.</returns>
@@ -53,6 +55,18 @@ public static class BatteriesServiceProviderExtensions
         if (options.Skill)
         {
             _ = services.GetRequiredService<SkillDisclosure>();
+        }
+
+        if (options.Critic)
+        {
+            CriticOptions.FromConfig(config).Validate();
+            _ = services.GetRequiredService<ICritic>();
+        }
+
+        if (options.Schedule)
+        {
+            ScheduleRunnerOptions.FromConfig(config);
+            _ = services.GetRequiredService<ScheduleRunner>();
         }
 
         return options;

@@ -32,12 +32,21 @@ public static class ExecutusTelemetry
     /// <summary>The dispatch guard's meter (admitted runs by depth, denials by reason); denials are also events on the current span.</summary>
     public const string DispatchMeterName = "Executus.Dispatch";
 
-    /// <summary>The Schedule battery's meter (<c>ScheduleRunner</c>: firings by reason and result, misfires, catch-ups refused by the budget).</summary>
+    /// <summary>The SSRF guard's meter (refused requests by reason).</summary>
+    public const string NetMeterName = "Executus.Net";
+
+    /// <summary>The Audit battery's meter (events queued, written, dropped by reason, store failures).</summary>
+    public const string AuditMeterName = "Executus.Audit";
+
+    /// <summary>The Checkpoint battery's meter (checkpoint writes by result, deletes).</summary>
+    public const string CheckpointMeterName = "Executus.Checkpoint";
+
+    /// <summary>The Schedule battery's meter (<c>ScheduleRunner</c>: firings by result — started, skipped, budget refused, failed).</summary>
     public const string ScheduleMeterName = "Executus.Schedule";
 
-    /// <summary>Gets the names of every meter Executus publishes on.</summary>
+    /// <summary>Gets the names of every meter Executus publishes on (the batteries' included; the Critic battery has none).</summary>
     public static IReadOnlyList<string> MeterNames { get; } =
-        [RunsSourceName, ToolingMeterName, ModelsMeterName, LanesMeterName, CompactionSourceName, FanOutSourceName, DispatchMeterName, ScheduleMeterName];
+        [RunsSourceName, ToolingMeterName, ModelsMeterName, LanesMeterName, CompactionSourceName, FanOutSourceName, DispatchMeterName, NetMeterName, AuditMeterName, CheckpointMeterName, ScheduleMeterName];
 
     /// <summary>Gets the names of every activity source Executus starts spans on.</summary>
     public static IReadOnlyList<string> ActivitySourceNames { get; } = [RunsSourceName, CompactionSourceName, FanOutSourceName];

@@ -196,6 +196,28 @@ public class DependencyRuleTests
         Assert.Empty(DependencyRules.OnlyContribSqliteUsesSqlite("Executus.Contrib.Sqlite", closure));
     }
 
+    // Rule 7
+    [Fact]
+    public void Rule7_contrib_sqlite_references_batteries_core_and_tools_only()
+    {
+        const string contrib = "Executus.Contrib.Sqlite";
+        IReadOnlyList<string> direct = DependencyRules.ProjectReferences(Repository.SrcProject(contrib));
+        Assert.Contains("Executus.Core", direct);
+        Assert.Contains("Executus.Batteries.Checkpoint", direct);
+        AssertNone(DependencyRules.ContribReferencesBatteriesCoreAndToolsOnly(contrib, direct));
+        AssertNone(DependencyRules.ContribReferencesBatteriesCoreAndToolsOnly(contrib, DependencyRules.ProjectClosure(Repository.AssetsJson(contrib))));
+    }
+
+    [Fact]
+    public void Rule7_fails_on_a_contrib_that_references_a_provider_testing_or_another_contrib()
+    {
+        Violation[] violations = [.. DependencyRules.ContribReferencesBatteriesCoreAndToolsOnly(
+            "Executus.Contrib.Sqlite",
+            ["Executus.Core", "Executus.Tools", "Executus.Batteries.Audit", "Executus.Providers.OpenAI", "Executus.Testing", "Executus.Contrib.PostgreSql"])];
+        Assert.Equal(["Executus.Providers.OpenAI", "Executus.Testing", "Executus.Contrib.PostgreSql"], violations.Select(v => v.Offender));
+        Assert.Equal("Rule 7: Executus.Contrib.Sqlite must not depend on Executus.Testing.", violations[1].ToString());
+    }
+
     // Rule 5
     [Fact]
     public void Rule5_no_core_type_mentions_a_battery_type() =>

@@ -32,6 +32,15 @@ public static partial class DependencyRules
                                     p.StartsWith("SQLitePCLRaw", StringComparison.OrdinalIgnoreCase))
                 .Select(p => new Violation(4, project, p));
 
+    /// <summary>
+    /// Rule 7: Executus.Contrib.* (a store package) references only Core, the batteries whose seams it implements and
+    /// Executus.Tools (the memory tools' key-value store): no provider, tokenizer, testing or other contrib package.
+    /// </summary>
+    public static IEnumerable<Violation> ContribReferencesBatteriesCoreAndToolsOnly(string contrib, IEnumerable<string> references) =>
+        references.Where(r => r.StartsWith("Executus.", StringComparison.Ordinal) && r != Core && r != "Executus.Tools" && r != contrib &&
+                              !r.StartsWith("Executus.Batteries.", StringComparison.Ordinal))
+            .Select(r => new Violation(7, contrib, r));
+
     /// <summary>Rule 5: no Core type (the run kernel included) mentions a battery, contrib, provider or tools type in its signatures.</summary>
     public static IEnumerable<Violation> KernelImportsNoBattery(IEnumerable<(string Type, string ReferencedAssembly)> typeReferences) =>
         typeReferences.Where(t => IsOuterLayer(t.ReferencedAssembly)).Select(t => new Violation(5, t.Type, t.ReferencedAssembly));

@@ -68,4 +68,34 @@ public class AuditHotPathTests
         AuditEvent masked = redactor.Redact(secret);
         Assert.Equal("***", masked.Arguments!.Value.GetProperty("items")[1].GetProperty("inner").GetProperty("client_secret").GetString());
     }
+
+    [Fact]
+    public async Task A_flush_cuts_the_writers_linger_short_and_disposal_drains()
+    {
+        var store = new InMemoryAuditStore(AuditRetention.Unbounded);
+        var writer = new AuditWriter(store, new AuditWriterOptions { Linger = TimeSpan.FromSeconds(1) });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (int i = 0; i < 5; i++)
+        {
+            await writer.RecordAsync(new AuditEvent(AuditEventKind.ToolCall, T0.AddSeconds(i)) { RunId = "r" + i });
+            await writer.FlushAsync();
+            Assert.Equal(i + 1, store.Count);
+        }
+
+        // Five flushes that each waited out a 1 s linger would take at least 5 s.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"flushes took {clock.Elapsed}");
+        await writer.RecordAsync(new AuditEvent(AuditEventKind.ToolCall, T0.AddSeconds(9)) { RunId = "last" });
+        await writer.DisposeAsync();
+        Assert.Equal(6, store.Count);
+    }
+
+    [Fact]
+    public void The_linger_is_bounded_and_read_from_configuration()
+    {
+        var config = new Configuration.InMemoryConfigSource(new Dictionary<string, string?> { ["Executus:Audit:Linger"] = "5ms" });
+
+        Assert.Equal(TimeSpan.FromMilliseconds(5), AuditWriterOptions.FromConfig(config).Linger);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AuditWriterOptions { Linger = TimeSpan.FromSeconds(2) }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AuditWriterOptions { Linger = TimeSpan.FromMilliseconds(-1) }.Validate());
+    }
 }

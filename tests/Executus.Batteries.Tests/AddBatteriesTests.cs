@@ -73,7 +73,9 @@ public sealed class AddBatteriesTests : IDisposable
         await using ServiceProvider provider = Build(new InMemoryConfigSource(), model);
 
         BatteriesOptions options = provider.ValidateBatteries();
-        Assert.True(options.Budget && options.Audit && options.Checkpoint && options.Persona && options.Skill);
+        Assert.True(options.Budget && options.Audit && options.Checkpoint && options.Persona && options.Skill && options.Schedule && options.Critic);
+        Assert.IsType<Executus.Critics.TimeoutCritic>(provider.GetRequiredService<ICritic>());
+        Assert.NotNull(provider.GetRequiredService<Executus.Schedules.ScheduleRunner>());
         Assert.IsType<LedgerBudget>(provider.GetRequiredService<IBudget>());
         Assert.IsType<AuditWriter>(provider.GetRequiredService<IAudit>());
         Assert.IsType<StoreCheckpointer>(provider.GetRequiredService<ICheckpointer>());
@@ -110,14 +112,15 @@ public sealed class AddBatteriesTests : IDisposable
         using var model = new ScriptedChatClient();
         model.ReplyToolCall("load_skill", new { name = "greeting" }).ReplyText("done");
         var config = new InMemoryConfigSource();
-        foreach (string name in (string[])["Budget", "Audit", "Checkpoint", "Persona", "Skill"])
+        foreach (string name in (string[])["Budget", "Audit", "Checkpoint", "Persona", "Skill", "Schedule", "Critic"])
         {
             config.Set($"Executus:Batteries:{name}:Enabled", "false");
         }
 
         await using ServiceProvider provider = Build(config, model, b => b.AddAgent(new RunnableAgent("plain") { Tools = ["clock", "load_skill"] }));
         BatteriesOptions options = provider.ValidateBatteries();
-        Assert.False(options.Budget || options.Audit || options.Checkpoint || options.Persona || options.Skill);
+        Assert.False(options.Budget || options.Audit || options.Checkpoint || options.Persona || options.Skill || options.Schedule || options.Critic);
+        Assert.Same(NullCritic.Instance, provider.GetRequiredService<ICritic>());
         Assert.Same(NullBudget.Instance, provider.GetRequiredService<IBudget>());
         Assert.Same(NullAudit.Instance, provider.GetRequiredService<IAudit>());
         Assert.Same(NullCheckpointer.Instance, provider.GetRequiredService<ICheckpointer>());
@@ -138,6 +141,9 @@ public sealed class AddBatteriesTests : IDisposable
     [InlineData("Executus:Budget:Scopes", "planet")]
     [InlineData("Executus:Audit:Capacity", "lots")]
     [InlineData("Executus:Checkpoint:Recovery:Policy", "Pray")]
+    [InlineData("Executus:Batteries:Schedule:Enabled", "sometimes")]
+    [InlineData("Executus:Schedule:ShutdownTimeout", "soon")]
+    [InlineData("Executus:Critic:SoftDeadline", "later")]
     public async Task A_misconfigured_battery_fails_the_host_start_naming_the_key(string key, string value)
     {
         var config = new InMemoryConfigSource();

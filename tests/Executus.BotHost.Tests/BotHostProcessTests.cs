@@ -127,7 +127,7 @@ public sealed class BotHostProcessTests : IDisposable
     public async Task A_schedule_fires_through_its_lane_and_reaches_the_callers_inbox()
     {
         await using BotProcess bot = await BotProcess.StartAsync(_state, TwoCallers());
-        JsonElement added = await bot.CommandAsync("/schedule add 1s assistant what time is it", AliceKey);
+        JsonElement added = await bot.CommandAsync("/schedule add 2s assistant what time is it", AliceKey);
         string id = added.GetProperty("data").GetProperty("id").GetString()!;
         JsonElement inbox = default;
         for (int i = 0; i < 100 && (inbox.ValueKind != JsonValueKind.Array || inbox.GetArrayLength() == 0); i++)

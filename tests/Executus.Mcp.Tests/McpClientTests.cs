@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Net;
+using System.Collections.Concurrent;
+using Executus.Auditing;
 using Executus.Identity;
 using Executus.Runs;
 using Executus.Testing;
@@ -32,7 +34,8 @@ public sealed class McpClientTests(McpServersFixture servers) : IAsyncLifetime
     public async Task A_scripted_run_calls_an_MCP_tool_and_the_result_goes_back_to_the_model()
     {
         ScriptedChatClient model = new();
-        ServiceProvider provider = await StartAsync(model, o => o.Servers.Add(Node("everything", servers.Everything)));
+        RecordingAudit audit = new();
+        ServiceProvider provider = await StartAsync(model, o => o.Servers.Add(Node("everything", servers.Everything)), audit);
         McpServerManager manager = provider.GetRequiredService<McpServerManager>();
         Assert.Equal(McpServerState.Running, manager.GetConnection("everything").State);
         Assert.Contains("everything__get-sum", manager.GetConnection("everything").ToolNames);
@@ -49,13 +52,15 @@ public sealed class McpClientTests(McpServersFixture servers) : IAsyncLifetime
         Assert.Contains("42", Assert.Single(ToolResults(result)), StringComparison.Ordinal);
         // The model's second request carried the MCP result.
         Assert.Contains(model.Requests[1].Messages.SelectMany(m => m.Contents).OfType<FunctionResultContent>(), r => r.Result?.ToString()?.Contains("42", StringComparison.Ordinal) == true);
+        Assert.Contains(audit.Events, e => e.Kind == AuditEventKind.ToolCall && e.ToolName == "everything__get-sum");
     }
 
     [Fact]
     public async Task A_destructive_tool_is_denied_without_approval_and_the_file_is_not_written()
     {
         ScriptedChatClient model = new();
-        ServiceProvider provider = await StartAsync(model, o => o.Servers.Add(Node("fs", servers.Filesystem, _root)));
+        RecordingAudit audit = new();
+        ServiceProvider provider = await StartAsync(model, o => o.Servers.Add(Node("fs", servers.Filesystem, _root)), audit);
         RegisteredTool write = Registered(provider, "fs__write_file");
         Assert.True(write.RequiresApproval);
         Assert.Equal(SideEffect.Write, write.Metadata.SideEffect);
@@ -68,6 +73,7 @@ public sealed class McpClientTests(McpServersFixture servers) : IAsyncLifetime
         Assert.StartsWith("Error:", text, StringComparison.Ordinal);
         Assert.Contains("approval", text, StringComparison.OrdinalIgnoreCase);
         Assert.False(File.Exists(target));
+        Assert.Contains(audit.Events, e => e.Kind == AuditEventKind.ToolDenied && e.ToolName == "fs__write_file");
     }
 
     [Fact]
@@ -249,10 +255,15 @@ public sealed class McpClientTests(McpServersFixture servers) : IAsyncLifetime
         Assert.Contains("still here", Assert.Single(ToolResults(await Run(provider, "everything__echo"))), StringComparison.Ordinal);
     }
 
-    private async Task<ServiceProvider> StartAsync(ScriptedChatClient model, Action<McpServersOptions> configure)
+    private async Task<ServiceProvider> StartAsync(ScriptedChatClient model, Action<McpServersOptions> configure, IAudit? audit = null)
     {
         ServiceCollection services = new();
-        services.AddExecutus().UseChatClient(model).AddMcpServers(configure);
+        IExecutusBuilder builder = services.AddExecutus().UseChatClient(model).AddMcpServers(configure);
+        if (audit is not null)
+        {
+            builder.UseAudit(audit);
+        }
+
         ServiceProvider provider = services.BuildServiceProvider();
         _providers.Add(provider);
         await provider.GetRequiredService<McpServerManager>().StartAsync();
@@ -295,4 +306,15 @@ public sealed class McpClientTests(McpServersFixture servers) : IAsyncLifetime
 
     internal static List<string> ToolResults(RunResult result) =>
         [.. result.Messages.SelectMany(m => m.Contents).OfType<FunctionResultContent>().Select(r => r.Result?.ToString() ?? string.Empty)];
+}
+
+internal sealed class RecordingAudit : IAudit
+{
+    public ConcurrentQueue<AuditEvent> Events { get; } = new();
+
+    public ValueTask RecordAsync(AuditEvent auditEvent, CancellationToken cancellationToken = default)
+    {
+        Events.Enqueue(auditEvent);
+        return ValueTask.CompletedTask;
+    }
 }

@@ -17,9 +17,9 @@ public sealed class QuickStartMcpTests(McpServersFixture servers)
 
         string text = output.ToString();
         Assert.True(exitCode == 0, text);
-        Assert.Contains("the agent gets fs__read_text_file, confined to notes/ by Executus", text, StringComparison.Ordinal);
-        Assert.Contains("tool call   fs__read_text_file(path=../../../etc/passwd)", text, StringComparison.Ordinal);
-        Assert.Contains("contains a '..' segment", text, StringComparison.Ordinal);
+        Assert.True(text.Contains("the agent gets fs__read_text_file, confined to notes/ by Executus", StringComparison.Ordinal), text);
+        Assert.True(text.Contains("tool ERROR  Error: the call to tool 'fs__read_text_file' was denied", StringComparison.Ordinal), text);
+        Assert.True(text.Contains("contains a '..' segment", StringComparison.Ordinal), text);
         Assert.True(text.Contains("Your todo list: Buy milk; Review the Executus pull request; Call the dentist.", StringComparison.Ordinal), text);
     }
 }

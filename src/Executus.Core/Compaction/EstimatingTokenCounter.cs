@@ -39,9 +39,10 @@ public sealed class EstimatingTokenCounter : ITokenCounter
         ArgumentNullException.ThrowIfNull(message);
         long chars = 0;
         long tokens = MessageOverheadTokens;
-        foreach (AIContent content in message.Contents)
+        IList<AIContent> contents = message.Contents;
+        for (int i = 0; i < contents.Count; i++)
         {
-            switch (content)
+            switch (contents[i])
             {
                 case TextContent text:
                     chars += text.Text?.Length ?? 0;
@@ -79,7 +80,14 @@ public sealed class EstimatingTokenCounter : ITokenCounter
     {
         null => 4,
         string s => s.Length,
-        JsonElement element => element.ValueKind == JsonValueKind.String ? element.GetString()!.Length : element.GetRawText().Length,
+        JsonElement element => element.ValueKind switch
+        {
+            JsonValueKind.String => element.GetString()!.Length,
+
+            // Why: a number or literal is ASCII, so its UTF-8 length is its length; read it without making a string.
+            JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null => System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element).Length,
+            _ => element.GetRawText().Length,
+        },
         bool or int or long or double or float or decimal => 8,
         Exception ex => ex.Message.Length,
         _ => JsonSerializer.Serialize(value, AIJsonUtilities.DefaultOptions.GetTypeInfo(value.GetType())).Length,

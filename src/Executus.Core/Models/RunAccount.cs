@@ -25,6 +25,10 @@ public sealed partial class RunAccount
     private readonly ITokenCounter _tokenCounter;
     private readonly ILogger _logger;
     private int _iteration;
+    private IReadOnlyList<ChatMessage>? _countedList;
+    private ChatMessage? _countedTail;
+    private int _countedCount;
+    private long _countedTokens;
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="runId">The run.</param>
@@ -101,11 +105,7 @@ public sealed partial class RunAccount
     private async ValueTask<BudgetReservation?> ReserveCoreAsync(
         ModelReference model, IEnumerable<ChatMessage> messages, ChatOptions? options, string? purpose, CancellationToken cancellationToken)
     {
-        long input = 0;
-        foreach (ChatMessage message in messages)
-        {
-            input += _tokenCounter.CountTokens(message);
-        }
+        long input = CountInput(messages);
 
         if (options?.Instructions is { Length: > 0 } instructions)
         {
@@ -135,6 +135,46 @@ public sealed partial class RunAccount
         }
 
         return new BudgetReservation(check, decision.ReservationId) { ModelNotice = decision.ModelNotice };
+    }
+
+    /// <summary>
+    /// The estimate of a request's messages. The kernel sends the same transcript list every call, only longer, so the
+    /// count of the part seen before is kept and only new messages are counted (the same total as counting them all).
+    /// </summary>
+    private long CountInput(IEnumerable<ChatMessage> messages)
+    {
+        if (messages is not IReadOnlyList<ChatMessage> list)
+        {
+            long total = 0;
+            foreach (ChatMessage message in messages)
+            {
+                total += _tokenCounter.CountTokens(message);
+            }
+
+            return total;
+        }
+
+        int start = 0;
+        long input = 0;
+        lock (_lock)
+        {
+            if (ReferenceEquals(list, _countedList) && list.Count >= _countedCount && (_countedCount == 0 || ReferenceEquals(list[_countedCount - 1], _countedTail)))
+            {
+                (start, input) = (_countedCount, _countedTokens);
+            }
+        }
+
+        for (int i = start; i < list.Count; i++)
+        {
+            input += _tokenCounter.CountTokens(list[i]);
+        }
+
+        lock (_lock)
+        {
+            (_countedList, _countedCount, _countedTokens, _countedTail) = (list, list.Count, input, list.Count > 0 ? list[^1] : null);
+        }
+
+        return input;
     }
 
     /// <summary>Counts a completed call's usage and settles its reservation.</summary>

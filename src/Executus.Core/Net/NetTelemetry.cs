@@ -6,7 +6,7 @@ namespace Executus.Net;
 internal static class NetTelemetry
 {
     /// <summary>The meter's name.</summary>
-    public const string MeterName = "Executus.Net";
+    public const string MeterName = ExecutusTelemetry.NetMeterName;
 
     private static readonly Meter Meter = new(MeterName);
 

@@ -75,7 +75,7 @@ public sealed class Executor
         Critic = Ports.Critic is NullCritic ? null : Ports.Critic;
         _toolboxes = toolboxes ?? (tools is null
             ? null
-            : new ToolboxFactory(tools, Ports.Palette, Audit, Options.ApprovalHandler, TimeProvider, Options.ToolValidators));
+            : new ToolboxFactory(tools, Ports.Palette, Audit, Options.ApprovalHandler, TimeProvider, Options.ToolValidators, loggerFactory));
     }
 
     /// <summary>Gets the ports this executor was built with.</summary>

@@ -48,6 +48,9 @@ internal sealed class ToolboxFactory
         _recorder = new DenialRecorder(audit ?? NullAudit.Instance, _timeProvider, _logger);
     }
 
+    /// <summary>Gets the logger of denials the audit port failed to record.</summary>
+    internal ILogger Logger => _logger;
+
     /// <summary>
     /// Decides which tools the run may use: the agent's allow-list ∩ the registry ∩ the palette source (stage 1),
     /// then the caller's roles and scopes against each tool's requirements (stage 2).

@@ -126,6 +126,44 @@ public partial class KernelHotPathTests
         Assert.All(ids, id => Assert.Matches(RunIdFormat(), id));
     }
 
+    [Fact]
+    public void The_executors_own_toolbox_factory_logs_through_the_executors_logger_factory()
+    {
+        var logs = new Telemetry.CapturingLoggerFactory();
+
+        var executor = new Executor(new FixedModelResolver(new ScriptedChatClient()), Tools(), loggerFactory: logs);
+
+        Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(executor.Toolboxes!.Logger, "probe");
+
+        Assert.Contains(logs.Entries, e => e.Message == "probe");
+    }
+
+    [Fact]
+    public void Every_meter_of_core_and_the_batteries_is_listed_for_hosts()
+    {
+        Assert.Contains("Executus.Checkpoint", ExecutusTelemetry.MeterNames);
+        Assert.Contains("Executus.Audit", ExecutusTelemetry.MeterNames);
+        Assert.Contains(Executus.Net.NetTelemetry.MeterName, ExecutusTelemetry.MeterNames);
+        Assert.Equal(ExecutusTelemetry.MeterNames.Count, ExecutusTelemetry.MeterNames.Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
+    public async Task The_budget_estimate_counted_incrementally_equals_a_full_count_of_every_request()
+    {
+        using ScriptedChatClient model = ThreeTurns();
+        var budget = new RecordingBudget();
+        var executor = new Executor(new FixedModelResolver(model), Tools(), new RunPorts { Budget = budget });
+
+        await executor.RunAsync(new RunRequest(new RunnableAgent("a") { Tools = ["add"], Instructions = "Add numbers." }, "sum"));
+
+        long[] expected = [.. model.Requests.Select(r =>
+            r.Messages.Sum(m => (long)EstimatingTokenCounter.Instance.CountTokens(m)) +
+            EstimatingTokenCounter.Instance.CountTokens(new ChatMessage(ChatRole.System, "Add numbers.")))];
+        Assert.Equal(4, expected.Length);
+        Assert.Equal(expected, budget.Checks.Select(c => c.EstimatedInputTokens));
+        Assert.True(expected[3] > expected[0]);
+    }
+
     [GeneratedRegex("^run_[0-9a-f]{32}$")]
     private static partial Regex RunIdFormat();
 
