@@ -29,4 +29,11 @@ public sealed record CheckpointSummary
 
     /// <summary>Gets how many times resuming the run was attempted.</summary>
     public int ResumeAttempts { get; init; }
+
+    /// <summary>
+    /// Gets why the run was paused for a human (<see cref="Runs.RunCheckpoint.PausedReason"/>), or <see langword="null"/>
+    /// for an interrupted run. <see cref="InterruptedRunRecovery"/> leaves paused runs alone; resume one with
+    /// <see cref="CheckpointRecovery.ResumeAsync"/> (or abandon it) when the human decides.
+    /// </summary>
+    public string? PausedReason { get; init; }
 }

@@ -34,7 +34,10 @@ public interface ICheckpointStore
     /// <returns>The checkpoint, or <see langword="null"/> when the store has none for the run.</returns>
     ValueTask<RunCheckpoint?> GetAsync(string runId, CancellationToken cancellationToken = default);
 
-    /// <summary>Lists the runs that have a checkpoint (the interrupted-run candidates), ordered by run id (ordinal).</summary>
+    /// <summary>
+    /// Lists the runs that have a checkpoint (the interrupted-run candidates, and runs paused for a human with their
+    /// <see cref="CheckpointSummary.PausedReason"/>), ordered by run id (ordinal).
+    /// </summary>
     /// <param name="limit">How many at most (1–1000).</param>
     /// <param name="cursor">The <see cref="CheckpointPage.NextCursor"/> of the previous page, or null for the first page.</param>
     /// <param name="cancellationToken">A token to cancel the read.</param>

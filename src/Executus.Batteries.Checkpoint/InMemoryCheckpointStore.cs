@@ -201,6 +201,7 @@ public sealed class InMemoryCheckpointStore : ICheckpointStore
         MessageCount = checkpoint.Messages.Count,
         SavedAt = checkpoint.SavedAt,
         ResumeAttempts = resumeAttempts,
+        PausedReason = checkpoint.PausedReason,
     };
 
     private sealed class Entry

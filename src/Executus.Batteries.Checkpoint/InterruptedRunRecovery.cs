@@ -14,7 +14,9 @@ namespace Executus.Checkpoints;
 /// recovery lane (same run id and iteration count; audited by the kernel as <c>RunResumed</c>), abandon it (failed,
 /// audited), or notify an operator. A run whose resume was begun <see cref="InterruptedRunRecoveryOptions.MaxResumeAttempts"/>
 /// times is abandoned instead of retried forever. At shutdown it cancels the runs it resumed (they keep their
-/// checkpoints) and flushes the checkpointer.
+/// checkpoints) and flushes the checkpointer. Runs paused for a human (<see cref="CheckpointSummary.PausedReason"/>) are
+/// not interrupted: whatever the policy, they are left alone (listed in <see cref="RecoveryReport.Paused"/>) until the host
+/// resumes or abandons them through <see cref="CheckpointRecovery"/>.
 /// </summary>
 public sealed partial class InterruptedRunRecovery : IHostedService, IDisposable
 {
@@ -84,8 +86,15 @@ public sealed partial class InterruptedRunRecovery : IHostedService, IDisposable
         var abandoned = new List<string>();
         var notified = new List<string>();
         var failed = new List<string>();
+        var paused = new List<string>();
         foreach (CheckpointSummary run in found)
         {
+            if (run.PausedReason is not null)
+            {
+                paused.Add(run.RunId);
+                continue;
+            }
+
             switch (_options.Policy)
             {
                 case RecoveryPolicy.Abandon:
@@ -127,7 +136,7 @@ public sealed partial class InterruptedRunRecovery : IHostedService, IDisposable
             }
         }
 
-        LastReport = new RecoveryReport { Resumed = resumed, Abandoned = abandoned, Notified = notified, Failed = failed, Pruned = pruned };
+        LastReport = new RecoveryReport { Resumed = resumed, Abandoned = abandoned, Notified = notified, Failed = failed, Paused = paused, Pruned = pruned };
         LogRecovered(_logger, found.Count, resumed.Count, abandoned.Count, notified.Count, failed.Count);
     }
 

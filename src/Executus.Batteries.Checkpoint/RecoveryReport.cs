@@ -17,6 +17,9 @@ public sealed record RecoveryReport
     /// <summary>Gets the runs whose resume could not start (kept for the next start-up until the retry cap).</summary>
     public IReadOnlyList<string> Failed { get; init; } = [];
 
+    /// <summary>Gets the runs paused for a human (<see cref="RunOutcome.Paused"/>): left alone, waiting for an explicit resume or abandon.</summary>
+    public IReadOnlyList<string> Paused { get; init; } = [];
+
     /// <summary>Gets how many old checkpoints were pruned.</summary>
     public int Pruned { get; init; }
 }

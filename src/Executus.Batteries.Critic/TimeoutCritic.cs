@@ -25,7 +25,10 @@ namespace Executus.Critics;
 /// <see cref="CriticOptions.HardDeadline"/> + granted extensions for an agent without its own timeout.</item>
 /// </list>
 /// <para>Escalating tells the <see cref="IEscalator"/> (once per run) and answers <see cref="CriticVerdict.Escalate"/>,
-/// so the run ends <see cref="RunOutcome.Escalated"/>. The kernel audits every verdict other than Continue
+/// so the run ends <see cref="RunOutcome.Escalated"/> — or, when the escalator decides
+/// <see cref="EscalationDecision.PauseForHuman"/>, answers <see cref="CriticVerdict.Pause"/>: the run ends
+/// <see cref="RunOutcome.Paused"/> with its checkpoint kept, and the critic forgets the run, so a run the human resumes
+/// is reviewed afresh (it is past its soft deadline, so at its first boundary). The kernel audits every verdict other than Continue
 /// (<c>CriticVerdict</c>) and emits a <see cref="CriticVerdictEvent"/>.</para>
 /// </remarks>
 public sealed partial class TimeoutCritic : ICritic
@@ -170,6 +173,7 @@ public sealed partial class TimeoutCritic : ICritic
         state.Phase = CriticPhase.Escalated;
         state.FinalReason = reason;
         LogEscalated(_logger, review.RunId, reason);
+        EscalationDecision decision = EscalationDecision.Escalate;
         if (_escalator is not null)
         {
             var escalation = new Escalation(
@@ -183,13 +187,21 @@ public sealed partial class TimeoutCritic : ICritic
                 TranscriptText.Render(review.Messages, _options.EscalationLastMessages, 300));
             try
             {
-                await _escalator.EscalateAsync(escalation, cancellationToken).ConfigureAwait(false);
+                decision = await _escalator.EscalateAsync(escalation, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 // Why: the run must still end escalated; a broken operator channel is logged, not fatal.
                 LogEscalatorFailed(_logger, ex, review.RunId);
             }
+        }
+
+        if (decision == EscalationDecision.PauseForHuman)
+        {
+            // Why: the run ends here; a resumed run (same id) must not meet this terminal state again.
+            _runs.TryRemove(review.RunId, out _);
+            LogPaused(_logger, review.RunId);
+            return CriticVerdict.Pause(reason);
         }
 
         return CriticVerdict.Escalate(reason);
@@ -222,6 +234,9 @@ public sealed partial class TimeoutCritic : ICritic
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} escalated: {Reason}")]
     private static partial void LogEscalated(ILogger logger, string runId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} is paused for a human; it keeps its checkpoint until resumed or abandoned.")]
+    private static partial void LogPaused(ILogger logger, string runId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: the progress reviewer failed; the run continues.")]
     private static partial void LogReviewerFailed(ILogger logger, Exception exception, string runId);

@@ -1,6 +1,7 @@
 using Executus;
 using Executus.Configuration;
 using Executus.Lanes;
+using Executus.Models;
 using Executus.Runs;
 using Executus.Schedules;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -39,7 +40,8 @@ public static class ScheduleBuilderExtensions
                 sp.GetService<IAgentCatalog>(),
                 options,
                 sp.GetService<TimeProvider>(),
-                sp.GetService<ILogger<ScheduleRunner>>());
+                sp.GetService<ILogger<ScheduleRunner>>(),
+                sp.GetService<ModelTierResolver>());
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ScheduleRunner>(static sp => sp.GetRequiredService<ScheduleRunner>()));
         return builder;

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using Executus.Auditing;
 using Executus.Lanes;
+using Executus.Models;
 using Executus.Runs;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -27,7 +28,7 @@ namespace Executus.Schedules;
 public sealed partial class ScheduleRunner : IHostedService, IAsyncDisposable
 {
     /// <summary>The name of the runner's <see cref="Meter"/>.</summary>
-    public const string MeterName = "Executus.Schedule";
+    public const string MeterName = ExecutusTelemetry.ScheduleMeterName;
 
     /// <summary>The run-request metadata key holding the schedule id.</summary>
     public const string ScheduleIdMetadataKey = "executus.schedule.id";
@@ -48,6 +49,7 @@ public sealed partial class ScheduleRunner : IHostedService, IAsyncDisposable
     private readonly ScheduleRunnerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ModelTierResolver? _tiers;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Slot> _slots = new(StringComparer.Ordinal);
     private readonly HashSet<Task> _firings = [];
@@ -64,6 +66,10 @@ public sealed partial class ScheduleRunner : IHostedService, IAsyncDisposable
     /// <param name="options">Settings; defaults when null.</param>
     /// <param name="timeProvider">The clock; the system clock when null.</param>
     /// <param name="logger">Logs firings and failures; none when null.</param>
+    /// <param name="tiers">
+    /// Names the model a tier-only agent calls first (its tier's first <c>provider:model</c> candidate), so the budget
+    /// question of a catch-up firing names a priced model; when null, such an agent is named by its tier.
+    /// </param>
     public ScheduleRunner(
         IScheduleStore store,
         Executor executor,
@@ -71,7 +77,8 @@ public sealed partial class ScheduleRunner : IHostedService, IAsyncDisposable
         IAgentCatalog? catalog = null,
         ScheduleRunnerOptions? options = null,
         TimeProvider? timeProvider = null,
-        ILogger<ScheduleRunner>? logger = null)
+        ILogger<ScheduleRunner>? logger = null,
+        ModelTierResolver? tiers = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(executor);
@@ -84,6 +91,7 @@ public sealed partial class ScheduleRunner : IHostedService, IAsyncDisposable
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _tiers = tiers;
     }
 
     /// <summary>Gets the store the runner reads and writes.</summary>
@@ -557,6 +565,31 @@ public sealed partial class ScheduleRunner : IHostedService, IAsyncDisposable
         return agent ?? throw new InvalidOperationException($"Schedule '{schedule.Id}': agent '{name}' is not in the agent catalog.");
     }
 
+    private string BudgetModel(RunnableAgent agent)
+    {
+        if (agent.Model is { } model)
+        {
+            return model;
+        }
+
+        string tier = agent.Tier ?? TierAgentModelResolver.DefaultTier;
+        if (_tiers is null || !_tiers.HasTier(tier))
+        {
+            return tier;
+        }
+
+        try
+        {
+            // Why: the run's first model call reserves against its tier's first candidate; the catch-up question is
+            // priced the same way (a budget with money limits has no price for a tier name).
+            return _tiers.GetCandidates(tier)[0].ToString();
+        }
+        catch (ModelResolutionException)
+        {
+            return tier;
+        }
+    }
+
     private async Task<bool> BudgetAllowsAsync(Schedule schedule, RunnableAgent agent, Firing firing, CancellationToken cancellationToken)
     {
         if (_executor.Ports.Budget is not { } budget || budget is NullBudget)
@@ -569,7 +602,7 @@ public sealed partial class ScheduleRunner : IHostedService, IAsyncDisposable
             RunId = firing.RunId,
             AgentName = agent.Name,
             Caller = schedule.Target.Caller,
-            Model = agent.Model ?? agent.Tier ?? "default",
+            Model = BudgetModel(agent),
             Purpose = "schedule:catch-up",
             EstimatedInputTokens = (Input(schedule).Length / 4) + 4,
         };

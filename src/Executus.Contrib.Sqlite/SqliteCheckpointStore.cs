@@ -158,7 +158,8 @@ public sealed class SqliteCheckpointStore : ICheckpointStore
         {
             using SqliteCommand command = connection.CreateCommand();
             command.CommandText = """
-                SELECT run_id, agent_name, agent_version, caller_id, fairness_key, iteration, message_count, saved_at, resume_attempts
+                SELECT run_id, agent_name, agent_version, caller_id, fairness_key, iteration, message_count, saved_at, resume_attempts,
+                    json_extract(head, '$.pausedReason')
                 FROM checkpoint_runs WHERE $cursor IS NULL OR run_id > $cursor ORDER BY run_id LIMIT $limit;
                 """;
             command.Parameters.AddWithValue("$cursor", (object?)cursor ?? DBNull.Value);
@@ -185,6 +186,7 @@ public sealed class SqliteCheckpointStore : ICheckpointStore
                     MessageCount = reader.GetInt32(6),
                     SavedAt = new DateTimeOffset(reader.GetInt64(7), TimeSpan.Zero),
                     ResumeAttempts = reader.GetInt32(8),
+                    PausedReason = reader.IsDBNull(9) ? null : reader.GetString(9),
                 });
             }
 

@@ -44,9 +44,12 @@ public static class ExecutusTelemetry
     /// <summary>The SQLite stores' meter (Executus.Contrib.Sqlite: busy and corrupt errors by kind, migrations applied).</summary>
     public const string SqliteMeterName = "Executus.Sqlite";
 
-    /// <summary>Gets the names of every meter Executus publishes on (the batteries' included).</summary>
+    /// <summary>The Schedule battery's meter (<c>ScheduleRunner</c>: firings by result — started, skipped, budget refused, failed).</summary>
+    public const string ScheduleMeterName = "Executus.Schedule";
+
+    /// <summary>Gets the names of every meter Executus publishes on (the batteries' included; the Critic battery has none).</summary>
     public static IReadOnlyList<string> MeterNames { get; } =
-        [RunsSourceName, ToolingMeterName, ModelsMeterName, LanesMeterName, CompactionSourceName, FanOutSourceName, DispatchMeterName, NetMeterName, AuditMeterName, CheckpointMeterName, SqliteMeterName];
+        [RunsSourceName, ToolingMeterName, ModelsMeterName, LanesMeterName, CompactionSourceName, FanOutSourceName, DispatchMeterName, NetMeterName, AuditMeterName, CheckpointMeterName, ScheduleMeterName, SqliteMeterName];
 
     /// <summary>Gets the names of every activity source Executus starts spans on.</summary>
     public static IReadOnlyList<string> ActivitySourceNames { get; } = [RunsSourceName, CompactionSourceName, FanOutSourceName];

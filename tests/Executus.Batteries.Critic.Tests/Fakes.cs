@@ -39,14 +39,14 @@ internal sealed class RecordingDelivery : IDelivery
     }
 }
 
-internal sealed class RecordingEscalator : IEscalator
+internal sealed class RecordingEscalator(EscalationDecision decision = EscalationDecision.Escalate) : IEscalator
 {
     public ConcurrentQueue<Escalation> Escalations { get; } = new();
 
-    public ValueTask EscalateAsync(Escalation escalation, CancellationToken cancellationToken = default)
+    public ValueTask<EscalationDecision> EscalateAsync(Escalation escalation, CancellationToken cancellationToken = default)
     {
         Escalations.Enqueue(escalation);
-        return ValueTask.CompletedTask;
+        return ValueTask.FromResult(decision);
     }
 }
 

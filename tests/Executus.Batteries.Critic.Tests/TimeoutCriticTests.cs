@@ -181,6 +181,6 @@ public sealed class TimeoutCriticTests
 
     private sealed class ThrowingEscalator : IEscalator
     {
-        public ValueTask EscalateAsync(Escalation escalation, CancellationToken cancellationToken = default) => throw new InvalidOperationException("channel down");
+        public ValueTask<EscalationDecision> EscalateAsync(Escalation escalation, CancellationToken cancellationToken = default) => throw new InvalidOperationException("channel down");
     }
 }

@@ -18,14 +18,14 @@ public abstract class ScheduleTestBase
 
     internal RunPorts Ports { get; set; } = RunPorts.None;
 
-    internal ScheduleRunner NewRunner(string hostId = "host-a", IScheduleStore? store = null, Action<ScheduleRunnerOptions>? configure = null)
+    internal ScheduleRunner NewRunner(string hostId = "host-a", IScheduleStore? store = null, Action<ScheduleRunnerOptions>? configure = null, Models.ModelTierResolver? tiers = null)
     {
         var executor = new Executor(new FixedModelResolver(Model, timeProvider: Time), ports: Ports, timeProvider: Time);
         var options = new ScheduleRunnerOptions { HostId = hostId };
         configure?.Invoke(options);
         var lanes = new LaneRegistry(new InMemoryConfigSource(), Time);
-        var catalog = new InMemoryAgentCatalog([new RunnableAgent("reporter"), new RunnableAgent("assistant")]);
-        return new ScheduleRunner(store ?? Store, executor, lanes, catalog, options, Time);
+        var catalog = new InMemoryAgentCatalog([new RunnableAgent("reporter"), new RunnableAgent("assistant"), new RunnableAgent("tiered") { Tier = "smart" }]);
+        return new ScheduleRunner(store ?? Store, executor, lanes, catalog, options, Time, tiers: tiers);
     }
 
     internal static Schedule Hourly(string id = "hourly", MisfirePolicy misfire = MisfirePolicy.SkipToNext) =>

@@ -290,6 +290,8 @@ internal sealed partial class RunExecution
                         return (RunOutcome.CriticStopped, verdict.Reason);
                     case CriticVerdictKind.Escalate:
                         return (RunOutcome.Escalated, verdict.Reason);
+                    case CriticVerdictKind.Pause:
+                        return (RunOutcome.Paused, verdict.Reason);
                     case CriticVerdictKind.Extend:
                         _deadline.Extend(verdict.Extension);
                         token = _deadline.Token;
@@ -410,14 +412,14 @@ internal sealed partial class RunExecution
     };
 
     /// <summary>Saves a checkpoint with the append-friendly count; a save that fails keeps the old count.</summary>
-    public async ValueTask SaveCheckpointAsync(CheckpointBoundary boundary, CancellationToken token)
+    public async ValueTask SaveCheckpointAsync(CheckpointBoundary boundary, CancellationToken token, string? pausedReason = null)
     {
         if (!_ports.Checkpoints)
         {
             return;
         }
 
-        RunCheckpoint checkpoint = Checkpoint(boundary);
+        RunCheckpoint checkpoint = pausedReason is null ? Checkpoint(boundary) : Checkpoint(boundary) with { PausedReason = pausedReason };
         if (await _ports.SaveAsync(checkpoint, Math.Min(_savedMessageCount, checkpoint.Messages.Count), token).ConfigureAwait(false))
         {
             _savedMessageCount = checkpoint.Messages.Count;

@@ -35,15 +35,21 @@ internal static class RunFinisher
             {
                 (outcome, stopReason) = (RunOutcome.CriticStopped, verdict.Reason ?? stopReason);
             }
+            else if (verdict.Kind == CriticVerdictKind.Pause)
+            {
+                (outcome, stopReason) = (RunOutcome.Paused, verdict.Reason ?? stopReason);
+            }
         }
 
+        // Why: a cancelled or paused run is not over: it keeps its checkpoint and is neither delivered nor ended.
+        bool keepsCheckpoint = outcome is RunOutcome.Cancelled or RunOutcome.Paused;
         bool closed = outcome != RunOutcome.Completed && run.CloseOpenCalls(outcome, stopReason);
-        if (ports.Checkpoints && run.Account is not null && (outcome == RunOutcome.Cancelled || (closed && outcome != RunOutcome.Completed)))
+        if (ports.Checkpoints && run.Account is not null && (keepsCheckpoint || (closed && outcome != RunOutcome.Completed)))
         {
-            // Why: a cancelled run keeps its checkpoint for resume: save its last state (elapsed, usage, closed calls).
-            // Another interrupted run saves its closed transcript before it is failed, so the store never holds an
-            // unanswered tool call.
-            await run.SaveCheckpointAsync(CheckpointBoundary.RunEnd, token).ConfigureAwait(false);
+            // Why: a cancelled or paused run keeps its checkpoint for resume: save its last state (elapsed, usage,
+            // closed calls; a paused one marked with its reason). Another interrupted run saves its closed transcript
+            // before it is failed, so the store never holds an unanswered tool call.
+            await run.SaveCheckpointAsync(CheckpointBoundary.RunEnd, token, outcome == RunOutcome.Paused ? stopReason ?? "Paused for a human." : null).ConfigureAwait(false);
         }
 
         run.Phases?.EndRun(outcome);
@@ -53,7 +59,7 @@ internal static class RunFinisher
 
         RunDeliveryStatus delivery = RunDeliveryStatus.NotDelivered;
         Exception? deliveryError = null;
-        if (run.Executor.Ports.Delivery is { } port && outcome != RunOutcome.Cancelled && (text.Length > 0 || attachments.Count > 0))
+        if (run.Executor.Ports.Delivery is { } port && !keepsCheckpoint && (text.Length > 0 || attachments.Count > 0))
         {
             var metadata = new Dictionary<string, string>(run.Agent.Metadata) { ["outcome"] = outcome.ToString(), ["agent"] = run.Agent.Name };
             foreach (KeyValuePair<string, string> pair in run.Request.Metadata)
@@ -65,9 +71,9 @@ internal static class RunFinisher
                 port, new Delivery(text) { Attachments = attachments, RunId = run.RunId, Caller = run.Caller, Metadata = metadata }, token).ConfigureAwait(false);
         }
 
-        if (ports.Checkpoints && outcome != RunOutcome.Cancelled)
+        if (ports.Checkpoints && !keepsCheckpoint)
         {
-            // Why: a cancelled run (host shutdown) keeps its checkpoint: it is exactly what resume picks up.
+            // Why: a cancelled run (host shutdown) or a paused one keeps its checkpoint: it is exactly what resume picks up.
             await ports.EndCheckpointAsync(outcome, token).ConfigureAwait(false);
         }
 

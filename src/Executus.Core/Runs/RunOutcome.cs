@@ -41,4 +41,12 @@ public enum RunOutcome
     /// <see cref="RunResult.StopReason"/> and is the last entry of <see cref="RunResult.Phases"/>.
     /// </summary>
     PhaseLimit,
+
+    /// <summary>
+    /// The critic paused the run for a human (<see cref="CriticVerdictKind.Pause"/>, e.g. an escalator that asks an
+    /// operator to decide). The run stopped at an iteration boundary and, like a cancelled run, keeps its checkpoint
+    /// (<see cref="RunCheckpoint.PausedReason"/> set) and is not delivered; automatic recovery leaves it alone, and the
+    /// host resumes it by id when the human says so. The reason is in <see cref="RunResult.StopReason"/>.
+    /// </summary>
+    Paused,
 }

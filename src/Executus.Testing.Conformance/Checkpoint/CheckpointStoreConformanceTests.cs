@@ -50,6 +50,27 @@ public abstract class CheckpointStoreConformanceTests
         Assert.Null(await store.GetAsync("missing"));
     }
 
+    /// <summary>
+    /// Checks a run paused for a human keeps its reason: in the checkpoint and in the listing, and a later save (the run
+    /// resumed) clears it.
+    /// </summary>
+    /// <returns>A task.</returns>
+    [Fact]
+    public async Task Paused_reason_is_kept_and_listed()
+    {
+        ICheckpointStore store = await CreateStoreAsync();
+        await store.SaveAsync(Checkpoint("a", 2, T0), 0);
+        await store.SaveAsync(Checkpoint("p", 3, T0) with { Boundary = CheckpointBoundary.RunEnd, PausedReason = "needs a human" }, 0);
+
+        Assert.Equal("needs a human", (await store.GetAsync("p"))!.PausedReason);
+        CheckpointPage page = await store.ListInterruptedAsync(10);
+        Assert.Equal([null, "needs a human"], page.Items.Select(s => s.PausedReason));
+
+        await store.SaveAsync(Checkpoint("p", 4, T0.AddSeconds(1)), 3);
+        Assert.Null((await store.GetAsync("p"))!.PausedReason);
+        Assert.All((await store.ListInterruptedAsync(10)).Items, s => Assert.Null(s.PausedReason));
+    }
+
     /// <summary>Checks a save keeps the unchanged prefix and appends the rest, so the stored transcript equals the snapshot.</summary>
     /// <returns>A task.</returns>
     [Fact]

@@ -100,6 +100,28 @@ public class CheckpointTests
     }
 
     [Fact]
+    public async Task A_run_the_critic_pauses_keeps_its_checkpoint_marked_paused_and_is_not_delivered()
+    {
+        using var model = new ScriptedChatClient()
+            .ReplyToolCall("add", new { a = 1, b = 2 })
+            .ReplyText("never reached");
+        var checkpoints = new RecordingCheckpointer();
+        var delivery = new RecordingDelivery();
+        var critic = new ScriptedCritic(r => r.Iteration >= 1 ? CriticVerdict.Pause("ask the owner") : CriticVerdict.Continue);
+
+        RunResult result = await Create(model, new RunPorts { Checkpointer = checkpoints, Critic = critic, Delivery = delivery })
+            .RunAsync(new RunRequest(new RunnableAgent("calc") { Tools = ["add"] }, "go"));
+
+        Assert.Equal((RunOutcome.Paused, "ask the owner", 1), (result.Outcome, result.StopReason, result.Iterations));
+        RunCheckpoint last = checkpoints.Saves.Last();
+        Assert.Equal((CheckpointBoundary.RunEnd, "ask the owner"), (last.Boundary, last.PausedReason));
+        Assert.All(checkpoints.Saves.SkipLast(1), c => Assert.Null(c.PausedReason));
+        Assert.DoesNotContain(checkpoints.Log, l => l.StartsWith("fail", StringComparison.Ordinal) || l == "complete");
+        Assert.Empty(delivery.Deliveries);
+        Assert.Throws<ArgumentException>(() => CriticVerdict.Pause(" "));
+    }
+
+    [Fact]
     public async Task Save_is_told_how_many_leading_messages_it_already_has()
     {
         using var model = new ScriptedChatClient().ReplyToolCall("add", new { a = 1, b = 2 }).ReplyToolCall("add", new { a = 3, b = 4 }).ReplyText("done");

@@ -49,4 +49,13 @@ public sealed record CriticVerdict
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
         return new(CriticVerdictKind.Escalate, reason, TimeSpan.Zero);
     }
+
+    /// <summary>Creates a verdict that pauses the run for a human (<see cref="RunOutcome.Paused"/>; resumable from its checkpoint).</summary>
+    /// <param name="reason">Why, and what the human is asked to decide.</param>
+    /// <returns>The verdict.</returns>
+    public static CriticVerdict Pause(string reason)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        return new(CriticVerdictKind.Pause, reason, TimeSpan.Zero);
+    }
 }

@@ -14,4 +14,10 @@ public enum CriticVerdictKind
 
     /// <summary>Stop the run and report it escalated (<see cref="RunOutcome.Escalated"/>).</summary>
     Escalate,
+
+    /// <summary>
+    /// Stop the run and keep it resumable for a human (<see cref="RunOutcome.Paused"/>): its checkpoint is kept and
+    /// marked paused instead of being failed.
+    /// </summary>
+    Pause,
 }

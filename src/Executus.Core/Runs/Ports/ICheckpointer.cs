@@ -4,8 +4,9 @@ namespace Executus.Runs;
 /// The checkpoint port. The kernel saves after every tool turn (an implementation throttles), before running tool
 /// calls with side effects and when a run is interrupted (<see cref="RunCheckpoint.Boundary"/> says which; only turn
 /// snapshots may be skipped), completes or fails a
-/// run when it ends, and does neither when the run was cancelled, so what survives a crash or shutdown is exactly the
-/// set of interrupted runs. The default, <see cref="NullCheckpointer"/>, keeps nothing and is skipped.
+/// run when it ends, and does neither when the run was cancelled or paused for a human (<see cref="RunOutcome.Paused"/>:
+/// its last snapshot carries <see cref="RunCheckpoint.PausedReason"/>), so what survives a crash or shutdown is exactly
+/// the set of interrupted and paused runs. The default, <see cref="NullCheckpointer"/>, keeps nothing and is skipped.
 /// </summary>
 /// <remarks>
 /// Failure policy: a checkpointer that throws is logged and never ends a run (the next save tries again). A cancelled

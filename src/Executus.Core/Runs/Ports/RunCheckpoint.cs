@@ -67,4 +67,11 @@ public sealed record RunCheckpoint
     /// snapshots inside its interval but writes the others at once.
     /// </summary>
     public CheckpointBoundary Boundary { get; init; }
+
+    /// <summary>
+    /// Gets why the run was paused for a human (<see cref="RunOutcome.Paused"/>), or <see langword="null"/> for a run in
+    /// progress or interrupted. A paused checkpoint is a run end snapshot that waits for an explicit resume; automatic
+    /// recovery skips it. A resumed run's later snapshots are not paused.
+    /// </summary>
+    public string? PausedReason { get; init; }
 }
