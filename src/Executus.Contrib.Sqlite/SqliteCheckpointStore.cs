@@ -57,8 +57,11 @@ public sealed class SqliteCheckpointStore : ICheckpointStore
             }
 
             int keep = Math.Min(unchangedMessageCount, Math.Min(stored, messages.Count));
-            using (SqliteCommand trim = connection.CreateCommand())
+            // Why: rows 0..stored-1 are exactly what is stored (message_count is written with them in this transaction),
+            // so an append past the stored prefix, the common save, has nothing to trim and skips the statement.
+            if (keep < stored)
             {
+                using SqliteCommand trim = connection.CreateCommand();
                 trim.CommandText = "DELETE FROM checkpoint_messages WHERE run_id = $run AND seq >= $keep;";
                 trim.Parameters.AddWithValue("$run", checkpoint.RunId);
                 trim.Parameters.AddWithValue("$keep", keep);
