@@ -259,7 +259,7 @@ internal sealed class ConsoleApi
         return Results.Ok(new
         {
             scope = BudgetScopeKey.ScopeName(budgetScope),
-            window = options.Window.ToString(),
+            window = options.Window.Ticks % TimeSpan.TicksPerDay == 0 ? $"{options.Window.Days} days" : options.Window.ToString(),
             windowStart = since,
             now,
             softLimitPercent = options.SoftLimitPercent,
