@@ -6,7 +6,7 @@ namespace Executus.Checkpoints;
 
 /// <summary>
 /// Settings of run leases (configuration keys under <c>Executus:Checkpoint:Lease:</c>): how hosts sharing one checkpoint
-/// store divide the runs between them (<see cref="StoreCheckpointer"/>,
+/// store divide the runs between them (<see cref="RunLeaseKeeper"/>, <see cref="StoreCheckpointer"/>,
 /// <see cref="InterruptedRunRecovery"/>).
 /// </summary>
 public sealed class RunLeaseOptions
