@@ -97,17 +97,17 @@ public sealed partial class ConsoleTests : IClassFixture<ChromiumFixture>, IAsyn
         await Field(page, "Account type").SelectOptionAsync("agent");
         await Expect(page.Locator("#top-table")).ToContainTextAsync("agent:assistant");
 
-        await page.GetByRole(AriaRole.Link, new() { Name = "Audit" }).ClickAsync();
+        await Nav(page, "Audit").ClickAsync();
         await Expect(page.Locator("#audit-table tbody tr[data-kind='RunFinished']").First).ToBeVisibleAsync();
         await ShotAsync(page, "audit");
 
-        await page.GetByRole(AriaRole.Link, new() { Name = "Skills & personas" }).ClickAsync();
+        await Nav(page, "Skills & personas").ClickAsync();
         await Expect(page.Locator("[data-skill='release-notes']")).ToContainTextAsync("active v1 of 1");
         await Expect(page.Locator("#personas-table")).ToContainTextAsync("moderator");
         await ShotAsync(page, "skills");
 
         // Schedules: next fires in the schedule's zone (UTC here: 1h schedules fire on the hour), disable, run now.
-        await page.GetByRole(AriaRole.Link, new() { Name = "Schedules" }).ClickAsync();
+        await Nav(page, "Schedules").ClickAsync();
         ILocator row = page.Locator($"#schedules-table tr[data-schedule='{scheduleId}']");
         await Expect(row.Locator("li")).ToHaveCountAsync(3);
         Assert.Matches(HourlyFire(), await row.Locator("li").First.TextContentAsync());
@@ -126,7 +126,7 @@ public sealed partial class ConsoleTests : IClassFixture<ChromiumFixture>, IAsyn
         Assert.Contains(actions.EnumerateArray(), r => r.GetProperty("detail").GetString()!.Contains($"schedule '{scheduleId}' disabled", StringComparison.Ordinal));
         Assert.Contains(actions.EnumerateArray(), r => r.GetProperty("detail").GetString()!.Contains($"schedule '{scheduleId}' run now", StringComparison.Ordinal));
 
-        await page.GetByRole(AriaRole.Link, new() { Name = "Runs" }).ClickAsync();
+        await Nav(page, "Runs").ClickAsync();
         await page.Locator($"#runs-table tr[data-run='{bobRun}'] a").ClickAsync();
         await Expect(page.Locator("#run-outcome")).ToHaveTextAsync("Completed");
         await Expect(page.Locator("#events li[data-type='tool_call']").First).ToContainTextAsync("load_skill");
@@ -171,6 +171,18 @@ public sealed partial class ConsoleTests : IClassFixture<ChromiumFixture>, IAsyn
         await Expect(page.Locator("#events li[data-type='model_call']")).ToHaveCountAsync(2);
         await Expect(page.Locator("#run-answer")).ToContainTextAsync("tool said");
         Assert.True(await page.EvaluateAsync<bool>("() => window.sameDocument === true"));
+
+        // A denied tool call is shown as a denial (the SSRF guard refuses the metadata address before any request).
+        await Nav(page, "Runs").ClickAsync();
+        await Field(page, "Message").FillAsync("fetch http://169.254.169.254/latest/meta-data");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
+        await page.WaitForURLAsync("**/run.html?id=*");
+        await Expect(page.Locator("#run-outcome")).ToHaveTextAsync("Completed");
+        ILocator denied = page.Locator("#events li[data-type='tool_result'].denied");
+        await Expect(denied).ToContainTextAsync("web_fetch");
+        await Expect(denied.Locator(".badge")).ToHaveTextAsync("denied");
+        await Expect(page.Locator("#events li[data-type='tool_call']")).ToContainTextAsync("169.254.169.254");
+        await ShotAsync(page, "run-denied");
         Assert.Empty(_pageErrors);
     }
 
@@ -214,6 +226,20 @@ public sealed partial class ConsoleTests : IClassFixture<ChromiumFixture>, IAsyn
         await Field(page, "Caller").PressAsync("Enter");
         await Expect(page.Locator("#audit-table tbody tr[data-kind='RunStarted']")).ToHaveCountAsync(1);
         Assert.All(await page.Locator("#audit-table tbody td[data-label='Caller']").AllTextContentsAsync(), c => Assert.Equal("bob", c));
+
+        // agent + outcome
+        await Field(page, "Caller").FillAsync("");
+        await Field(page, "Agent").FillAsync("assistant");
+        await Field(page, "Outcome").FillAsync("Completed");
+        await Field(page, "Outcome").PressAsync("Enter");
+        await Expect(page.Locator("#audit-table tbody tr[data-kind='RunFinished']")).ToHaveCountAsync(4);
+        await Expect(rows).ToHaveCountAsync(4);
+        await Field(page, "Agent").FillAsync("nobody");
+        await Field(page, "Agent").PressAsync("Enter");
+        await Expect(rows.First).ToContainTextAsync("No audit rows match.");
+        await Field(page, "Agent").FillAsync("");
+        await Field(page, "Outcome").FillAsync("");
+        await Field(page, "Caller").FillAsync("bob");
 
         // time range: nothing before 2001, everything since 2001
         await Field(page, "Until").FillAsync("2001-01-01T00:00");
@@ -265,7 +291,7 @@ public sealed partial class ConsoleTests : IClassFixture<ChromiumFixture>, IAsyn
         await Expect(skill).ToContainTextAsync("active v2 of 2");
         Assert.Equal(2, await RunReleaseNotesAsync(page));
 
-        await page.GetByRole(AriaRole.Link, new() { Name = "Skills & personas" }).ClickAsync();
+        await Nav(page, "Skills & personas").ClickAsync();
         await skill.GetByRole(AriaRole.Button, new() { Name = "Roll back to v1" }).ClickAsync();
         await Expect(page.Locator("#status")).ToHaveTextAsync("release-notes: version 1 is active");
         await Expect(skill).ToContainTextAsync("active v1 of 2");
@@ -276,7 +302,7 @@ public sealed partial class ConsoleTests : IClassFixture<ChromiumFixture>, IAsyn
         Assert.Equal(1, await RunReleaseNotesAsync(page));
 
         // Audited: the store's SkillChanged row and the console's OperatorAction row naming the operator.
-        await page.GetByRole(AriaRole.Link, new() { Name = "Audit" }).ClickAsync();
+        await Nav(page, "Audit").ClickAsync();
         await Field(page, "Kind").SelectOptionAsync("OperatorAction");
         await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
         ILocator action = page.Locator("#audit-table tbody tr[data-kind='OperatorAction']");
@@ -285,6 +311,15 @@ public sealed partial class ConsoleTests : IClassFixture<ChromiumFixture>, IAsyn
         await Expect(action.Locator("td[data-label='Caller']")).ToHaveTextAsync("ops");
         JsonElement changed = await WaitForAuditAsync(bot, "kind=SkillChanged");
         Assert.Contains(changed.EnumerateArray(), r => r.GetProperty("detail").GetString() == "skill 'release-notes': active version 2 -> 1");
+
+        // The lifecycle: retire (no longer offered to runs), then activate again.
+        await Nav(page, "Skills & personas").ClickAsync();
+        await skill.GetByRole(AriaRole.Button, new() { Name = "Retire release-notes" }).ClickAsync();
+        await Expect(skill.Locator("[data-state]")).ToHaveTextAsync("Retired");
+        await skill.GetByRole(AriaRole.Button, new() { Name = "Activate release-notes" }).ClickAsync();
+        await Expect(skill.Locator("[data-state]")).ToHaveTextAsync("Active");
+        JsonElement lifecycle = await WaitForAuditAsync(bot, "kind=OperatorAction", rows => rows.GetArrayLength() >= 3);
+        Assert.Contains(lifecycle.EnumerateArray(), r => r.GetProperty("detail").GetString() == "skill 'release-notes': Active -> Retired");
 
         // Only an operator moves a skill.
         using HttpResponseMessage refused = await bot.Http.SendAsync(bot.Request(HttpMethod.Post, "/api/console/skills/active", AliceKey, new { name = "release-notes", version = 2 }));
@@ -311,15 +346,15 @@ public sealed partial class ConsoleTests : IClassFixture<ChromiumFixture>, IAsyn
         await Expect(page.Locator("#status")).ToContainTextAsync($"no run '{aliceRun}' that you may see");
         Assert.Equal(0, await page.Locator("#events li").CountAsync());
         await ShotAsync(page, "member-refused");
-        await page.GetByRole(AriaRole.Link, new() { Name = "Audit" }).ClickAsync();
+        await Nav(page, "Audit").ClickAsync();
         await Expect(Field(page, "Caller")).ToHaveValueAsync("bob");
         await Expect(page.Locator("#audit-table tbody tr[data-kind='RunStarted']")).ToHaveCountAsync(1);
         Assert.All(await page.Locator("#audit-table tbody td[data-label='Caller']").AllTextContentsAsync(), c => Assert.Equal("bob", c));
-        await page.GetByRole(AriaRole.Link, new() { Name = "Spend" }).ClickAsync();
+        await Nav(page, "Spend").ClickAsync();
         await Expect(page.Locator("#top-table tbody tr")).ToHaveCountAsync(1);
         await Expect(page.Locator("#top-table")).ToContainTextAsync("caller:bob");
         await Expect(Field(page, "Account type")).ToBeDisabledAsync();
-        await page.GetByRole(AriaRole.Link, new() { Name = "Schedules" }).ClickAsync();
+        await Nav(page, "Schedules").ClickAsync();
         await Expect(page.Locator($"#schedules-table tr[data-schedule='{bobSchedule}']")).ToHaveCountAsync(1);
         Assert.Equal(0, await page.Locator($"#schedules-table tr[data-schedule='{aliceSchedule}']").CountAsync());
 
@@ -382,7 +417,7 @@ public sealed partial class ConsoleTests : IClassFixture<ChromiumFixture>, IAsyn
     /// <summary>Chats "release notes" from the Runs page and returns the skill version load_skill reported on the run page.</summary>
     private static async Task<int> RunReleaseNotesAsync(IPage page)
     {
-        await page.GetByRole(AriaRole.Link, new() { Name = "Runs" }).ClickAsync();
+        await Nav(page, "Runs").ClickAsync();
         await Field(page, "Message").FillAsync("please write the release notes");
         await page.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
         await page.WaitForURLAsync("**/run.html?id=*");
@@ -425,6 +460,8 @@ public sealed partial class ConsoleTests : IClassFixture<ChromiumFixture>, IAsyn
         await Expect(page.Locator("#content")).ToBeVisibleAsync();
         return page;
     }
+
+    private static ILocator Nav(IPage page, string name) => page.GetByRole(AriaRole.Link, new() { Name = name, Exact = true });
 
     private static ILocator Field(IPage page, string label) => page.GetByLabel(label, new() { Exact = true });
 

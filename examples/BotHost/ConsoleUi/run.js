@@ -53,6 +53,7 @@ async function follow() {
     await ui.stream(`/api/console/runs/${encodeURIComponent(runId)}/events`, (type, data) => {
       if (type === 'end') {
         summary(data);
+        badge.hidden = true;
         return;
       }
 
