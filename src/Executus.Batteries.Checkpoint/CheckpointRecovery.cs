@@ -19,6 +19,9 @@ namespace Executus.Checkpoints;
 /// (<c>catalog</c> or <c>snapshot</c>), which the kernel copies into the run's <see cref="AuditEventKind.RunResumed"/>
 /// audit event. Tool calls that were in flight are answered by the kernel (re-run when safe to repeat, else an
 /// "interrupted" result the model sees).
+/// <para>With run leases (the checkpointer's <see cref="StoreCheckpointer.Leases"/>), resuming or abandoning a run first
+/// claims its lease: a run another host holds (live there, or being resumed there) is refused with an
+/// <see cref="InvalidOperationException"/> naming the holder.</para>
 /// </remarks>
 public sealed partial class CheckpointRecovery
 {
@@ -30,6 +33,7 @@ public sealed partial class CheckpointRecovery
     private readonly IAgentCatalog? _catalog;
     private readonly IAudit? _audit;
     private readonly StoreCheckpointer? _checkpointer;
+    private readonly RunLeaseKeeper? _leases;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
@@ -38,7 +42,7 @@ public sealed partial class CheckpointRecovery
     /// <param name="executor">Runs resumed runs.</param>
     /// <param name="catalog">Where agents are looked up by name and version; snapshots only when null.</param>
     /// <param name="audit">Records abandoned runs; nothing when null.</param>
-    /// <param name="checkpointer">This process's checkpointer: runs live in it are not listed as interrupted.</param>
+    /// <param name="checkpointer">This process's checkpointer: runs live in it are not listed as interrupted; its leases, if any, are claimed before a resume or abandon.</param>
     /// <param name="timeProvider">The clock for audit timestamps; the system clock when null.</param>
     /// <param name="logger">Logs decisions; none when null.</param>
     public CheckpointRecovery(
@@ -57,6 +61,7 @@ public sealed partial class CheckpointRecovery
         _catalog = catalog;
         _audit = audit is NullAudit ? null : audit;
         _checkpointer = checkpointer;
+        _leases = checkpointer?.Leases;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
@@ -110,7 +115,7 @@ public sealed partial class CheckpointRecovery
     /// <param name="cancellationToken">Cancels the resumed run (it then keeps its checkpoint).</param>
     /// <returns>The run's result.</returns>
     /// <exception cref="CheckpointNotFoundException">The run has no checkpoint.</exception>
-    /// <exception cref="InvalidOperationException">The run is live in this process.</exception>
+    /// <exception cref="InvalidOperationException">The run is live in this process, or another host holds its lease.</exception>
     public async Task<RunResult> ResumeAsync(string runId, Lane? lane = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(runId);
@@ -120,6 +125,7 @@ public sealed partial class CheckpointRecovery
         }
 
         RunRequest request = await PrepareResumeAsync(runId, cancellationToken).ConfigureAwait(false);
+        await ClaimAsync(runId, cancellationToken).ConfigureAwait(false);
         if (lane is null)
         {
             return await _executor.RunAsync(request, cancellationToken).ConfigureAwait(false);
@@ -137,6 +143,7 @@ public sealed partial class CheckpointRecovery
     /// <param name="reason">Why, for the audit trail.</param>
     /// <param name="cancellationToken">A token to cancel.</param>
     /// <returns><see langword="true"/> when the run had a checkpoint.</returns>
+    /// <exception cref="InvalidOperationException">Another host holds the run's lease.</exception>
     public async ValueTask<bool> AbandonAsync(string runId, string reason, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(runId);
@@ -146,6 +153,8 @@ public sealed partial class CheckpointRecovery
         {
             return false;
         }
+
+        await ClaimAsync(runId, cancellationToken).ConfigureAwait(false);
 
         if (_audit is not null)
         {
@@ -169,8 +178,24 @@ public sealed partial class CheckpointRecovery
         }
 
         bool deleted = await _store.DeleteAsync(runId, cancellationToken).ConfigureAwait(false);
+        _leases?.Forget(runId);
         LogAbandoned(_logger, runId, reason);
         return deleted;
+    }
+
+    private async ValueTask ClaimAsync(string runId, CancellationToken cancellationToken)
+    {
+        if (_leases is null || _leases.Holds(runId))
+        {
+            return;
+        }
+
+        if (await _leases.ClaimAsync(runId, cancellationToken).ConfigureAwait(false) is null)
+        {
+            RunLease? holder = await _leases.Store.GetLeaseAsync(runId, cancellationToken).ConfigureAwait(false);
+            throw new InvalidOperationException(
+                $"Run '{runId}' is leased by host '{holder?.Owner}' until {holder?.ExpiresAt:u}; it runs or is being resumed there.");
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: resuming at iteration {Iteration} with the agent from the {Source}.")]

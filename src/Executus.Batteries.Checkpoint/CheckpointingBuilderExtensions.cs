@@ -20,6 +20,9 @@ public static class CheckpointingBuilderExtensions
     /// which does NOT survive a restart — register a durable store for crash recovery), the checkpointer with options
     /// read from <c>Executus:Checkpoint:*</c> then <paramref name="configure"/>, and <see cref="CheckpointRecovery"/>
     /// (list, resume by id, abandon). The container disposes the checkpointer, which flushes pending saves.
+    /// With <c>Executus:Checkpoint:Lease:Enabled=true</c> (hosts sharing one store), runs are leased through a
+    /// <see cref="RunLeaseKeeper"/> (<see cref="RunLeaseOptions"/> from <c>Executus:Checkpoint:Lease:*</c>; the store must
+    /// implement <see cref="IRunLeaseStore"/>, else a <see cref="ConfigException"/> naming the key).
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Adjusts the options read from configuration.</param>
@@ -29,6 +32,17 @@ public static class CheckpointingBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         IServiceCollection services = builder.Services;
         services.TryAddSingleton<ICheckpointStore, InMemoryCheckpointStore>();
+        services.TryAddSingleton(static sp => RunLeaseOptions.FromConfig(sp.GetRequiredService<IConfigSource>()));
+        services.TryAddSingleton(static sp =>
+        {
+            RunLeaseOptions options = sp.GetRequiredService<RunLeaseOptions>();
+            ICheckpointStore store = sp.GetRequiredService<ICheckpointStore>();
+            IRunLeaseStore leases = store as IRunLeaseStore ?? throw new ConfigException(
+                RunLeaseOptions.ConfigPrefix + "Enabled",
+                "true",
+                $"a checkpoint store that implements IRunLeaseStore ({store.GetType().Name} does not; register a durable store such as the SQLite or PostgreSQL one)");
+            return new RunLeaseKeeper(leases, options, sp.GetService<TimeProvider>(), sp.GetService<ILogger<RunLeaseKeeper>>());
+        });
         services.TryAddSingleton(sp =>
         {
             CheckpointOptions options = CheckpointOptions.FromConfig(sp.GetRequiredService<IConfigSource>());
@@ -37,7 +51,8 @@ public static class CheckpointingBuilderExtensions
                 sp.GetRequiredService<ICheckpointStore>(),
                 options,
                 sp.GetService<TimeProvider>(),
-                sp.GetService<ILogger<StoreCheckpointer>>());
+                sp.GetService<ILogger<StoreCheckpointer>>(),
+                sp.GetRequiredService<RunLeaseOptions>().Enabled ? sp.GetRequiredService<RunLeaseKeeper>() : null);
         });
         services.Replace(ServiceDescriptor.Singleton<ICheckpointer>(static sp => sp.GetRequiredService<StoreCheckpointer>()));
         services.TryAddSingleton(static sp => new CheckpointRecovery(

@@ -7,7 +7,8 @@ namespace Executus.Checkpoints;
 
 /// <summary>
 /// The default <see cref="ICheckpointStore"/>: checkpoints in this process's memory, each message stored once as
-/// UTF-8 JSON with its sequence number and a small head record rewritten per save.
+/// UTF-8 JSON with its sequence number and a small head record rewritten per save. It is also an
+/// <see cref="IRunLeaseStore"/> (leases between the hosts of one process, e.g. in tests).
 /// </summary>
 /// <remarks>
 /// <b>It does not survive a restart</b> — the very event checkpoints exist for. It is the default so wiring works with
@@ -15,13 +16,14 @@ namespace Executus.Checkpoints;
 /// resumed by id while the process lives). A host that must resume after a crash or redeploy registers a durable
 /// store (the SQLite store of <c>Executus.Contrib.Sqlite</c>, or its own).
 /// </remarks>
-public sealed class InMemoryCheckpointStore : ICheckpointStore
+public sealed class InMemoryCheckpointStore : ICheckpointStore, IRunLeaseStore
 {
     private static readonly JsonTypeInfo<ChatMessage> s_messageInfo = (JsonTypeInfo<ChatMessage>)AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(ChatMessage));
     private static readonly JsonTypeInfo<RunCheckpoint> s_headInfo = (JsonTypeInfo<RunCheckpoint>)AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(RunCheckpoint));
 
     private readonly Lock _lock = new();
     private readonly SortedDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, LeaseEntry> _leases = new(StringComparer.Ordinal);
     private long _bytesWritten;
 
     /// <summary>Gets how many bytes of JSON (heads and messages) the store has written since it was created.</summary>
@@ -166,6 +168,7 @@ public sealed class InMemoryCheckpointStore : ICheckpointStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
+            _leases.Remove(runId);
             return ValueTask.FromResult(_entries.Remove(runId));
         }
     }
@@ -180,9 +183,163 @@ public sealed class InMemoryCheckpointStore : ICheckpointStore
             foreach (string runId in old)
             {
                 _entries.Remove(runId);
+                _leases.Remove(runId);
             }
 
             return ValueTask.FromResult(old.Length);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<RunLease?> TryClaimAsync(string runId, string owner, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+        cancellationToken.ThrowIfCancellationRequested();
+        DateTimeOffset expires = (now + duration).ToUniversalTime();
+        lock (_lock)
+        {
+            if (!_leases.TryGetValue(runId, out LeaseEntry? lease))
+            {
+                lease = new LeaseEntry();
+                _leases.Add(runId, lease);
+            }
+            else if (lease.IsLive(now))
+            {
+                if (!string.Equals(lease.Owner, owner, StringComparison.Ordinal))
+                {
+                    return ValueTask.FromResult<RunLease?>(null);
+                }
+
+                lease.ExpiresAt = expires;
+                return ValueTask.FromResult<RunLease?>(lease.ToLease(runId));
+            }
+
+            lease.Owner = owner;
+            lease.ExpiresAt = expires;
+            lease.Token++;
+            return ValueTask.FromResult<RunLease?>(lease.ToLease(runId));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<RunLease>> RenewAsync(string owner, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+        cancellationToken.ThrowIfCancellationRequested();
+        DateTimeOffset expires = (now + duration).ToUniversalTime();
+        var renewed = new List<RunLease>();
+        lock (_lock)
+        {
+            foreach (KeyValuePair<string, LeaseEntry> pair in _leases)
+            {
+                if (string.Equals(pair.Value.Owner, owner, StringComparison.Ordinal))
+                {
+                    pair.Value.ExpiresAt = expires;
+                    renewed.Add(pair.Value.ToLease(pair.Key));
+                }
+            }
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<RunLease>>(renewed);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<RunLease>> ClaimInterruptedAsync(string owner, DateTimeOffset now, TimeSpan duration, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, 1000);
+        cancellationToken.ThrowIfCancellationRequested();
+        DateTimeOffset expires = (now + duration).ToUniversalTime();
+        var claimed = new List<RunLease>();
+        lock (_lock)
+        {
+            foreach (KeyValuePair<string, Entry> pair in _entries)
+            {
+                if (claimed.Count == limit)
+                {
+                    break;
+                }
+
+                if (pair.Value.Summary.PausedReason is not null)
+                {
+                    continue;
+                }
+
+                if (!_leases.TryGetValue(pair.Key, out LeaseEntry? lease))
+                {
+                    lease = new LeaseEntry();
+                    _leases.Add(pair.Key, lease);
+                }
+                else if (lease.IsLive(now))
+                {
+                    continue;
+                }
+
+                lease.Owner = owner;
+                lease.ExpiresAt = expires;
+                lease.Token++;
+                claimed.Add(lease.ToLease(pair.Key));
+            }
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<RunLease>>(claimed);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> ReleaseAsync(RunLease lease, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            if (!_leases.TryGetValue(lease.RunId, out LeaseEntry? current)
+                || current.Token != lease.Token
+                || !string.Equals(current.Owner, lease.Owner, StringComparison.Ordinal))
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            current.Owner = null;
+            current.ExpiresAt = DateTimeOffset.MinValue;
+            return ValueTask.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<int> ReleaseAllAsync(string owner, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        cancellationToken.ThrowIfCancellationRequested();
+        int released = 0;
+        lock (_lock)
+        {
+            foreach (LeaseEntry lease in _leases.Values)
+            {
+                if (string.Equals(lease.Owner, owner, StringComparison.Ordinal))
+                {
+                    lease.Owner = null;
+                    lease.ExpiresAt = DateTimeOffset.MinValue;
+                    released++;
+                }
+            }
+        }
+
+        return ValueTask.FromResult(released);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<RunLease?> GetLeaseAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            return ValueTask.FromResult(_leases.TryGetValue(runId, out LeaseEntry? lease) && lease.Owner is not null ? lease.ToLease(runId) : null);
         }
     }
 
@@ -213,5 +370,18 @@ public sealed class InMemoryCheckpointStore : ICheckpointStore
         public CheckpointSummary Summary { get; set; } = null!;
 
         public int ResumeAttempts { get; set; }
+    }
+
+    private sealed class LeaseEntry
+    {
+        public string? Owner { get; set; }
+
+        public DateTimeOffset ExpiresAt { get; set; }
+
+        public long Token { get; set; }
+
+        public bool IsLive(DateTimeOffset now) => Owner is not null && ExpiresAt > now;
+
+        public RunLease ToLease(string runId) => new(runId, Owner!, ExpiresAt, Token);
     }
 }

@@ -25,6 +25,12 @@ namespace Executus.Checkpoints;
 /// boundary writes the whole state again. Why: a run that cannot be checkpointed is no worse than a run without
 /// checkpointing — only its crash-resumability is lost, while stopping it would turn a storage hiccup into lost work
 /// and an undelivered answer. A host that must not run without durable checkpoints alerts on the counter.</para>
+/// <para>Leases (when a <see cref="RunLeaseKeeper"/> is given, i.e. <see cref="RunLeaseOptions.Enabled"/>): a run's
+/// first save claims its lease for this host (a run the recovery claimed is already held). A run another host holds,
+/// or whose lease another host took over after this host missed heartbeats, is not written and not deleted here (the
+/// other host owns its checkpoint now; logged and counted by the keeper). A run interrupted here
+/// (<see cref="CheckpointBoundary.RunEnd"/>) gives its lease back, so any host may resume it at once; a completed or
+/// failed run's checkpoint is deleted and its lease ends with it.</para>
 /// </remarks>
 public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable, IDisposable
 {
@@ -32,13 +38,14 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
     public const string MeterName = ExecutusTelemetry.CheckpointMeterName;
 
     private static readonly Meter s_meter = new(MeterName);
-    private static readonly Counter<long> s_writes = s_meter.CreateCounter<long>("executus.checkpoint.writes", description: "Checkpoint saves by result: written, skipped (throttled) or failed.");
+    private static readonly Counter<long> s_writes = s_meter.CreateCounter<long>("executus.checkpoint.writes", description: "Checkpoint saves by result: written, skipped (throttled), failed, or not_owner (another host holds the run's lease).");
     private static readonly Counter<long> s_deletes = s_meter.CreateCounter<long>("executus.checkpoint.deletes", description: "Checkpoints deleted because their run completed or failed.");
 
     private readonly ICheckpointStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TimeSpan _minInterval;
+    private readonly RunLeaseKeeper? _leases;
     private readonly ConcurrentDictionary<string, RunState> _runs = new(StringComparer.Ordinal);
     private long _written;
     private long _skipped;
@@ -49,7 +56,8 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
     /// <param name="options">The throttle; defaults when null.</param>
     /// <param name="timeProvider">The clock for the throttle; the system clock when null.</param>
     /// <param name="logger">Logs store failures; none when null.</param>
-    public StoreCheckpointer(ICheckpointStore store, CheckpointOptions? options = null, TimeProvider? timeProvider = null, ILogger<StoreCheckpointer>? logger = null)
+    /// <param name="leases">This host's run leases when hosts share the store; none when null (single host).</param>
+    public StoreCheckpointer(ICheckpointStore store, CheckpointOptions? options = null, TimeProvider? timeProvider = null, ILogger<StoreCheckpointer>? logger = null, RunLeaseKeeper? leases = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         options ??= new CheckpointOptions();
@@ -58,10 +66,14 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
         _minInterval = options.MinInterval;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _leases = leases;
     }
 
     /// <summary>Gets the store.</summary>
     public ICheckpointStore Store => _store;
+
+    /// <summary>Gets this host's run leases, or null when runs are not leased.</summary>
+    public RunLeaseKeeper? Leases => _leases;
 
     /// <summary>Gets how many snapshots were written to the store.</summary>
     public long WrittenSaves => Interlocked.Read(ref _written);
@@ -92,6 +104,16 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
             // Why: the kernel's count is relative to its previous save call, which may have been skipped; the store
             // holds a valid prefix only up to the smallest count seen since the last real write (compaction: 0).
             state.ValidPrefix = Math.Min(state.ValidPrefix, Math.Max(0, savedMessageCount));
+            if (_leases is not null && !await OwnsAsync(state, checkpoint.RunId, cancellationToken).ConfigureAwait(false))
+            {
+                if (checkpoint.Boundary == CheckpointBoundary.RunEnd)
+                {
+                    _runs.TryRemove(checkpoint.RunId, out _);
+                }
+
+                return;
+            }
+
             bool due = checkpoint.Boundary != CheckpointBoundary.Turn
                 || state.LastWrite is not { } last
                 || _time.GetElapsedTime(last) >= _minInterval;
@@ -107,6 +129,7 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
             if (checkpoint.Boundary == CheckpointBoundary.RunEnd && state.Pending is null)
             {
                 _runs.TryRemove(checkpoint.RunId, out _);
+                await ReleaseLeaseAsync(checkpoint.RunId).ConfigureAwait(false);
             }
         }
         finally
@@ -133,9 +156,15 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
             await state.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                if (state.Pending is { } pending && await WriteAsync(state, pending, cancellationToken).ConfigureAwait(false))
+                if (state.Pending is { } pending
+                    && (_leases is null || _leases.Holds(pair.Key))
+                    && await WriteAsync(state, pending, cancellationToken).ConfigureAwait(false))
                 {
                     flushed++;
+                    if (pending.Boundary == CheckpointBoundary.RunEnd && _runs.TryRemove(pair.Key, out _))
+                    {
+                        await ReleaseLeaseAsync(pair.Key).ConfigureAwait(false);
+                    }
                 }
             }
             finally
@@ -192,12 +221,21 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
             state.Gate.Release();
         }
 
+        if (_leases is not null && (state?.Leased == false || _leases.HasLost(runId)))
+        {
+            // Why: another host holds this run (it refused us, or took it over); its checkpoint is that host's now.
+            _leases.Forget(runId);
+            return;
+        }
+
         try
         {
             if (await _store.DeleteAsync(runId, cancellationToken).ConfigureAwait(false))
             {
                 s_deletes.Add(1);
             }
+
+            _leases?.Forget(runId);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -206,6 +244,57 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
             LogDeleteFailed(_logger, ex, runId);
         }
     }
+
+    private async ValueTask<bool> OwnsAsync(RunState state, string runId, CancellationToken cancellationToken)
+    {
+        if (state.Leased is null)
+        {
+            try
+            {
+                state.Leased = _leases!.Holds(runId) || await _leases.ClaimAsync(runId, cancellationToken).ConfigureAwait(false) is not null;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Why: like a failed write, a failed claim never ends the run; the next save tries again.
+                Interlocked.Increment(ref _failed);
+                s_writes.Add(1, new KeyValuePair<string, object?>("result", "failed"));
+                LogClaimFailed(_logger, ex, runId);
+                return false;
+            }
+        }
+
+        if (state.Leased == true && _leases!.Holds(runId))
+        {
+            return true;
+        }
+
+        s_writes.Add(1, new KeyValuePair<string, object?>("result", "not_owner"));
+        return false;
+    }
+
+    private async ValueTask ReleaseLeaseAsync(string runId)
+    {
+        if (_leases is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await _leases.ReleaseAsync(runId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Why: the lease then expires after its duration (or the next heartbeat releases it as a stray).
+            LogReleaseFailed(_logger, ex, runId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: claiming its lease failed; its checkpoint is not written until a later save claims it.")]
+    private static partial void LogClaimFailed(ILogger logger, Exception exception, string runId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: giving its lease back failed; another host can resume it once the lease expires.")]
+    private static partial void LogReleaseFailed(ILogger logger, Exception exception, string runId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: writing its checkpoint ({Boundary}) failed; the run goes on and the state is written again at the next boundary.")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception, string runId, CheckpointBoundary boundary);
@@ -222,5 +311,8 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
         public int ValidPrefix { get; set; } = int.MaxValue;
 
         public long? LastWrite { get; set; }
+
+        /// <summary>Gets or sets whether this host leased the run: null = not asked yet (or leases are off).</summary>
+        public bool? Leased { get; set; }
     }
 }

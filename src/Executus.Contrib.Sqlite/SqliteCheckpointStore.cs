@@ -11,9 +11,10 @@ namespace Executus.Contrib.Sqlite;
 /// An <see cref="ICheckpointStore"/> on SQLite that survives a crash: each message is one append-only JSON row
 /// (run, sequence), and a head row per run (JSON of the checkpoint without its messages, plus the listing columns) is
 /// rewritten per save. A save is one <c>BEGIN IMMEDIATE</c> transaction, so a process killed mid-save leaves the
-/// previous checkpoint whole.
+/// previous checkpoint whole. It is also the <see cref="IRunLeaseStore"/> of processes sharing the file: each lease
+/// operation is one <c>BEGIN IMMEDIATE</c> compare-and-set, so concurrent claimers never get the same run.
 /// </summary>
-public sealed class SqliteCheckpointStore : ICheckpointStore
+public sealed class SqliteCheckpointStore : ICheckpointStore, IRunLeaseStore
 {
     private static readonly JsonTypeInfo<ChatMessage> s_messageInfo = (JsonTypeInfo<ChatMessage>)SqliteJson.Options.GetTypeInfo(typeof(ChatMessage));
     private static readonly JsonTypeInfo<RunCheckpoint> s_headInfo = (JsonTypeInfo<RunCheckpoint>)SqliteJson.Options.GetTypeInfo(typeof(RunCheckpoint));
@@ -233,7 +234,12 @@ public sealed class SqliteCheckpointStore : ICheckpointStore
         return ValueTask.FromResult(_database.Write((connection, _) =>
         {
             using SqliteCommand command = connection.CreateCommand();
-            command.CommandText = "DELETE FROM checkpoint_messages WHERE run_id = $run; DELETE FROM checkpoint_runs WHERE run_id = $run; SELECT changes();";
+            command.CommandText = """
+                DELETE FROM checkpoint_messages WHERE run_id = $run;
+                DELETE FROM run_leases WHERE run_id = $run;
+                DELETE FROM checkpoint_runs WHERE run_id = $run;
+                SELECT changes();
+                """;
             command.Parameters.AddWithValue("$run", runId);
             return (long)command.ExecuteScalar()! > 0;
         }));
@@ -248,11 +254,183 @@ public sealed class SqliteCheckpointStore : ICheckpointStore
             using SqliteCommand command = connection.CreateCommand();
             command.CommandText = """
                 DELETE FROM checkpoint_messages WHERE run_id IN (SELECT run_id FROM checkpoint_runs WHERE saved_at < $before);
+                DELETE FROM run_leases WHERE run_id IN (SELECT run_id FROM checkpoint_runs WHERE saved_at < $before);
                 DELETE FROM checkpoint_runs WHERE saved_at < $before;
                 SELECT changes();
                 """;
             command.Parameters.AddWithValue("$before", savedBefore.UtcTicks);
             return (int)(long)command.ExecuteScalar()!;
         }));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<RunLease?> TryClaimAsync(string runId, string owner, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+        cancellationToken.ThrowIfCancellationRequested();
+        DateTimeOffset expires = (now + duration).ToUniversalTime();
+        return ValueTask.FromResult(_database.Write((connection, _) =>
+        {
+            string? heldBy = null;
+            long heldUntil = 0;
+            long token = 0;
+            using (SqliteCommand read = connection.CreateCommand())
+            {
+                read.CommandText = "SELECT owner, expires_at, token FROM run_leases WHERE run_id = $run;";
+                read.Parameters.AddWithValue("$run", runId);
+                using SqliteDataReader reader = read.ExecuteReader();
+                if (reader.Read())
+                {
+                    heldBy = reader.IsDBNull(0) ? null : reader.GetString(0);
+                    heldUntil = reader.GetInt64(1);
+                    token = reader.GetInt64(2);
+                }
+            }
+
+            bool live = heldBy is not null && heldUntil > now.UtcTicks;
+            if (live && !string.Equals(heldBy, owner, StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            if (!live)
+            {
+                token++;
+            }
+
+            UpsertLease(connection, runId, owner, expires, token);
+            return new RunLease(runId, owner, expires, token);
+        }));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<RunLease>> RenewAsync(string owner, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+        cancellationToken.ThrowIfCancellationRequested();
+        DateTimeOffset expires = (now + duration).ToUniversalTime();
+        return ValueTask.FromResult<IReadOnlyList<RunLease>>(_database.Write((connection, _) =>
+        {
+            using SqliteCommand command = connection.CreateCommand();
+            command.CommandText = "UPDATE run_leases SET expires_at = $expires WHERE owner = $owner RETURNING run_id, token;";
+            command.Parameters.AddWithValue("$owner", owner);
+            command.Parameters.AddWithValue("$expires", expires.UtcTicks);
+            var renewed = new List<RunLease>();
+            using SqliteDataReader reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                renewed.Add(new RunLease(reader.GetString(0), owner, expires, reader.GetInt64(1)));
+            }
+
+            renewed.Sort(static (a, b) => string.CompareOrdinal(a.RunId, b.RunId));
+            return renewed;
+        }));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<RunLease>> ClaimInterruptedAsync(string owner, DateTimeOffset now, TimeSpan duration, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, 1000);
+        cancellationToken.ThrowIfCancellationRequested();
+        DateTimeOffset expires = (now + duration).ToUniversalTime();
+        return ValueTask.FromResult<IReadOnlyList<RunLease>>(_database.Write((connection, _) =>
+        {
+            // Why: one BEGIN IMMEDIATE transaction (the database's write lock) around the pick and the upserts, so two
+            // processes can never pick the same run; the pick reads the paused flag from the head JSON like the listing.
+            var picked = new List<(string RunId, long Token)>(Math.Min(limit, 64));
+            using (SqliteCommand pick = connection.CreateCommand())
+            {
+                pick.CommandText = """
+                    SELECT c.run_id, COALESCE(l.token, 0)
+                    FROM checkpoint_runs c LEFT JOIN run_leases l ON l.run_id = c.run_id
+                    WHERE (l.run_id IS NULL OR l.owner IS NULL OR l.expires_at <= $now)
+                        AND json_extract(c.head, '$.pausedReason') IS NULL
+                    ORDER BY c.run_id LIMIT $limit;
+                    """;
+                pick.Parameters.AddWithValue("$now", now.UtcTicks);
+                pick.Parameters.AddWithValue("$limit", limit);
+                using SqliteDataReader reader = pick.ExecuteReader();
+                while (reader.Read())
+                {
+                    picked.Add((reader.GetString(0), reader.GetInt64(1)));
+                }
+            }
+
+            var claimed = new List<RunLease>(picked.Count);
+            foreach ((string runId, long token) in picked)
+            {
+                UpsertLease(connection, runId, owner, expires, token + 1);
+                claimed.Add(new RunLease(runId, owner, expires, token + 1));
+            }
+
+            return claimed;
+        }));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> ReleaseAsync(RunLease lease, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(_database.Write((connection, _) =>
+        {
+            using SqliteCommand command = connection.CreateCommand();
+            command.CommandText = "UPDATE run_leases SET owner = NULL, expires_at = 0 WHERE run_id = $run AND owner = $owner AND token = $token;";
+            command.Parameters.AddWithValue("$run", lease.RunId);
+            command.Parameters.AddWithValue("$owner", lease.Owner);
+            command.Parameters.AddWithValue("$token", lease.Token);
+            return command.ExecuteNonQuery() > 0;
+        }));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<int> ReleaseAllAsync(string owner, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(_database.Write((connection, _) =>
+        {
+            using SqliteCommand command = connection.CreateCommand();
+            command.CommandText = "UPDATE run_leases SET owner = NULL, expires_at = 0 WHERE owner = $owner;";
+            command.Parameters.AddWithValue("$owner", owner);
+            return command.ExecuteNonQuery();
+        }));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<RunLease?> GetLeaseAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(_database.Read(connection =>
+        {
+            using SqliteCommand command = connection.CreateCommand();
+            command.CommandText = "SELECT owner, expires_at, token FROM run_leases WHERE run_id = $run AND owner IS NOT NULL;";
+            command.Parameters.AddWithValue("$run", runId);
+            using SqliteDataReader reader = command.ExecuteReader();
+            return reader.Read()
+                ? new RunLease(runId, reader.GetString(0), new DateTimeOffset(reader.GetInt64(1), TimeSpan.Zero), reader.GetInt64(2))
+                : null;
+        }));
+    }
+
+    private static void UpsertLease(SqliteConnection connection, string runId, string owner, DateTimeOffset expires, long token)
+    {
+        using SqliteCommand write = connection.CreateCommand();
+        write.CommandText = """
+            INSERT INTO run_leases (run_id, owner, expires_at, token) VALUES ($run, $owner, $expires, $token)
+            ON CONFLICT (run_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at, token = excluded.token;
+            """;
+        write.Parameters.AddWithValue("$run", runId);
+        write.Parameters.AddWithValue("$owner", owner);
+        write.Parameters.AddWithValue("$expires", expires.UtcTicks);
+        write.Parameters.AddWithValue("$token", token);
+        write.ExecuteNonQuery();
     }
 }

@@ -138,6 +138,17 @@ internal static class SqliteSchema
             expires_at INTEGER NOT NULL,
             token INTEGER NOT NULL);
         """,
+
+        // Version 3: run leases (hosts sharing the file divide interrupted runs). A released lease keeps its row (owner
+        // NULL) so the fencing token only grows; the row goes with the run's checkpoint.
+        """
+        CREATE TABLE run_leases (
+            run_id TEXT NOT NULL PRIMARY KEY,
+            owner TEXT,
+            expires_at INTEGER NOT NULL,
+            token INTEGER NOT NULL);
+        CREATE INDEX ix_run_leases_owner ON run_leases(owner) WHERE owner IS NOT NULL;
+        """,
     ];
 
     /// <summary>Gets the newest schema version this code knows.</summary>

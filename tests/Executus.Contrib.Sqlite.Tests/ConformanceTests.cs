@@ -121,3 +121,16 @@ public sealed class InMemoryConfigSourceConformanceTests : ConfigSourceConforman
         return Task.CompletedTask;
     }
 }
+
+public sealed class SqliteRunLeaseStoreConformanceTests : RunLeaseStoreConformanceTests, IDisposable
+{
+    private readonly TestDatabase _db = new();
+
+    public void Dispose() => _db.Dispose();
+
+    protected override Task<ICheckpointStore> CreateStoreAsync() => Task.FromResult<ICheckpointStore>(new SqliteCheckpointStore(_db.Database));
+
+    // Why: a second SqliteDatabase over the same file is another host (its own pool), so claimers race through SQLite's lock.
+    protected override Task<ICheckpointStore> OpenAnotherAsync(ICheckpointStore store) =>
+        Task.FromResult<ICheckpointStore>(new SqliteCheckpointStore(new SqliteDatabase(_db.ConnectionString)));
+}

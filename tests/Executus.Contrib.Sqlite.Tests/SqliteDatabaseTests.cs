@@ -27,6 +27,31 @@ public sealed class SqliteDatabaseTests
     }
 
     [Fact]
+    public async Task A_version_2_file_migrates_to_run_leases_and_its_checkpoints_become_claimable()
+    {
+        using var db = new TestDatabase();
+        using (var connection = new SqliteConnection(db.ConnectionString))
+        {
+            connection.Open();
+            using SqliteCommand command = connection.CreateCommand();
+            command.CommandText = SqliteSchema.Migrations[0] + SqliteSchema.Migrations[1] + """
+                PRAGMA user_version = 2;
+                INSERT INTO checkpoint_runs (run_id, agent_name, caller_id, fairness_key, iteration, message_count, saved_at, head)
+                VALUES ('old-run', 'agent', 'anonymous', 'anonymous', 1, 0, 0, '{}');
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        var store = new SqliteCheckpointStore(new SqliteDatabase(db.ConnectionString));
+        DateTimeOffset now = DateTimeOffset.UnixEpoch;
+        IReadOnlyList<Executus.Checkpoints.RunLease> claimed = await store.ClaimInterruptedAsync("host-a", now, TimeSpan.FromMinutes(1), 10);
+
+        Assert.Equal(3, SqliteDatabase.SchemaVersion);
+        Assert.Equal(SqliteDatabase.SchemaVersion, await db.Database.GetStoredSchemaVersionAsync());
+        Assert.Equal(new Executus.Checkpoints.RunLease("old-run", "host-a", now.AddMinutes(1), 1), Assert.Single(claimed));
+    }
+
+    [Fact]
     public async Task A_database_newer_than_the_code_is_refused()
     {
         using var db = new TestDatabase();
