@@ -30,6 +30,10 @@ internal static class BotHostApp
 
         // Checkpoint after every tool turn, so a crash loses at most the model call in flight.
         ["Executus:Checkpoint:MinInterval"] = "0s",
+
+        // Run leases: processes sharing one database (BotHost:Storage:*) resume each interrupted run once. The host id
+        // (BotHost:HostId) is stable per state folder, so a lone bot still resumes its runs at once after a crash.
+        ["Executus:Checkpoint:Lease:Enabled"] = "true",
         ["Executus:Lanes:chat:MaxConcurrency"] = "8",
         ["Executus:Lanes:schedule:MaxConcurrency"] = "2",
         ["Executus:Schedule:ShutdownTimeout"] = "2s",
@@ -84,6 +88,17 @@ internal static class BotHostApp
             builder.Configuration.AddInMemoryCollection(tiers);
         }
 
+        // Why: one id for both kinds of lease (runs, schedules) unless the Executus keys set their own.
+        var hostIds = new Dictionary<string, string?>();
+        foreach (string idKey in (string[])["Executus:Checkpoint:Lease:HostId", "Executus:Schedule:HostId"])
+        {
+            if (!config.TryGet(idKey, out string? set) || string.IsNullOrWhiteSpace(set))
+            {
+                hostIds[idKey] = bot.HostId;
+            }
+        }
+
+        builder.Configuration.AddInMemoryCollection(hostIds);
         Directory.CreateDirectory(bot.StateDir);
         builder.Services.AddSingleton(bot);
         builder.Services.AddSingleton(new BotBanner(realModel
@@ -108,10 +123,11 @@ internal static class BotHostApp
             executus.UseChatClient(new DemoChatClient(bot.SlowDelay), new ModelReference(DemoChatClient.Provider, DemoChatClient.Model));
         }
 
-        executus.AddBatteries()
-            .AddPersonasFrom(Path.Combine(bot.DataDir, "personas"))
-            .AddSkillsFrom(Path.Combine(bot.DataDir, "skills"))
-            .UseSqlite($"Data Source={Path.Combine(bot.StateDir, "bothost.db")}");
+        BotStorage.Use(
+            executus.AddBatteries()
+                .AddPersonasFrom(Path.Combine(bot.DataDir, "personas"))
+                .AddSkillsFrom(Path.Combine(bot.DataDir, "skills")),
+            bot);
 
         // Hosted services stop in reverse order of registration: the chat service drains and interrupts running runs
         // first (their streams end), then the channels close, then the batteries' schedule runner and recovery (both

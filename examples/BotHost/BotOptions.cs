@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Executus.Configuration;
 
 namespace BotHost;
@@ -34,6 +36,22 @@ internal sealed class BotOptions
     /// <summary>Gets the console caller's roles (<c>BotHost:Console:Roles</c>, default <c>admin,moderator,member</c>).</summary>
     public required IReadOnlyList<string> ConsoleRoles { get; init; }
 
+    /// <summary>Gets the store provider (<c>BotHost:Storage:Provider</c>, default <c>sqlite</c>; see <see cref="BotStorage"/>).</summary>
+    public required string StorageProvider { get; init; }
+
+    /// <summary>
+    /// Gets the SQLite database file (<c>BotHost:Storage:Sqlite</c>, default <c>bothost.db</c> in <see cref="StateDir"/>).
+    /// Point several processes of one machine at the same file to share budget, schedules and interrupted runs.
+    /// </summary>
+    public required string SqlitePath { get; init; }
+
+    /// <summary>
+    /// Gets this process's host id in run and schedule leases (<c>BotHost:HostId</c>; default the machine name plus a
+    /// hash of <see cref="StateDir"/>, so a restarted bot with the same state folder takes its own interrupted runs back
+    /// at once, while processes with different state folders never share an id).
+    /// </summary>
+    public required string HostId { get; init; }
+
     public bool ConsoleEnabled => Channel is "console" or "both";
 
     public bool HttpEnabled => Channel is "http" or "both";
@@ -58,12 +76,25 @@ internal sealed class BotOptions
             throw new ConfigException(Prefix + "Http:Url", url, "an absolute http:// URL such as http://127.0.0.1:5080");
         }
 
+        string stateDir = Path.GetFullPath(config.GetString(Prefix + "StateDir", DefaultStateDir(contentRoot))!);
+        string provider = config.GetString(Prefix + "Storage:Provider", BotStorage.Sqlite).Trim().ToLowerInvariant();
+        if (!BotStorage.Providers.Contains(provider))
+        {
+            throw new ConfigException(Prefix + "Storage:Provider", provider, string.Join(" or ", BotStorage.Providers));
+        }
+
+        string hostId = config.GetString(Prefix + "HostId")?.Trim() is { Length: > 0 } configured
+            ? configured
+            : $"{Environment.MachineName}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(stateDir)))[..12]}";
         return new BotOptions
         {
             Channel = channel,
             HttpUrl = httpUrl,
             DataDir = Path.GetFullPath(config.GetString(Prefix + "DataDir", Path.Combine(AppContext.BaseDirectory, "data"))),
-            StateDir = Path.GetFullPath(config.GetString(Prefix + "StateDir", DefaultStateDir(contentRoot))!),
+            StateDir = stateDir,
+            StorageProvider = provider,
+            SqlitePath = Path.GetFullPath(config.GetString(Prefix + "Storage:Sqlite", Path.Combine(stateDir, "bothost.db"))),
+            HostId = hostId,
             DefaultPersona = config.GetString(Prefix + "DefaultPersona", "assistant"),
             DrainTimeout = config.GetDuration(Prefix + "DrainTimeout", TimeSpan.FromSeconds(10)),
             SlowDelay = config.GetDuration(Prefix + "Demo:SlowDelay", TimeSpan.FromSeconds(20)),

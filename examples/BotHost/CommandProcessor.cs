@@ -188,7 +188,17 @@ internal sealed class CommandProcessor
                     throw new BotCommandException($"you have no interrupted run '{id}'");
                 }
 
-                RunResult result = await _recovery.ResumeAsync(id, _lanes.Get("recovery"), cancellationToken);
+                RunResult result;
+                try
+                {
+                    result = await _recovery.ResumeAsync(id, _lanes.Get("recovery"), cancellationToken);
+                }
+                catch (InvalidOperationException ex)
+                {
+                    // Why: the run is live here or leased by another bot process sharing the database.
+                    throw new BotCommandException(ex.Message, ex);
+                }
+
                 return new($"bot: {result.Text}\n[run {result.RunId}: {result.Outcome}]", new { runId = result.RunId, outcome = result.Outcome.ToString(), text = result.Text });
             }
 

@@ -31,7 +31,7 @@ namespace Executus.Checkpoints;
 /// id takes its own runs back at once. The <see cref="RecoveryPolicy.Notify"/> policy claims nothing and only reports
 /// at start-up. At shutdown the service also gives back every lease of this host.
 /// </remarks>
-public sealed partial class InterruptedRunRecovery : IHostedService, IDisposable
+public sealed partial class InterruptedRunRecovery : IHostedLifecycleService, IDisposable
 {
     private const int ScanBatchSize = 100;
 
@@ -44,6 +44,7 @@ public sealed partial class InterruptedRunRecovery : IHostedService, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _scanning = new();
     private readonly SemaphoreSlim _scanGate = new(1, 1);
     private readonly ConcurrentDictionary<string, Task<RunResult>> _active = new(StringComparer.Ordinal);
     private Task _scans = Task.CompletedTask;
@@ -87,6 +88,9 @@ public sealed partial class InterruptedRunRecovery : IHostedService, IDisposable
     /// <summary>Raised after each periodic scan (for tests and diagnostics).</summary>
     internal event Action<RecoveryReport>? Scanned;
 
+    /// <summary>Gets the periodic scan loop (completed when not scanning).</summary>
+    internal Task ScanLoop => _scans;
+
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -102,7 +106,7 @@ public sealed partial class InterruptedRunRecovery : IHostedService, IDisposable
             await _leases.HeartbeatAsync(cancellationToken).ConfigureAwait(false);
             RecoveryReport report = await ScanAsync(cancellationToken).ConfigureAwait(false);
             LastReport = report with { Pruned = pruned };
-            _scans = RunScansAsync(_stopping.Token);
+            _scans = RunScansAsync(_scanning.Token);
             return;
         }
 
@@ -277,8 +281,27 @@ public sealed partial class InterruptedRunRecovery : IHostedService, IDisposable
     }
 
     /// <inheritdoc />
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// The host begins to stop: periodic scans end at once, before any hosted service stops. Why: runs other services
+    /// interrupt while they stop give their leases back, and this host must not claim and resume them on its way out
+    /// (that would count as one more resume, and they would be interrupted again a moment later).
+    /// </summary>
+    /// <param name="cancellationToken">Not used.</param>
+    /// <returns>A task.</returns>
+    public async Task StoppingAsync(CancellationToken cancellationToken) => await _scanning.CancelAsync().ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await _scanning.CancelAsync().ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -324,6 +347,7 @@ public sealed partial class InterruptedRunRecovery : IHostedService, IDisposable
     public void Dispose()
     {
         _stopping.Dispose();
+        _scanning.Dispose();
         _scanGate.Dispose();
     }
 

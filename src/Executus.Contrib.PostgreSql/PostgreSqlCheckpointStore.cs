@@ -11,9 +11,11 @@ namespace Executus.Contrib.PostgreSql;
 /// An <see cref="ICheckpointStore"/> on PostgreSQL: each message is one append-only JSON row (run, sequence), and a head
 /// row per run (JSON of the checkpoint without its messages, plus the listing columns) is rewritten per save. A save is
 /// one transaction that locks the run's head row, so a host killed mid-save leaves the previous checkpoint whole and two
-/// hosts saving one run never interleave.
+/// hosts saving one run never interleave. It is also the <see cref="IRunLeaseStore"/> of the hosts sharing the
+/// database: a claim locks the lease row; <see cref="ClaimInterruptedAsync"/> picks runs with
+/// <c>FOR UPDATE SKIP LOCKED</c> and takes each lease with a guarded upsert, so concurrent claimers never get the same run.
 /// </summary>
-public sealed class PostgreSqlCheckpointStore : ICheckpointStore
+public sealed class PostgreSqlCheckpointStore : ICheckpointStore, IRunLeaseStore
 {
     private static readonly JsonTypeInfo<ChatMessage> s_messageInfo = (JsonTypeInfo<ChatMessage>)PostgreSqlJson.Options.GetTypeInfo(typeof(ChatMessage));
     private static readonly JsonTypeInfo<RunCheckpoint> s_headInfo = (JsonTypeInfo<RunCheckpoint>)PostgreSqlJson.Options.GetTypeInfo(typeof(RunCheckpoint));
@@ -224,6 +226,7 @@ public sealed class PostgreSqlCheckpointStore : ICheckpointStore
             using NpgsqlCommand command = connection.Command(
                 """
                 WITH messages AS (DELETE FROM checkpoint_messages WHERE run_id = @run),
+                     leases AS (DELETE FROM run_leases WHERE run_id = @run),
                      gone AS (DELETE FROM checkpoint_runs WHERE run_id = @run RETURNING run_id)
                 SELECT count(*) FROM gone;
                 """,
@@ -241,11 +244,162 @@ public sealed class PostgreSqlCheckpointStore : ICheckpointStore
             using NpgsqlCommand command = connection.Command(
                 """
                 WITH gone AS (DELETE FROM checkpoint_runs WHERE saved_at < @before RETURNING run_id),
-                     messages AS (DELETE FROM checkpoint_messages WHERE run_id IN (SELECT run_id FROM gone))
+                     messages AS (DELETE FROM checkpoint_messages WHERE run_id IN (SELECT run_id FROM gone)),
+                     leases AS (DELETE FROM run_leases WHERE run_id IN (SELECT run_id FROM gone))
                 SELECT count(*) FROM gone;
                 """,
                 transaction).Long("before", savedBefore.UtcTicks);
             return (int)(long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<RunLease?> TryClaimAsync(string runId, string owner, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+        cancellationToken.ThrowIfCancellationRequested();
+        DateTimeOffset expires = (now + duration).ToUniversalTime();
+        return await _database.WriteAsync(async (connection, transaction) =>
+        {
+            // Why: the row exists before it is locked (token 0, released), so two hosts claiming a new run serialize on it.
+            using (NpgsqlCommand ensure = connection.Command(
+                "INSERT INTO run_leases (run_id, owner, expires_at, token) VALUES (@run, NULL, 0, 0) ON CONFLICT (run_id) DO NOTHING;",
+                transaction).Text("run", runId))
+            {
+                await ensure.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            string? heldBy;
+            long heldUntil;
+            long token;
+            using (NpgsqlCommand read = connection.Command("SELECT owner, expires_at, token FROM run_leases WHERE run_id = @run FOR UPDATE;", transaction).Text("run", runId))
+            {
+                using NpgsqlDataReader reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                heldBy = reader.GetStringOrNull(0);
+                heldUntil = reader.GetInt64(1);
+                token = reader.GetInt64(2);
+            }
+
+            bool live = heldBy is not null && heldUntil > now.UtcTicks;
+            if (live && !string.Equals(heldBy, owner, StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            if (!live)
+            {
+                token++;
+            }
+
+            using (NpgsqlCommand write = connection.Command("UPDATE run_leases SET owner = @owner, expires_at = @expires, token = @token WHERE run_id = @run;", transaction)
+                .Text("run", runId).Text("owner", owner).Long("expires", expires.UtcTicks).Long("token", token))
+            {
+                await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return new RunLease(runId, owner, expires, token);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<RunLease>> RenewAsync(string owner, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+        cancellationToken.ThrowIfCancellationRequested();
+        DateTimeOffset expires = (now + duration).ToUniversalTime();
+        return await _database.WriteAsync<IReadOnlyList<RunLease>>(async (connection, transaction) =>
+        {
+            using NpgsqlCommand command = connection.Command("UPDATE run_leases SET expires_at = @expires WHERE owner = @owner RETURNING run_id, token;", transaction)
+                .Text("owner", owner).Long("expires", expires.UtcTicks);
+            return await ReadLeasesAsync(command, owner, expires, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<RunLease>> ClaimInterruptedAsync(string owner, DateTimeOffset now, TimeSpan duration, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, 1000);
+        cancellationToken.ThrowIfCancellationRequested();
+        DateTimeOffset expires = (now + duration).ToUniversalTime();
+        return await _database.WriteAsync<IReadOnlyList<RunLease>>(async (connection, transaction) =>
+        {
+            // Why: SKIP LOCKED lets concurrent claimers pick disjoint runs without waiting on each other; the upsert's
+            // WHERE re-checks the lease row as committed, so a run another host claimed after this statement's snapshot
+            // was taken is not taken twice (it simply is not returned).
+            using NpgsqlCommand command = connection.Command(
+                """
+                WITH picked AS (
+                    SELECT c.run_id FROM checkpoint_runs c LEFT JOIN run_leases l ON l.run_id = c.run_id
+                    WHERE (l.run_id IS NULL OR l.owner IS NULL OR l.expires_at <= @now) AND c.paused_reason IS NULL
+                    ORDER BY c.run_id LIMIT @limit
+                    FOR UPDATE OF c SKIP LOCKED)
+                INSERT INTO run_leases (run_id, owner, expires_at, token) SELECT run_id, @owner, @expires, 1 FROM picked
+                ON CONFLICT (run_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at, token = run_leases.token + 1
+                    WHERE run_leases.owner IS NULL OR run_leases.expires_at <= @now
+                RETURNING run_id, token;
+                """,
+                transaction).Long("now", now.UtcTicks).Int("limit", limit).Text("owner", owner).Long("expires", expires.UtcTicks);
+            return await ReadLeasesAsync(command, owner, expires, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> ReleaseAsync(RunLease lease, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        cancellationToken.ThrowIfCancellationRequested();
+        return await _database.WriteAsync(async (connection, transaction) =>
+        {
+            using NpgsqlCommand command = connection.Command("UPDATE run_leases SET owner = NULL, expires_at = 0 WHERE run_id = @run AND owner = @owner AND token = @token;", transaction)
+                .Text("run", lease.RunId).Text("owner", lease.Owner).Long("token", lease.Token);
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<int> ReleaseAllAsync(string owner, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        cancellationToken.ThrowIfCancellationRequested();
+        return await _database.WriteAsync(async (connection, transaction) =>
+        {
+            using NpgsqlCommand command = connection.Command("UPDATE run_leases SET owner = NULL, expires_at = 0 WHERE owner = @owner;", transaction).Text("owner", owner);
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<RunLease?> GetLeaseAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        cancellationToken.ThrowIfCancellationRequested();
+        return await _database.ReadAsync(async connection =>
+        {
+            using NpgsqlCommand command = connection.Command("SELECT owner, expires_at, token FROM run_leases WHERE run_id = @run AND owner IS NOT NULL;").Text("run", runId);
+            using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+                ? new RunLease(runId, reader.GetString(0), new DateTimeOffset(reader.GetInt64(1), TimeSpan.Zero), reader.GetInt64(2))
+                : null;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<IReadOnlyList<RunLease>> ReadLeasesAsync(NpgsqlCommand command, string owner, DateTimeOffset expires, CancellationToken cancellationToken)
+    {
+        var leases = new List<RunLease>();
+        using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            leases.Add(new RunLease(reader.GetString(0), owner, expires, reader.GetInt64(1)));
+        }
+
+        leases.Sort(static (a, b) => string.CompareOrdinal(a.RunId, b.RunId));
+        return leases;
     }
 }

@@ -145,6 +145,17 @@ internal static class PostgreSqlSchema
             expires_at bigint NOT NULL,
             token bigint NOT NULL);
         """,
+
+        // Version 2: run leases (hosts sharing the database divide interrupted runs). A released lease keeps its row
+        // (owner NULL) so the fencing token only grows; the row goes with the run's checkpoint.
+        """
+        CREATE TABLE run_leases (
+            run_id text COLLATE "C" NOT NULL PRIMARY KEY,
+            owner text,
+            expires_at bigint NOT NULL,
+            token bigint NOT NULL);
+        CREATE INDEX ix_run_leases_owner ON run_leases (owner) WHERE owner IS NOT NULL;
+        """,
     ];
 
     /// <summary>Gets the newest schema version this code knows.</summary>

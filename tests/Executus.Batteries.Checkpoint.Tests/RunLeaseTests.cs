@@ -125,6 +125,25 @@ public class RunLeaseTests
     }
 
     [Fact]
+    public async Task Periodic_scans_end_as_soon_as_the_host_begins_to_stop()
+    {
+        var store = new InMemoryCheckpointStore();
+        await using var b = new LeasedHost(store, "host-b", new DeterministicModel(steps: 2));
+        await b.Service.StartAsync(CancellationToken.None);
+        Assert.False(b.Service.ScanLoop.IsCompleted);
+
+        await b.Service.StoppingAsync(CancellationToken.None);
+        await b.Service.ScanLoop.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // A run interrupted elsewhere during the shutdown is left for the hosts that keep running.
+        await store.SaveAsync(ResumeTests.Seed("r1"), 0);
+        b.Clock.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(0, b.Model.Calls);
+        Assert.Null(await store.GetLeaseAsync("r1"));
+        await b.Service.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
     public async Task A_host_restarted_with_the_same_id_takes_its_own_runs_back_at_once()
     {
         var store = new InMemoryCheckpointStore();

@@ -125,3 +125,16 @@ public sealed class PostgreSqlCachedConfigSourceConformanceTests : ConfigSourceC
 
     protected override async Task SetAsync(IConfigSource source, string key, string? value) => await ((PostgreSqlConfigSource)source).SetAsync(key, value);
 }
+
+public sealed class PostgreSqlRunLeaseStoreConformanceTests : RunLeaseStoreConformanceTests, IDisposable
+{
+    private readonly TestSchema _db = new();
+
+    public void Dispose() => _db.Dispose();
+
+    protected override Task<ICheckpointStore> CreateStoreAsync() => Task.FromResult<ICheckpointStore>(new PostgreSqlCheckpointStore(_db.Database));
+
+    // Why: another data source over the same schema is another host (its own connections), so claimers race in the server.
+    protected override Task<ICheckpointStore> OpenAnotherAsync(ICheckpointStore store) =>
+        Task.FromResult<ICheckpointStore>(new PostgreSqlCheckpointStore(_db.NewHost()));
+}

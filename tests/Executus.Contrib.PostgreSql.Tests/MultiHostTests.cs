@@ -1,4 +1,7 @@
 using Executus.Batteries.Budget;
+using Executus.Checkpoints;
+using Executus.Identity;
+using Executus.Runs;
 using Executus.Schedules;
 
 namespace Executus.Contrib.PostgreSql.Tests;
@@ -94,6 +97,51 @@ public sealed class MultiHostTests
             ScheduleLease winner = Assert.Single(leases, l => l is not null)!;
             Assert.True(winner.Token > lastToken);
             lastToken = winner.Token;
+        }
+    }
+
+    [Fact]
+    public async Task Interrupted_runs_are_divided_among_hosts_each_claimed_once_and_again_once_after_the_leases_expire()
+    {
+        using var schema = new TestSchema();
+        const int Runs = 60;
+        PostgreSqlCheckpointStore[] hosts = Enumerable.Range(0, 4).Select(_ => new PostgreSqlCheckpointStore(schema.NewHost())).ToArray();
+        for (int i = 0; i < Runs; i++)
+        {
+            await hosts[0].SaveAsync(new RunCheckpoint
+            {
+                RunId = $"run-{i:D3}",
+                Agent = new AgentSnapshot { Name = "worker" },
+                Caller = new CallerIdentity("alice", "Alice", "acme"),
+                Messages = [new Microsoft.Extensions.AI.ChatMessage(Microsoft.Extensions.AI.ChatRole.User, "go")],
+                Iteration = 1,
+                SavedAt = T0,
+            }, 0);
+        }
+
+        for (int round = 1; round <= 2; round++)
+        {
+            // Round 2 is after every round-1 lease expired (the hosts "died"): each run is taken over exactly once again.
+            DateTimeOffset now = T0.AddMinutes(round * 10);
+            List<RunLease>[] claimed = await Task.WhenAll(hosts.Select((store, host) => Task.Run(async () =>
+            {
+                var mine = new List<RunLease>();
+                while (true)
+                {
+                    IReadOnlyList<RunLease> batch = await store.ClaimInterruptedAsync($"host-{host}", now, TimeSpan.FromMinutes(1), 4);
+                    if (batch.Count == 0)
+                    {
+                        return mine;
+                    }
+
+                    mine.AddRange(batch);
+                }
+            })));
+
+            RunLease[] all = [.. claimed.SelectMany(c => c)];
+            Assert.Equal(Runs, all.Length);
+            Assert.Equal(Runs, all.Select(l => l.RunId).Distinct(StringComparer.Ordinal).Count());
+            Assert.All(all, l => Assert.Equal(round, l.Token));
         }
     }
 }
