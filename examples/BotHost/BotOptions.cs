@@ -46,6 +46,12 @@ internal sealed class BotOptions
     public required string SqlitePath { get; init; }
 
     /// <summary>
+    /// Gets the PostgreSQL connection string (<c>BotHost:Storage:PostgreSql</c>, required when the provider is
+    /// <c>postgresql</c>): hosts on several machines pointed at one database share budget, schedules and interrupted runs.
+    /// </summary>
+    public string? PostgreSqlConnectionString { get; init; }
+
+    /// <summary>
     /// Gets this process's host id in run and schedule leases (<c>BotHost:HostId</c>; default the machine name plus a
     /// hash of <see cref="StateDir"/>, so a restarted bot with the same state folder takes its own interrupted runs back
     /// at once, while processes with different state folders never share an id).
@@ -83,6 +89,12 @@ internal sealed class BotOptions
             throw new ConfigException(Prefix + "Storage:Provider", provider, string.Join(" or ", BotStorage.Providers));
         }
 
+        string? postgres = config.GetString(Prefix + "Storage:PostgreSql");
+        if (provider == BotStorage.PostgreSql && string.IsNullOrWhiteSpace(postgres))
+        {
+            throw new ConfigException(Prefix + "Storage:PostgreSql", postgres, "a PostgreSQL connection string such as 'Host=db;Username=bot;Password=…;Database=bot' (the provider is postgresql)");
+        }
+
         string hostId = config.GetString(Prefix + "HostId")?.Trim() is { Length: > 0 } configured
             ? configured
             : $"{Environment.MachineName}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(stateDir)))[..12]}";
@@ -94,6 +106,7 @@ internal sealed class BotOptions
             StateDir = stateDir,
             StorageProvider = provider,
             SqlitePath = Path.GetFullPath(config.GetString(Prefix + "Storage:Sqlite", Path.Combine(stateDir, "bothost.db"))),
+            PostgreSqlConnectionString = postgres,
             HostId = hostId,
             DefaultPersona = config.GetString(Prefix + "DefaultPersona", "assistant"),
             DrainTimeout = config.GetDuration(Prefix + "DrainTimeout", TimeSpan.FromSeconds(10)),

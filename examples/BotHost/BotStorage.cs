@@ -15,8 +15,11 @@ internal static class BotStorage
     /// <summary>The SQLite provider: one file, shared by the processes of one machine.</summary>
     public const string Sqlite = "sqlite";
 
+    /// <summary>The PostgreSQL provider: one database, shared by hosts on any number of machines.</summary>
+    public const string PostgreSql = "postgresql";
+
     /// <summary>Gets the providers this build knows.</summary>
-    public static IReadOnlyList<string> Providers { get; } = [Sqlite];
+    public static IReadOnlyList<string> Providers { get; } = [Sqlite, PostgreSql];
 
     /// <summary>Registers the chosen store for every seam.</summary>
     /// <param name="executus">The builder (batteries already added).</param>
@@ -26,6 +29,7 @@ internal static class BotStorage
     public static IExecutusBuilder Use(IExecutusBuilder executus, BotOptions bot) => bot.StorageProvider switch
     {
         Sqlite => executus.UseSqlite($"Data Source={bot.SqlitePath}"),
+        PostgreSql => executus.UsePostgreSql(bot.PostgreSqlConnectionString!),
         _ => throw new ConfigException(BotOptions.Prefix + "Storage:Provider", bot.StorageProvider, string.Join(" or ", Providers)),
     };
 }
