@@ -17,7 +17,7 @@ namespace Executus.Benchmarks;
 /// <summary>
 /// The PostgreSQL stores on a loopback server, side by side with the SQLite ones in the same run (issue 18): a durable
 /// step (checkpoint save of one turn + 3 audit events) on each; schedule-firing claims (lease + compare-and-set of the
-/// next fire time) by 4 hosts at once; budget reserve + settle by 8 concurrent callers on one cap.
+/// next fire time) and run-lease take-overs by 4 hosts at once; budget reserve + settle by 8 concurrent callers on one cap.
 /// </summary>
 /// <remarks>
 /// The server is EXECUTUS_TEST_POSTGRES when set, otherwise a throwaway cluster started with <c>.ci/pg.sh</c> with
@@ -33,6 +33,7 @@ public class PostgreSqlBenchmarks
     private const int ClaimsPerHost = 25;
     private const int Callers = 8;
     private const int PerCaller = 25;
+    private const int LeasedRuns = 100;
     private static readonly DateTimeOffset T0 = new(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
 
     private string? _clusterFolder;
@@ -43,6 +44,8 @@ public class PostgreSqlBenchmarks
     private PostgreSqlAuditStore _pgAudit = null!;
     private PostgreSqlBudgetStore _pgBudget = null!;
     private PostgreSqlScheduleStore[] _hosts = null!;
+    private PostgreSqlCheckpointStore[] _leaseHosts = null!;
+    private long _leaseRound;
     private string _sqliteFolder = null!;
     private SqliteCheckpointStore _sqliteCheckpoints = null!;
     private SqliteAuditStore _sqliteAudit = null!;
@@ -92,6 +95,12 @@ public class PostgreSqlBenchmarks
                 Iteration = i + 1,
                 SavedAt = T0.AddSeconds(i),
             };
+        }
+
+        _leaseHosts = [.. Enumerable.Range(0, Hosts).Select(_ => new PostgreSqlCheckpointStore(Host()))];
+        for (int i = 0; i < LeasedRuns; i++)
+        {
+            _pgCheckpoints.SaveAsync(_turns[0] with { RunId = $"leased-{i:D3}" }, 0).AsTask().GetAwaiter().GetResult();
         }
 
         for (int i = 0; i < Hosts * ClaimsPerHost; i++)
@@ -164,6 +173,35 @@ public class PostgreSqlBenchmarks
                 await store.ReleaseLeaseAsync(lease);
             }
         })));
+    }
+
+    /// <summary>
+    /// Run-lease claims: 4 hosts at once take over 100 interrupted runs whose leases expired (<c>ClaimInterruptedAsync</c>,
+    /// 10 per call, <c>FOR UPDATE SKIP LOCKED</c>); per-run time (claims/s = 1 / it).
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = LeasedRuns)]
+    public async Task RunLeaseClaim4Hosts()
+    {
+        // Every round is 10 minutes after the last, so all the previous round's 1-minute leases have expired.
+        DateTimeOffset now = T0.AddMinutes(10 * ++_leaseRound);
+        int[] counts = await Task.WhenAll(_leaseHosts.Select((store, host) => Task.Run(async () =>
+        {
+            int mine = 0;
+            while (true)
+            {
+                int got = (await store.ClaimInterruptedAsync("host-" + host, now, TimeSpan.FromMinutes(1), 10)).Count;
+                if (got == 0)
+                {
+                    return mine;
+                }
+
+                mine += got;
+            }
+        })));
+        if (counts.Sum() != LeasedRuns)
+        {
+            throw new InvalidOperationException($"claimed {counts.Sum()} of {LeasedRuns} runs");
+        }
     }
 
     /// <summary>Budget reserve + settle by 8 concurrent callers on one shared cap (row-locked accounts); per-call time.</summary>

@@ -449,6 +449,13 @@ public sealed partial class ConsoleTests : IClassFixture<ChromiumFixture>, IAsyn
             if (message.Type == "error" && !message.Text.Contains("status of 40", StringComparison.Ordinal))
             {
                 _output.WriteLine($"console error on {page.Url}: {message.Text}");
+                if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+                {
+                    lock (_pageErrors)
+                    {
+                        _pageErrors.Add($"{page.Url}: {message.Text}");
+                    }
+                }
             }
         };
 

@@ -212,7 +212,18 @@ internal sealed class ConsoleApi
         Task started = _tracker.WhenStarted(id);
         // Why: the resumed run belongs to the bot, not to this request; it ends with the host (and keeps its checkpoint then).
         Task<RunResult> resumed = Task.Run(() => _recovery.ResumeAsync(id, _lanes.Get("recovery"), _stopping), CancellationToken.None);
-        await Task.WhenAny(started, resumed).WaitAsync(TimeSpan.FromSeconds(30), _time, http.RequestAborted);
+        // Why: the run's own failure is audited by the kernel; this only keeps a failed resume from going unobserved.
+        _ = resumed.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        try
+        {
+            await Task.WhenAny(started, resumed).WaitAsync(TimeSpan.FromSeconds(30), _time, http.RequestAborted);
+        }
+        catch (TimeoutException)
+        {
+            // The recovery lane is busy: the run starts when its turn comes.
+            return Results.Accepted($"/api/console/runs/{id}", new { runId = id, resumed = false, queued = true });
+        }
+
         if (resumed.IsFaulted)
         {
             return BadRequest($"run '{id}' could not be resumed: {resumed.Exception!.GetBaseException().Message}");
