@@ -18,15 +18,15 @@ internal static class RunFinisher
         ExecutorOptions options = run.Options;
 
         // Why: the run's own token may be cancelled (timeout, caller, stop); ending work gets its own bounded time.
-        // Only ports that do I/O need it, so the timer is not created for a run with null ports.
-        using CancellationTokenSource? endCts = ports.HasEndWork ? new CancellationTokenSource(options.DeliveryTimeout, run.Executor.TimeProvider) : null;
-        CancellationToken token = endCts?.Token ?? CancellationToken.None;
+        // Only ports that do I/O need it, so nothing is created for a run with null ports.
+        using EndWorkDeadline? end = ports.HasEndWork ? new EndWorkDeadline(run.Executor.TimeProvider, options.DeliveryTimeout) : null;
+        CancellationToken token = end?.Token ?? CancellationToken.None;
         using IDisposable? modelContext = run.CallContext is { } callContext ? ModelCallContext.Begin(callContext) : null;
 
         if (hardDeadline && ports.Critic is { } critic)
         {
             // Why: the critic (or the escalator it wraps) is told before the run ends, and may escalate it.
-            CriticVerdict verdict = await ports.ReviewAsync(critic, run.Review(CriticTrigger.HardDeadline), token).ConfigureAwait(false);
+            CriticVerdict verdict = await Bound(end, ports.ReviewAsync(critic, run.Review(CriticTrigger.HardDeadline), token)).ConfigureAwait(false);
             if (verdict.Kind == CriticVerdictKind.Escalate)
             {
                 (outcome, stopReason) = (RunOutcome.Escalated, verdict.Reason ?? stopReason);
@@ -49,7 +49,7 @@ internal static class RunFinisher
             // Why: a cancelled or paused run keeps its checkpoint for resume: save its last state (elapsed, usage,
             // closed calls; a paused one marked with its reason). Another interrupted run saves its closed transcript
             // before it is failed, so the store never holds an unanswered tool call.
-            await run.SaveCheckpointAsync(CheckpointBoundary.RunEnd, token, outcome == RunOutcome.Paused ? stopReason ?? "Paused for a human." : null).ConfigureAwait(false);
+            await Bound(end, run.SaveCheckpointAsync(CheckpointBoundary.RunEnd, token, outcome == RunOutcome.Paused ? stopReason ?? "Paused for a human." : null)).ConfigureAwait(false);
         }
 
         run.Phases?.EndRun(outcome);
@@ -67,14 +67,14 @@ internal static class RunFinisher
                 metadata[pair.Key] = pair.Value;
             }
 
-            (delivery, deliveryError) = await ports.DeliverAsync(
-                port, new Delivery(text) { Attachments = attachments, RunId = run.RunId, Caller = run.Caller, Metadata = metadata }, token).ConfigureAwait(false);
+            (delivery, deliveryError) = await Bound(end, ports.DeliverAsync(
+                port, new Delivery(text) { Attachments = attachments, RunId = run.RunId, Caller = run.Caller, Metadata = metadata }, token)).ConfigureAwait(false);
         }
 
         if (ports.Checkpoints && !keepsCheckpoint)
         {
             // Why: a cancelled run (host shutdown) or a paused one keeps its checkpoint: it is exactly what resume picks up.
-            await ports.EndCheckpointAsync(outcome, token).ConfigureAwait(false);
+            await Bound(end, ports.EndCheckpointAsync(outcome, token)).ConfigureAwait(false);
         }
 
         UsageDetails usage = UsageTotals.WithTotal(run.Account?.Usage) ?? new UsageDetails();
@@ -99,7 +99,7 @@ internal static class RunFinisher
             Phases = run.Phases?.Snapshot() ?? [],
         };
 
-        await ports.AuditAsync(
+        await Bound(end, ports.AuditAsync(
             AuditEventKind.RunFinished,
             token,
             detail: stopReason ?? outcome.ToString(),
@@ -109,7 +109,7 @@ internal static class RunFinisher
                 ["outcome"] = outcome.ToString(),
                 ["iterations"] = run.Iteration.ToString(CultureInfo.InvariantCulture),
                 ["delivery"] = delivery.ToString(),
-            }).ConfigureAwait(false);
+            })).ConfigureAwait(false);
         var outcomeTag = new KeyValuePair<string, object?>("executus.run.outcome", RunsTelemetry.OutcomeName(outcome));
         var agentTag = new KeyValuePair<string, object?>("gen_ai.agent.name", run.Agent.Name);
         RunsTelemetry.Runs.Add(1, outcomeTag, agentTag);
@@ -124,4 +124,8 @@ internal static class RunFinisher
         ports.CompleteEvents();
         return result;
     }
+
+    private static ValueTask Bound(EndWorkDeadline? end, ValueTask work) => end is null ? work : end.Bound(work);
+
+    private static ValueTask<T> Bound<T>(EndWorkDeadline? end, ValueTask<T> work) => end is null ? work : end.Bound(work);
 }

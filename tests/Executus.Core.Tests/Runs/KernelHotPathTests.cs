@@ -25,6 +25,45 @@ public partial class KernelHotPathTests
         .ReplyText("done");
 
     [Fact]
+    public async Task Ending_work_that_finishes_at_once_starts_no_timer_and_work_that_waits_is_cut_at_the_delivery_timeout()
+    {
+        // Synchronous end work (an in-memory checkpointer): the run creates no more timers than a run with null ports.
+        var counting = new TimerCountingTimeProvider();
+        using (ScriptedChatClient plain = new ScriptedChatClient().ReplyText("hi"))
+        {
+            await new Executor(new FixedModelResolver(plain), timeProvider: counting).RunAsync(new RunRequest(new RunnableAgent("a"), "x"));
+        }
+
+        int withNullPorts = counting.Created;
+        using (ScriptedChatClient checkpointed = new ScriptedChatClient().ReplyText("hi"))
+        {
+            await new Executor(new FixedModelResolver(checkpointed), ports: new RunPorts { Checkpointer = new RecordingCheckpointer() }, timeProvider: counting)
+                .RunAsync(new RunRequest(new RunnableAgent("a"), "x"));
+        }
+
+        Assert.Equal(withNullPorts, counting.Created - withNullPorts);
+
+        // A delivery that waits: cancelled exactly DeliveryTimeout after it started waiting, the run reports it failed.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
+        var delivery = new HangingDelivery();
+        using ScriptedChatClient model = new ScriptedChatClient().ReplyText("answer");
+        var executor = new Executor(
+            new FixedModelResolver(model),
+            ports: new RunPorts { Delivery = delivery },
+            options: new ExecutorOptions { DeliveryTimeout = TimeSpan.FromSeconds(10) },
+            timeProvider: time);
+        Task<RunResult> run = executor.RunAsync(new RunRequest(new RunnableAgent("a"), "x"));
+        await delivery.Started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        time.Advance(TimeSpan.FromSeconds(10) - TimeSpan.FromTicks(1));
+        Assert.False(delivery.Token.IsCancellationRequested);
+        time.Advance(TimeSpan.FromTicks(1));
+        RunResult result = await run.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(delivery.Token.IsCancellationRequested);
+        Assert.Equal(RunDeliveryStatus.Failed, result.Delivery);
+        Assert.Equal("answer", result.Text);
+    }
+
+    [Fact]
     public async Task A_checkpoint_keeps_the_transcript_it_was_saved_with_while_the_run_goes_on()
     {
         using ScriptedChatClient model = ThreeTurns();
@@ -189,6 +228,33 @@ public partial class KernelHotPathTests
 
             Compacted = true;
             return ValueTask.FromResult(new CompactionResult { Messages = [messages[0], messages[^2], messages[^1]], Changed = true });
+        }
+    }
+
+    private sealed class TimerCountingTimeProvider : TimeProvider
+    {
+        private int _created;
+
+        public int Created => Volatile.Read(ref _created);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            Interlocked.Increment(ref _created);
+            return base.CreateTimer(callback, state, dueTime, period);
+        }
+    }
+
+    private sealed class HangingDelivery : Executus.Deliver.IDelivery
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public CancellationToken Token { get; private set; }
+
+        public async ValueTask DeliverAsync(Executus.Deliver.Delivery delivery, CancellationToken cancellationToken = default)
+        {
+            Token = cancellationToken;
+            Started.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
         }
     }
 }
