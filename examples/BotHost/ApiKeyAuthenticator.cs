@@ -50,9 +50,13 @@ internal sealed class ApiKeyAuthenticator
         }
 
         _keys = [.. keys];
+        Tenants = [.. _keys.Select(k => k.Caller.TenantKey).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
     }
 
     public int Count => _keys.Length;
+
+    /// <summary>Gets the tenants of the configured callers (where the console looks for tenant-scoped skills).</summary>
+    public IReadOnlyList<string> Tenants { get; }
 
     public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 

@@ -104,7 +104,9 @@ internal static class BotHostApp
         builder.Services.AddSingleton(new BotBanner(realModel
             ? $"Executus BotHost — on a REAL model (tier 'default' = {tier})."
             : "Executus BotHost — offline, on a SCRIPTED model (no network, no API key). Set Executus__Models__Tiers__default for a real one."));
-        builder.Services.AddSingleton<RunTracker>();
+        builder.Services.AddSingleton(static sp => new RunTracker(
+            sp.GetService<Executus.Batteries.Audit.IAuditRedactor>() ?? new Executus.Batteries.Audit.DefaultAuditRedactor(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System));
         builder.Services.AddSingleton<LiveRuns>();
         builder.Services.AddSingleton<Inbox>();
 

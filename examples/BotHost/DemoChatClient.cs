@@ -13,7 +13,7 @@ namespace BotHost;
 /// <remarks>
 /// Phrases: "time" → <c>current_time</c>; "remember X" → <c>memory_set</c>; "recall" → <c>memory_get</c>; "release notes"
 /// → <c>load_skill</c> + <c>read_skill_resource</c> + <c>current_time</c>; "announce X" → <c>post_announcement</c>
-/// (moderators only); "slow" → <c>current_time</c>, then a pause of <see cref="SlowDelay"/> before the answer (to
+/// (moderators only); "fetch URL" → <c>web_fetch</c> (a private or loopback URL is denied by the SSRF guard); "slow" → <c>current_time</c>, then a pause of <see cref="SlowDelay"/> before the answer (to
 /// interrupt a run); "essay" → an answer billed at 7,000 output tokens (to reach the budget's soft and hard limits).
 /// </remarks>
 internal sealed class DemoChatClient : IChatClient
@@ -115,6 +115,11 @@ internal sealed class DemoChatClient : IChatClient
         if (lower.Contains("recall", StringComparison.Ordinal))
         {
             return Call("memory_get", new() { ["key"] = "note" });
+        }
+
+        if (lower.StartsWith("fetch ", StringComparison.Ordinal))
+        {
+            return Call("web_fetch", new() { ["url"] = input["fetch ".Length..].Trim() });
         }
 
         if (lower.StartsWith("announce ", StringComparison.Ordinal))

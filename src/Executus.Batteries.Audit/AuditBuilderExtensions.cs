@@ -29,13 +29,8 @@ public static class AuditBuilderExtensions
         {
             IConfigSource config = sp.GetRequiredService<IConfigSource>();
             var retention = new AuditRetention(
-                config.GetDuration(AuditWriterOptions.ConfigPrefix + "Retention:MaxAge", TimeSpan.FromDays(30)),
+                config.GetDuration(AuditWriterOptions.ConfigPrefix + "Retention:MaxAge", TimeSpan.FromDays(30), TimeSpan.FromTicks(1), TimeSpan.MaxValue),
                 config.GetLong(AuditWriterOptions.ConfigPrefix + "Retention:MaxCount", 100_000, 1));
-            if (retention.MaxAge <= TimeSpan.Zero)
-            {
-                throw new ConfigException(AuditWriterOptions.ConfigPrefix + "Retention:MaxAge", "0", "a positive duration");
-            }
-
             return new InMemoryAuditStore(retention, sp.GetService<TimeProvider>());
         });
         services.TryAddSingleton<IAuditRedactor>(static sp =>

@@ -16,14 +16,30 @@ public sealed record AuditRecord
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
         ArgumentNullException.ThrowIfNull(auditEvent);
-        Id = id;
+        _id = id;
         Event = auditEvent;
         WrittenAt = writtenAt;
         Outcome = AuditOutcomes.Of(auditEvent);
     }
 
+    /// <summary>Initializes a record whose id is formatted only when it is read (the writer's time-ordered ids).</summary>
+    /// <param name="id">A unique, time-ordered id.</param>
+    /// <param name="auditEvent">The redacted event.</param>
+    /// <param name="writtenAt">When the record was handed to the store.</param>
+    internal AuditRecord(Guid id, AuditEvent auditEvent, DateTimeOffset writtenAt)
+    {
+        _guid = id;
+        Event = auditEvent;
+        WrittenAt = writtenAt;
+        Outcome = AuditOutcomes.Of(auditEvent);
+    }
+
+    // Why: the in-memory store never reads most ids; a record keeps the 16-byte id and formats its text on first read.
+    private readonly Guid _guid;
+    private string? _id;
+
     /// <summary>Gets the record's id.</summary>
-    public string Id { get; }
+    public string Id => _id ??= _guid.ToString("N");
 
     /// <summary>Gets the event.</summary>
     public AuditEvent Event { get; }
@@ -54,4 +70,19 @@ public sealed record AuditRecord
 
     /// <summary>Gets the event's outcome (see <see cref="AuditOutcomes"/>), if it has one.</summary>
     public string? Outcome { get; }
+
+    /// <summary>Compares id, event, written time and outcome.</summary>
+    /// <param name="other">The other record.</param>
+    /// <returns><see langword="true"/> when both hold the same values.</returns>
+    public bool Equals(AuditRecord? other) =>
+        other is not null
+        && (ReferenceEquals(this, other)
+            || (string.Equals(Id, other.Id, StringComparison.Ordinal) && Event == other.Event && WrittenAt == other.WrittenAt && string.Equals(Outcome, other.Outcome, StringComparison.Ordinal)));
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(StringComparer.Ordinal.GetHashCode(Id), Event, WrittenAt);
+
+    /// <summary>Orders two records' ids (ordinal order of their text), without formatting ids that were never read.</summary>
+    internal static int CompareIds(AuditRecord a, AuditRecord b) =>
+        a._id is null && b._id is null ? a._guid.CompareTo(b._guid) : string.CompareOrdinal(a.Id, b.Id);
 }

@@ -243,7 +243,7 @@ public sealed partial class AuditWriter : IAudit, IAsyncDisposable, IDisposable
         try
         {
             AuditEvent redacted = _redactor.Redact(auditEvent);
-            return new AuditRecord(AuditIds.New(redacted.Timestamp), redacted, writtenAt);
+            return new AuditRecord(AuditIds.NewGuid(redacted.Timestamp), redacted, writtenAt);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

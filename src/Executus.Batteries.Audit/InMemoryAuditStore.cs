@@ -155,7 +155,7 @@ public sealed class InMemoryAuditStore : IAuditStore
     private static int Compare(AuditRecord a, AuditRecord b)
     {
         int byTime = a.ObservedAt.UtcTicks.CompareTo(b.ObservedAt.UtcTicks);
-        return byTime != 0 ? byTime : string.CompareOrdinal(a.Id, b.Id);
+        return byTime != 0 ? byTime : AuditRecord.CompareIds(a, b);
     }
 
     private void ApplyRetentionLocked()

@@ -11,12 +11,13 @@ internal static class BudgetScopes
             : [BudgetScopeKey.Global, BudgetScopeKey.Caller(caller.Id), BudgetScopeKey.Agent(agentName)];
 
     /// <summary>The limit for <paramref name="key"/>: a limit for that one account wins over the scope-wide one.</summary>
-    public static BudgetLimit? LimitFor(IEnumerable<BudgetLimit> limits, BudgetScopeKey key)
+    public static BudgetLimit? LimitFor(IList<BudgetLimit> limits, BudgetScopeKey key)
     {
         BudgetLimit? scopeWide = null;
         BudgetLimit? specific = null;
-        foreach (BudgetLimit limit in limits)
+        for (int i = 0; i < limits.Count; i++)
         {
+            BudgetLimit limit = limits[i];
             if (limit.Scope != key.Scope)
             {
                 continue;

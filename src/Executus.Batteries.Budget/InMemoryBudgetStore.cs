@@ -60,27 +60,26 @@ public sealed class InMemoryBudgetStore : IBudgetStore
                 throw new InvalidOperationException($"Reservation '{request.ReservationId}' already exists.");
             }
 
-            var states = new BudgetScopeSpend[request.Scopes.Count];
-            var accounts = new Account[request.Scopes.Count];
+            IReadOnlyList<BudgetScopeLimit> scopes = request.Scopes;
+            var states = new SpendList(scopes);
             BudgetRefusal? refusal = null;
-            for (int i = 0; i < request.Scopes.Count; i++)
+            for (int i = 0; i < scopes.Count; i++)
             {
-                BudgetScopeLimit limit = request.Scopes[i];
+                BudgetScopeLimit limit = scopes[i];
                 Account account = GetAccountLocked(limit.Key);
-                accounts[i] = account;
                 BudgetAmount spent = account.WindowSum(windowStart);
-                states[i] = new BudgetScopeSpend(limit, spent, account.Reserved);
+                states.Set(i, spent, account.Reserved);
                 refusal ??= Check(limit, account, spent, request);
             }
 
             if (refusal is null)
             {
-                var reservation = new Reservation(request.ReservationId, accounts, request.Estimate, request.ExpiresAt);
+                var reservation = new Reservation(request.ReservationId, scopes, request.Estimate, request.ExpiresAt);
                 _reservations.Add(reservation.Id, reservation);
                 _expiries.Enqueue(reservation, reservation.ExpiresAt);
-                foreach (Account account in accounts)
+                for (int i = 0; i < scopes.Count; i++)
                 {
-                    account.Reserved += request.Estimate;
+                    _accounts[scopes[i].Key].Reserved += request.Estimate;
                 }
             }
 
@@ -257,7 +256,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
             return false;
         }
 
-        reservation.Release();
+        Release(reservation);
 
         // Why: a settled reservation stays in the expiry queue until its time; under load that is every call of the
         // last ReservationTimeout. Rebuild the queue from the live ones once the dead outnumber them.
@@ -285,7 +284,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
             if (_reservations.TryGetValue(reservation.Id, out Reservation? live) && ReferenceEquals(live, reservation))
             {
                 _reservations.Remove(reservation.Id);
-                reservation.Release();
+                Release(reservation);
                 released++;
             }
             else
@@ -299,24 +298,134 @@ public sealed class InMemoryBudgetStore : IBudgetStore
 
     private readonly record struct Charge(long Ticks, long Tokens, decimal Cost);
 
-    private sealed class Reservation(string id, Account[] accounts, BudgetAmount amount, DateTimeOffset expiresAt)
+    private void Release(Reservation reservation)
+    {
+        // Why: accounts are never removed, so the reservation keeps only its scopes (the run's shared list) and finds
+        // its accounts again here instead of holding an array of its own.
+        IReadOnlyList<BudgetScopeLimit> scopes = reservation.Scopes;
+        for (int i = 0; i < scopes.Count; i++)
+        {
+            _accounts[scopes[i].Key].Reserved -= reservation.Amount;
+        }
+    }
+
+    private sealed class Reservation(string id, IReadOnlyList<BudgetScopeLimit> scopes, BudgetAmount amount, DateTimeOffset expiresAt)
     {
         public string Id { get; } = id;
 
-        public DateTimeOffset ExpiresAt { get; } = expiresAt;
+        public IReadOnlyList<BudgetScopeLimit> Scopes { get; } = scopes;
 
-        public void Release()
+        public BudgetAmount Amount { get; } = amount;
+
+        public DateTimeOffset ExpiresAt { get; } = expiresAt;
+    }
+
+    /// <summary>
+    /// The accounts' states of one decision: the amounts are kept in one array and a <see cref="BudgetScopeSpend"/> is
+    /// built only when read (the budget reads them only to warn near a soft limit).
+    /// </summary>
+    private sealed class SpendList(IReadOnlyList<BudgetScopeLimit> scopes) : IReadOnlyList<BudgetScopeSpend>
+    {
+        private readonly BudgetAmount[] _amounts = new BudgetAmount[scopes.Count * 2];
+
+        public int Count => scopes.Count;
+
+        public BudgetScopeSpend this[int index]
         {
-            foreach (Account account in accounts)
+            get
             {
-                account.Reserved -= amount;
+                ArgumentOutOfRangeException.ThrowIfNegative(index);
+                ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, scopes.Count);
+                return new BudgetScopeSpend(scopes[index], _amounts[2 * index], _amounts[(2 * index) + 1]);
+            }
+        }
+
+        public void Set(int index, BudgetAmount spent, BudgetAmount reserved) =>
+            (_amounts[2 * index], _amounts[(2 * index) + 1]) = (spent, reserved);
+
+        public IEnumerator<BudgetScopeSpend> GetEnumerator()
+        {
+            for (int i = 0; i < scopes.Count; i++)
+            {
+                yield return this[i];
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    /// <summary>
+    /// An account's charges in time order, in fixed-size chunks: appending never copies the log (a long window of
+    /// charges never becomes one large array), and dropping old charges drops whole chunks.
+    /// </summary>
+    private sealed class ChargeLog
+    {
+        public const int ChunkSize = 512;
+        private const int ChunkShift = 9;
+        private const int ChunkMask = ChunkSize - 1;
+        private readonly List<Charge[]> _chunks = [];
+        private Charge[]? _spare;
+        private int _start;
+
+        public int Count { get; private set; }
+
+        public Charge this[int index]
+        {
+            get
+            {
+                int position = _start + index;
+                return _chunks[position >> ChunkShift][position & ChunkMask];
+            }
+
+            private set
+            {
+                int position = _start + index;
+                _chunks[position >> ChunkShift][position & ChunkMask] = value;
+            }
+        }
+
+        public void Add(Charge charge)
+        {
+            int position = _start + Count;
+            if ((position >> ChunkShift) == _chunks.Count)
+            {
+                _chunks.Add(_spare ?? new Charge[ChunkSize]);
+                _spare = null;
+            }
+
+            _chunks[position >> ChunkShift][position & ChunkMask] = charge;
+            Count++;
+        }
+
+        public void Insert(int index, Charge charge)
+        {
+            Add(charge);
+            for (int i = Count - 1; i > index; i--)
+            {
+                this[i] = this[i - 1];
+            }
+
+            this[index] = charge;
+        }
+
+        /// <summary>Drops the first <paramref name="count"/> charges.</summary>
+        public void RemoveFirst(int count)
+        {
+            _start += count;
+            Count -= count;
+            int whole = _start >> ChunkShift;
+            if (whole > 0)
+            {
+                _spare = _chunks[whole - 1];
+                _chunks.RemoveRange(0, whole);
+                _start &= ChunkMask;
             }
         }
     }
 
     private sealed class Account
     {
-        private readonly List<Charge> _entries = [];
+        private readonly ChargeLog _entries = new();
         private int _head;
         private long _cursorStart = long.MinValue;
         private int _cursor;
@@ -420,9 +529,9 @@ public sealed class InMemoryBudgetStore : IBudgetStore
                 _head++;
             }
 
-            if (_head > 1024 && _head > _entries.Count / 2)
+            if (_head >= ChargeLog.ChunkSize)
             {
-                _entries.RemoveRange(0, _head);
+                _entries.RemoveFirst(_head);
                 _cursor -= _head;
                 _head = 0;
             }

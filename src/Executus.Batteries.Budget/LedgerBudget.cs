@@ -70,15 +70,7 @@ public sealed partial class LedgerBudget : IBudget
 
         ModelPrice price = options.Prices.GetPrice(check.Model);
         BudgetAmount estimate = Estimate(check, options, run, price);
-        BudgetScopeKey[] keys = BudgetScopes.KeysFor(check.Caller, check.AgentName);
-        var scopes = new BudgetScopeLimit[keys.Length];
-        var limits = new BudgetLimit?[keys.Length];
-        for (int i = 0; i < keys.Length; i++)
-        {
-            limits[i] = BudgetScopes.LimitFor(options.Limits, keys[i]);
-            scopes[i] = BudgetScopes.ToScopeLimit(keys[i], limits[i]);
-        }
-
+        (BudgetScopeLimit[] scopes, BudgetLimit?[] limits) = run.ScopesFor(check, options.Limits);
         string reservationId = NewReservationId(check);
         var request = new BudgetReservationRequest(reservationId, scopes, estimate, now, options.Window, now + options.ReservationTimeout) { RunId = check.RunId };
         BudgetReservationResult result = await _store.TryReserveAsync(request, cancellationToken).ConfigureAwait(false);
@@ -121,7 +113,7 @@ public sealed partial class LedgerBudget : IBudget
         var entry = new BudgetLedgerEntry(
             charge.Reservation.ReservationId ?? NewReservationId(check),
             _time.GetUtcNow(),
-            BudgetScopes.KeysFor(check.Caller, check.AgentName),
+            run?.KeysFor(check) ?? BudgetScopes.KeysFor(check.Caller, check.AgentName),
             new BudgetAmount(Math.Max(total, 0), cost))
         {
             RunId = check.RunId,
@@ -274,8 +266,73 @@ public sealed partial class LedgerBudget : IBudget
     {
         private readonly Lock _gate = new();
         private HashSet<BudgetScopeKey>? _warned;
+        private Accounts? _accounts;
 
         public long? PreviousOutput { get; set; }
+
+        /// <summary>
+        /// The accounts of <paramref name="check"/> with their limits: built once per run and reused while the caller, the
+        /// agent and every account's limit are the same (limits are looked up again on every call, so a changed option
+        /// applies at once; only the arrays are not rebuilt).
+        /// </summary>
+        public (BudgetScopeLimit[] Scopes, BudgetLimit?[] Limits) ScopesFor(BudgetCheck check, IList<BudgetLimit> options)
+        {
+            Accounts accounts = AccountsFor(check);
+            if (accounts.Scopes is { } scopes && accounts.Limits is { } limits)
+            {
+                bool same = true;
+                for (int i = 0; i < limits.Length && same; i++)
+                {
+                    same = ReferenceEquals(BudgetScopes.LimitFor(options, accounts.Keys[i]), limits[i]);
+                }
+
+                if (same)
+                {
+                    return (scopes, limits);
+                }
+            }
+
+            BudgetScopeKey[] keys = accounts.Keys;
+            scopes = new BudgetScopeLimit[keys.Length];
+            limits = new BudgetLimit?[keys.Length];
+            for (int i = 0; i < keys.Length; i++)
+            {
+                limits[i] = BudgetScopes.LimitFor(options, keys[i]);
+                scopes[i] = BudgetScopes.ToScopeLimit(keys[i], limits[i]);
+            }
+
+            lock (_gate)
+            {
+                _accounts = accounts with { Scopes = scopes, Limits = limits };
+            }
+
+            return (scopes, limits);
+        }
+
+        /// <summary>The accounts charged for <paramref name="check"/>: the run's cached keys while its caller and agent are the same.</summary>
+        public BudgetScopeKey[] KeysFor(BudgetCheck check) => AccountsFor(check).Keys;
+
+        private Accounts AccountsFor(BudgetCheck check)
+        {
+            Accounts? accounts;
+            lock (_gate)
+            {
+                accounts = _accounts;
+            }
+
+            if (accounts is not null && ReferenceEquals(accounts.Caller, check.Caller) && string.Equals(accounts.AgentName, check.AgentName, StringComparison.Ordinal))
+            {
+                return accounts;
+            }
+
+            accounts = new Accounts(check.Caller, check.AgentName, BudgetScopes.KeysFor(check.Caller, check.AgentName));
+            lock (_gate)
+            {
+                _accounts = accounts;
+            }
+
+            return accounts;
+        }
 
         public bool TryWarn(BudgetScopeKey key)
         {
@@ -284,5 +341,13 @@ public sealed partial class LedgerBudget : IBudget
                 return (_warned ??= []).Add(key);
             }
         }
+    }
+
+    /// <summary>A run's accounts (by caller and agent) and, once looked up, their limits.</summary>
+    private sealed record Accounts(Identity.CallerIdentity Caller, string AgentName, BudgetScopeKey[] Keys)
+    {
+        public BudgetScopeLimit[]? Scopes { get; init; }
+
+        public BudgetLimit?[]? Limits { get; init; }
     }
 }

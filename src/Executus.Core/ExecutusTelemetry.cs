@@ -44,12 +44,15 @@ public static class ExecutusTelemetry
     /// <summary>The SQLite stores' meter (Executus.Contrib.Sqlite: busy and corrupt errors by kind, migrations applied).</summary>
     public const string SqliteMeterName = "Executus.Sqlite";
 
+    /// <summary>The PostgreSQL stores' meter (Executus.Contrib.PostgreSql: busy and unreachable errors by kind, retries, migrations applied, change notifications).</summary>
+    public const string PostgreSqlMeterName = "Executus.PostgreSql";
+
     /// <summary>The Schedule battery's meter (<c>ScheduleRunner</c>: firings by result — started, skipped, budget refused, failed).</summary>
     public const string ScheduleMeterName = "Executus.Schedule";
 
     /// <summary>Gets the names of every meter Executus publishes on (the batteries' included; the Critic battery has none).</summary>
     public static IReadOnlyList<string> MeterNames { get; } =
-        [RunsSourceName, ToolingMeterName, ModelsMeterName, LanesMeterName, CompactionSourceName, FanOutSourceName, DispatchMeterName, NetMeterName, AuditMeterName, CheckpointMeterName, ScheduleMeterName, SqliteMeterName];
+        [RunsSourceName, ToolingMeterName, ModelsMeterName, LanesMeterName, CompactionSourceName, FanOutSourceName, DispatchMeterName, NetMeterName, AuditMeterName, CheckpointMeterName, ScheduleMeterName, SqliteMeterName, PostgreSqlMeterName];
 
     /// <summary>Gets the names of every activity source Executus starts spans on.</summary>
     public static IReadOnlyList<string> ActivitySourceNames { get; } = [RunsSourceName, CompactionSourceName, FanOutSourceName];

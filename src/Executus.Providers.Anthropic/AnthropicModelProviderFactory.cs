@@ -46,17 +46,9 @@ public sealed class AnthropicModelProviderFactory : IModelProviderFactory
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentException.ThrowIfNullOrWhiteSpace(providerName);
-        string prefix = ModelProviderRegistry.ProvidersPrefix + providerName + ":";
+        string prefix = ProviderSettings.Prefix(providerName);
         var options = new AnthropicProviderOptions();
-        if (config.GetString(prefix + "BaseUrl") is { } url)
-        {
-            if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-            {
-                throw new ConfigException(prefix + "BaseUrl", url, "an absolute http or https URL such as 'https://api.anthropic.com'");
-            }
-
-            options.BaseUrl = uri;
-        }
+        options.BaseUrl = ProviderSettings.ReadUrl(config, prefix + "BaseUrl", "an absolute http or https URL such as 'https://api.anthropic.com'") ?? options.BaseUrl;
 
         options.ApiKey = config.GetString(prefix + "ApiKey");
         if (config.GetString(prefix + "MaxOutputTokens") is not null)
@@ -64,12 +56,8 @@ public sealed class AnthropicModelProviderFactory : IModelProviderFactory
             options.MaxOutputTokens = config.GetInt(prefix + "MaxOutputTokens", 0, min: 1);
         }
 
-        options.MaxRetries = config.GetInt(prefix + "MaxRetries", options.MaxRetries, min: 0, max: 10);
-        options.NetworkTimeout = config.GetDuration(prefix + "NetworkTimeout", options.NetworkTimeout);
-        if (options.NetworkTimeout <= TimeSpan.Zero)
-        {
-            throw new ConfigException(prefix + "NetworkTimeout", "0", "a positive duration");
-        }
+        options.MaxRetries = ProviderSettings.ReadMaxRetries(config, prefix, options.MaxRetries);
+        options.NetworkTimeout = ProviderSettings.ReadNetworkTimeout(config, prefix, options.NetworkTimeout);
 
         return options;
     }

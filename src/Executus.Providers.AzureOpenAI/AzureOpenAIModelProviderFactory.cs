@@ -47,17 +47,9 @@ public sealed partial class AzureOpenAIModelProviderFactory : IModelProviderFact
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentException.ThrowIfNullOrWhiteSpace(providerName);
-        string prefix = ModelProviderRegistry.ProvidersPrefix + providerName + ":";
+        string prefix = ProviderSettings.Prefix(providerName);
         var options = new AzureOpenAIProviderOptions();
-        if (config.GetString(prefix + "Endpoint") is { } url)
-        {
-            if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-            {
-                throw new ConfigException(prefix + "Endpoint", url, "an absolute https URL such as 'https://my-resource.openai.azure.com/'");
-            }
-
-            options.Endpoint = uri;
-        }
+        options.Endpoint = ProviderSettings.ReadUrl(config, prefix + "Endpoint", "an absolute https URL such as 'https://my-resource.openai.azure.com/'") ?? options.Endpoint;
 
         options.ApiKey = config.GetString(prefix + "ApiKey");
         if (config.GetString(prefix + "ApiVersion") is { } version)
@@ -70,12 +62,8 @@ public sealed partial class AzureOpenAIModelProviderFactory : IModelProviderFact
             options.ApiVersion = version;
         }
 
-        options.MaxRetries = config.GetInt(prefix + "MaxRetries", options.MaxRetries, min: 0, max: 10);
-        options.NetworkTimeout = config.GetDuration(prefix + "NetworkTimeout", options.NetworkTimeout);
-        if (options.NetworkTimeout <= TimeSpan.Zero)
-        {
-            throw new ConfigException(prefix + "NetworkTimeout", "0", "a positive duration");
-        }
+        options.MaxRetries = ProviderSettings.ReadMaxRetries(config, prefix, options.MaxRetries);
+        options.NetworkTimeout = ProviderSettings.ReadNetworkTimeout(config, prefix, options.NetworkTimeout);
 
         return options;
     }

@@ -1,6 +1,7 @@
 using Executus;
 using Executus.Configuration;
 using Executus.Models;
+using Executus.Providers;
 using Executus.Providers.AzureOpenAI;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -22,7 +23,7 @@ public static class AzureOpenAIProviderBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        builder.Services.AddSingleton<IModelProvider>(sp => new AzureLazyModelProvider(name, () =>
+        builder.Services.AddSingleton<IModelProvider>(sp => new LazyModelProvider(name, () =>
         {
             AzureOpenAIProviderOptions options = AzureOpenAIModelProviderFactory.ReadOptions(sp.GetRequiredService<IConfigSource>(), name);
             configure?.Invoke(options);

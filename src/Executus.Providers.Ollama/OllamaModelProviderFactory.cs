@@ -46,24 +46,12 @@ public sealed class OllamaModelProviderFactory : IModelProviderFactory
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentException.ThrowIfNullOrWhiteSpace(providerName);
-        string prefix = ModelProviderRegistry.ProvidersPrefix + providerName + ":";
+        string prefix = ProviderSettings.Prefix(providerName);
         var options = new OllamaProviderOptions();
-        if (config.GetString(prefix + "BaseUrl") is { } url)
-        {
-            if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-            {
-                throw new ConfigException(prefix + "BaseUrl", url, "an absolute http or https URL such as 'http://localhost:11434'");
-            }
-
-            options.BaseUrl = uri;
-        }
+        options.BaseUrl = ProviderSettings.ReadUrl(config, prefix + "BaseUrl", "an absolute http or https URL such as 'http://localhost:11434'") ?? options.BaseUrl;
 
         options.ApiKey = config.GetString(prefix + "ApiKey");
-        options.NetworkTimeout = config.GetDuration(prefix + "NetworkTimeout", options.NetworkTimeout);
-        if (options.NetworkTimeout <= TimeSpan.Zero)
-        {
-            throw new ConfigException(prefix + "NetworkTimeout", "0", "a positive duration");
-        }
+        options.NetworkTimeout = ProviderSettings.ReadNetworkTimeout(config, prefix, options.NetworkTimeout);
 
         return options;
     }

@@ -1,6 +1,7 @@
 using Executus;
 using Executus.Configuration;
 using Executus.Models;
+using Executus.Providers;
 using Executus.Providers.Ollama;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

@@ -46,23 +46,13 @@ public sealed class OpenAIModelProviderFactory : IModelProviderFactory
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentException.ThrowIfNullOrWhiteSpace(providerName);
-        string prefix = ModelProviderRegistry.ProvidersPrefix + providerName + ":";
+        string prefix = ProviderSettings.Prefix(providerName);
         var options = new OpenAIProviderOptions();
-        if (config.GetString(prefix + "BaseUrl") is { } url)
-        {
-            if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-            {
-                throw new ConfigException(prefix + "BaseUrl", url, "an absolute http or https URL such as 'http://localhost:11434/v1'");
-            }
-
-            options.BaseUrl = uri;
-        }
+        options.BaseUrl = ProviderSettings.ReadUrl(config, prefix + "BaseUrl", "an absolute http or https URL such as 'http://localhost:11434/v1'") ?? options.BaseUrl;
 
         options.ApiKey = config.GetString(prefix + "ApiKey");
-        options.MaxRetries = config.GetInt(prefix + "MaxRetries", options.MaxRetries, min: 0, max: 10);
-        // Why: the SDK hands the timeout to HttpClient, which refuses more than int.MaxValue milliseconds (~24.8 days).
-        options.NetworkTimeout = config.GetDuration(
-            prefix + "NetworkTimeout", options.NetworkTimeout, TimeSpan.FromTicks(1), TimeSpan.FromMilliseconds(int.MaxValue));
+        options.MaxRetries = ProviderSettings.ReadMaxRetries(config, prefix, options.MaxRetries);
+        options.NetworkTimeout = ProviderSettings.ReadNetworkTimeout(config, prefix, options.NetworkTimeout);
 
         return options;
     }

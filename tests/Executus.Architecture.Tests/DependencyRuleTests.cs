@@ -16,7 +16,7 @@ public class DependencyRuleTests
     {
         string[] expected =
         [
-            "Executus.Core", "Executus.Tools", "Executus.Testing", "Executus.Batteries", "Executus.Contrib.Sqlite",
+            "Executus.Core", "Executus.Tools", "Executus.Testing", "Executus.Batteries", "Executus.Contrib.Sqlite", "Executus.Contrib.PostgreSql",
             "Executus.Batteries.Persona", "Executus.Batteries.Skill", "Executus.Batteries.Audit", "Executus.Batteries.Critic",
             "Executus.Batteries.Schedule", "Executus.Batteries.Checkpoint", "Executus.Batteries.Budget",
             "Executus.Providers.OpenAI", "Executus.Providers.Ollama", "Executus.Providers.Anthropic", "Executus.Providers.AzureOpenAI",
@@ -59,6 +59,8 @@ public class DependencyRuleTests
 
     [Theory]
     [InlineData("Executus.Contrib.Sqlite")]
+    [InlineData("Executus.Contrib.PostgreSql")]
+    [InlineData("Npgsql")]
     [InlineData("Executus.Providers.OpenAI")]
     [InlineData("Executus.Providers.Ollama")]
     [InlineData("Executus.Providers.Anthropic")]
@@ -197,10 +199,31 @@ public class DependencyRuleTests
     }
 
     // Rule 7
+    // Rule 8
     [Fact]
-    public void Rule7_contrib_sqlite_references_batteries_core_and_tools_only()
+    public void Rule8_only_contrib_postgresql_uses_npgsql()
     {
-        const string contrib = "Executus.Contrib.Sqlite";
+        foreach (string project in Repository.SrcProjectNames)
+        {
+            AssertNone(DependencyRules.OnlyContribPostgreSqlUsesNpgsql(project, DependencyRules.PackageClosure(Repository.AssetsJson(project))));
+        }
+
+        Assert.Contains("Npgsql", DependencyRules.PackageClosure(Repository.AssetsJson("Executus.Contrib.PostgreSql")));
+    }
+
+    [Fact]
+    public void Rule8_fails_on_another_project_with_npgsql_in_its_closure_and_allows_contrib_postgresql()
+    {
+        string[] closure = ["Microsoft.Extensions.AI", "Npgsql"];
+        Assert.Equal("Rule 8: Executus.Contrib.Sqlite must not depend on Npgsql.", Assert.Single(DependencyRules.OnlyContribPostgreSqlUsesNpgsql("Executus.Contrib.Sqlite", closure)).ToString());
+        Assert.Empty(DependencyRules.OnlyContribPostgreSqlUsesNpgsql("Executus.Contrib.PostgreSql", closure));
+    }
+
+    [Theory]
+    [InlineData("Executus.Contrib.Sqlite")]
+    [InlineData("Executus.Contrib.PostgreSql")]
+    public void Rule7_contrib_references_batteries_core_and_tools_only(string contrib)
+    {
         IReadOnlyList<string> direct = DependencyRules.ProjectReferences(Repository.SrcProject(contrib));
         Assert.Contains("Executus.Core", direct);
         Assert.Contains("Executus.Batteries.Checkpoint", direct);

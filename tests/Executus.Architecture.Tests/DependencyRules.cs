@@ -32,6 +32,12 @@ public static partial class DependencyRules
                                     p.StartsWith("SQLitePCLRaw", StringComparison.OrdinalIgnoreCase))
                 .Select(p => new Violation(4, project, p));
 
+    /// <summary>Rule 8: only Executus.Contrib.PostgreSql references Npgsql (directly or through its closure).</summary>
+    public static IEnumerable<Violation> OnlyContribPostgreSqlUsesNpgsql(string project, IEnumerable<string> packageIds) =>
+        project == "Executus.Contrib.PostgreSql"
+            ? []
+            : packageIds.Where(p => p.StartsWith("Npgsql", StringComparison.OrdinalIgnoreCase)).Select(p => new Violation(8, project, p));
+
     /// <summary>
     /// Rule 7: Executus.Contrib.* (a store package) references only Core, the batteries whose seams it implements and
     /// Executus.Tools (the memory tools' key-value store): no provider, tokenizer, testing or other contrib package.
@@ -67,7 +73,8 @@ public static partial class DependencyRules
         name.StartsWith("Executus.Contrib", StringComparison.Ordinal) ||
         name.StartsWith("Executus.Providers", StringComparison.Ordinal) ||
         name == "Executus.Tools" || name.StartsWith("Executus.Tools.", StringComparison.Ordinal) ||
-        name == "Executus.Mcp" || name.StartsWith("ModelContextProtocol", StringComparison.Ordinal);
+        name == "Executus.Mcp" || name.StartsWith("ModelContextProtocol", StringComparison.Ordinal) ||
+        name.StartsWith("Npgsql", StringComparison.Ordinal);
 
     /// <summary>The project names a .csproj references through ProjectReference items.</summary>
     public static IReadOnlyList<string> ProjectReferences(string csprojPath) =>

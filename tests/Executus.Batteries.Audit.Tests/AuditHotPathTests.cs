@@ -30,6 +30,26 @@ public class AuditHotPathTests
     }
 
     [Fact]
+    public void A_writer_record_formats_its_id_on_read_and_orders_ids_like_their_text()
+    {
+        Guid[] guids = [.. Enumerable.Range(0, 2000).Select(i => AuditIds.NewGuid(T0.AddMilliseconds(i % 7)))];
+        var auditEvent = new AuditEvent(AuditEventKind.ToolCall, T0);
+        AuditRecord[] lazy = [.. guids.Select(g => new AuditRecord(g, auditEvent, T0))];
+        AuditRecord[] text = [.. guids.Select(g => new AuditRecord(g.ToString("N"), auditEvent, T0))];
+        for (int i = 1; i < guids.Length; i++)
+        {
+            int expected = Math.Sign(string.CompareOrdinal(guids[i - 1].ToString("N"), guids[i].ToString("N")));
+            Assert.Equal(expected, Math.Sign(AuditRecord.CompareIds(lazy[i - 1], lazy[i])));
+            Assert.Equal(expected, Math.Sign(AuditRecord.CompareIds(lazy[i - 1], text[i])));
+        }
+
+        Assert.Equal(guids[0].ToString("N"), lazy[0].Id);
+        Assert.Equal(text[1], lazy[1]);
+        Assert.Equal(text[1].GetHashCode(), lazy[1].GetHashCode());
+        Assert.NotEqual(text[1], lazy[2]);
+    }
+
+    [Fact]
     public async Task The_count_limit_keeps_the_newest_records_across_many_appends()
     {
         var store = new InMemoryAuditStore(new AuditRetention(MaxCount: 100));

@@ -132,4 +132,19 @@ public class AuditRunTests
         ConfigException ex = Assert.Throws<ConfigException>(() => bad.GetRequiredService<IAudit>());
         Assert.Equal("Executus:Audit:Capacity", ex.Key);
     }
+
+    [Theory]
+    [InlineData("-1d")]
+    [InlineData("0s")]
+    public void A_non_positive_retention_age_is_a_config_error_quoting_what_was_written(string raw)
+    {
+        // Why: the store used to report the value as "0" whatever the operator wrote.
+        using var model = new ScriptedChatClient();
+        var config = new InMemoryConfigSource();
+        config.Set("Executus:Audit:Retention:MaxAge", raw);
+        using ServiceProvider provider = Build(model, config: config);
+        ConfigException ex = Assert.Throws<ConfigException>(() => provider.GetRequiredService<IAuditStore>());
+        Assert.Equal("Executus:Audit:Retention:MaxAge", ex.Key);
+        Assert.Equal(raw, ex.Value);
+    }
 }

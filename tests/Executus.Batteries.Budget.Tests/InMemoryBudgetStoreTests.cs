@@ -46,6 +46,41 @@ public class InMemoryBudgetStoreTests
     }
 
     [Fact]
+    public async Task A_ledger_over_many_chunks_with_late_charges_and_pruning_sums_like_a_plain_list()
+    {
+        // The ledger is kept in fixed-size chunks: sums across chunk edges, late inserts that shift across them and
+        // pruning that drops whole chunks must match a naive sum of what should be kept.
+        var store = new InMemoryBudgetStore(retention: TimeSpan.FromHours(30));
+        var kept = new List<(DateTimeOffset At, long Tokens)>();
+        var random = new Random(7);
+        DateTimeOffset latest = T0;
+        for (int i = 0; i < 4000; i++)
+        {
+            DateTimeOffset at = T0.AddMinutes(i);
+            if (i % 37 == 0 && i > 600)
+            {
+                at = at.AddMinutes(-random.Next(1, 600)); // a late charge, up to ten hours old
+            }
+
+            long tokens = 1 + random.Next(100);
+            await store.RecordAsync(Charge($"c{i}", at, tokens));
+            kept.Add((at, tokens));
+            latest = at > latest ? at : latest;
+            if (i % 250 == 0)
+            {
+                DateTimeOffset now = T0.AddMinutes(i);
+                long expected = kept.Where(c => c.At >= now - TimeSpan.FromHours(6) && c.At <= now).Sum(c => c.Tokens);
+                Assert.Equal(expected, await WindowSpendAsync(store, now, TimeSpan.FromHours(6), $"q{i}"));
+            }
+        }
+
+        DateTimeOffset end = T0.AddMinutes(3999);
+        long inRange = kept.Where(c => c.At >= end.AddHours(-20) && c.At <= end).Sum(c => c.Tokens);
+        Assert.Equal(inRange, (await store.GetSpendAsync(Alice, end.AddHours(-20), end)).Tokens);
+        Assert.Equal(kept.Where(c => c.At >= end.AddHours(-6)).Sum(c => c.Tokens), await WindowSpendAsync(store, end, TimeSpan.FromHours(6), "last"));
+    }
+
+    [Fact]
     public async Task A_duplicate_reservation_id_is_refused()
     {
         var store = new InMemoryBudgetStore();

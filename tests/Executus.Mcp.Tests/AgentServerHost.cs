@@ -34,7 +34,7 @@ internal sealed class AgentServerHost : IAsyncDisposable
 
     public Uri Endpoint => new(App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/mcp");
 
-    public static async Task<AgentServerHost> StartAsync()
+    public static async Task<AgentServerHost> StartAsync(Action<IExecutusBuilder>? configure = null)
     {
         ScriptedChatClient model = new();
         ConcurrentQueue<string> callers = new();
@@ -48,7 +48,7 @@ internal sealed class AgentServerHost : IAsyncDisposable
             return id;
         }, "whoami", "Says who the caller is.");
         AIFunction admin = AIFunctionFactory.Create(() => "secret", "admin_report", "Admins only.");
-        builder.Services.AddExecutus()
+        IExecutusBuilder executus = builder.Services.AddExecutus()
             .UseChatClient(model)
             .AddTool(whoami)
             .AddTool(admin, new ToolMetadata { RequiredScopes = ["admin"] })
@@ -60,6 +60,7 @@ internal sealed class AgentServerHost : IAsyncDisposable
                 o.ApiKeys.Add(new McpApiKey(ReaderKey, new Identity.CallerIdentity("reader")));
                 o.ApiKeys.Add(new McpApiKey(AdminKey, new Identity.CallerIdentity("boss", scopes: ["admin"])));
             });
+        configure?.Invoke(executus);
         WebApplication app = builder.Build();
         app.MapMcpAgentServer("/mcp");
         await app.StartAsync();

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net;
 using System.Text.Json;
+using Executus.Batteries.Budget;
+using Executus.Configuration;
 using Executus.Identity;
 using Executus.Runs;
 using Executus.Testing;
@@ -49,6 +51,38 @@ public sealed class McpAgentServerTests(McpServersFixture servers)
         await using McpClient boss = await ConnectAsync(host.Endpoint, AgentServerHost.AdminKey);
         await boss.CallToolAsync("helper", new Dictionary<string, object?> { ["input"] = "report" });
         Assert.Equal("secret", ToolResultText(host.Model.Requests[3]));
+    }
+
+    [Fact]
+    public async Task A_callers_budget_holds_over_MCP_the_caller_over_its_cap_is_refused_before_the_model_and_others_still_run()
+    {
+        var config = new InMemoryConfigSource();
+        config.Set("Executus:Budget:Scopes", "caller:reader");
+        config.Set("Executus:Budget:Limits:caller:reader:Tokens", "5000");
+        config.Set("Executus:Budget:Prices:Fallback:Input", "0");
+        config.Set("Executus:Budget:Prices:Fallback:Output", "0");
+        await using AgentServerHost host = await AgentServerHost.StartAsync(b => b.UseConfigSource(config).AddBudget());
+        UsageDetails usage = new() { InputTokenCount = 2000, OutputTokenCount = 1000 };
+        host.Model.ReplyText("first", usage).ReplyText("for the boss", usage);
+        await using McpClient reader = await ConnectAsync(host.Endpoint, AgentServerHost.ReaderKey);
+        await using McpClient boss = await ConnectAsync(host.Endpoint, AgentServerHost.AdminKey);
+
+        CallToolResult first = await reader.CallToolAsync("helper", new Dictionary<string, object?> { ["input"] = "hi" });
+        Assert.NotEqual(true, first.IsError);
+        Assert.Equal("Completed", first.Meta![McpAgentServer.OutcomeMetaKey]!.GetValue<string>());
+
+        // 3000 tokens spent; the next call reserves its input plus 4096 output tokens, past reader's 5000.
+        CallToolResult refused = await reader.CallToolAsync("helper", new Dictionary<string, object?> { ["input"] = "again" });
+        Assert.True(refused.IsError);
+        Assert.Equal("BudgetExceeded", refused.Meta![McpAgentServer.OutcomeMetaKey]!.GetValue<string>());
+        string text = Assert.IsType<TextContentBlock>(Assert.Single(refused.Content)).Text;
+        Assert.Contains("caller:reader", text, StringComparison.Ordinal);
+        Assert.Single(host.Model.Requests);
+
+        CallToolResult other = await boss.CallToolAsync("helper", new Dictionary<string, object?> { ["input"] = "hi" });
+        Assert.Equal("for the boss", Assert.IsType<TextContentBlock>(Assert.Single(other.Content)).Text);
+        BudgetRemaining left = await host.App.Services.GetRequiredService<BudgetQueries>().GetRemainingAsync(BudgetScopeKey.Caller("reader"));
+        Assert.Equal(3000, left.Spent.Tokens);
     }
 
     [Fact]

@@ -70,4 +70,18 @@ public sealed class AnthropicProviderTests : IDisposable
         Assert.Equal("Executus:Providers:a:MaxOutputTokens", Assert.Throws<ConfigException>(() => AnthropicModelProviderFactory.ReadOptions(config, "a")).Key);
         Assert.Equal("Executus:Providers:b:BaseUrl", Assert.Throws<ConfigException>(() => AnthropicModelProviderFactory.ReadOptions(config, "b")).Key);
     }
+
+    [Theory]
+    [InlineData("-5s")]
+    [InlineData("0s")]
+    [InlineData("30d")]
+    public void A_network_timeout_HttpClient_cannot_take_is_a_config_error_quoting_the_value(string raw)
+    {
+        // Why: the reader used to accept 30 days (HttpClient then throws at first use) and quoted "0" for any
+        // non-positive value instead of what the operator wrote.
+        var config = new InMemoryConfigSource([new("Executus:Providers:a:NetworkTimeout", raw)]);
+        ConfigException ex = Assert.Throws<ConfigException>(() => AnthropicModelProviderFactory.ReadOptions(config, "a"));
+        Assert.Equal("Executus:Providers:a:NetworkTimeout", ex.Key);
+        Assert.Equal(raw, ex.Value);
+    }
 }

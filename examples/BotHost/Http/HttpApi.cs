@@ -120,12 +120,13 @@ internal static class HttpApi
         api.MapGet("/schedules", async (HttpContext http, CancellationToken cancellationToken) => await ReadAsync(commands, Caller(http), "/schedules", cancellationToken));
         api.MapGet("/interrupted", async (HttpContext http, CancellationToken cancellationToken) => await ReadAsync(commands, Caller(http), "/interrupted", cancellationToken));
         api.MapGet("/inbox", (HttpContext http) => Results.Ok(inbox.List(Caller(http).Id)));
+        ConsoleApi.Map(api, bot, authenticator);
     }
 
     private static async Task<IResult> ReadAsync(CommandProcessor commands, CallerIdentity caller, string line, CancellationToken cancellationToken) =>
         (await CommandAsync(commands, caller, line, cancellationToken, asResult: true))!;
 
-    private static CallerIdentity Caller(HttpContext http) => (CallerIdentity)http.Items[typeof(CallerIdentity)]!;
+    internal static CallerIdentity Caller(HttpContext http) => (CallerIdentity)http.Items[typeof(CallerIdentity)]!;
 
     private static async Task<IResult?> CommandAsync(CommandProcessor commands, CallerIdentity caller, string line, CancellationToken cancellationToken, bool asResult = false)
     {

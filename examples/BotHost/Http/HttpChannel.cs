@@ -46,10 +46,12 @@ internal sealed partial class HttpChannel : IHostedService, IAsyncDisposable
         builder.Services.Configure<JsonOptions>(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
         WebApplication app = builder.Build();
         HttpApi.Map(app, _bot, authenticator);
+        ConsoleAssets.Map(app);
         await app.StartAsync(cancellationToken);
         _app = app;
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? _options.HttpUrl.ToString();
         await Console.Out.WriteLineAsync($"HTTP API listening on {address}");
+        await Console.Out.WriteLineAsync($"Operator console: {address.TrimEnd('/')}/console/");
         await Console.Out.FlushAsync(cancellationToken);
     }
 

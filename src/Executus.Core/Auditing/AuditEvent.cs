@@ -44,5 +44,12 @@ public sealed record AuditEvent(AuditEventKind Kind, DateTimeOffset Timestamp)
     public string? Detail { get; init; }
 
     /// <summary>Gets further structured details (stage, code, outcome, verdict, counts…).</summary>
-    public IReadOnlyDictionary<string, string> Data { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Data
+    {
+        get => _data ?? System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
+        init => _data = value;
+    }
+
+    // Why: most events carry no data; an unset one reads as the shared empty dictionary instead of allocating its own.
+    private readonly IReadOnlyDictionary<string, string>? _data;
 }

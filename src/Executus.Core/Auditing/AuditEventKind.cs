@@ -47,4 +47,10 @@ public enum AuditEventKind
 
     /// <summary>A phase ended (phase, status and calls in the data; its usage in <see cref="AuditEvent.Usage"/>; the hand-off in <see cref="AuditEvent.Arguments"/>).</summary>
     PhaseEnded,
+
+    /// <summary>
+    /// An operator changed something outside any run (a host's console: a skill's active version or state, a schedule
+    /// enabled, disabled or run now); <see cref="AuditEvent.Caller"/> is the operator, the action and target in the data.
+    /// </summary>
+    OperatorAction,
 }

@@ -29,6 +29,10 @@ public sealed partial class RunAccount
     private ChatMessage? _countedTail;
     private int _countedCount;
     private long _countedTokens;
+    private ModelReference? _lastModel;
+    private string? _lastModelText;
+    private string? _countedInstructions;
+    private long _instructionsTokens;
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="runId">The run.</param>
@@ -109,7 +113,7 @@ public sealed partial class RunAccount
 
         if (options?.Instructions is { Length: > 0 } instructions)
         {
-            input += _tokenCounter.CountTokens(new ChatMessage(ChatRole.System, instructions));
+            input += CountInstructions(instructions);
         }
 
         var check = new BudgetCheck
@@ -117,7 +121,7 @@ public sealed partial class RunAccount
             RunId = RunId,
             AgentName = AgentName,
             Caller = Caller,
-            Model = model.ToString(),
+            Model = ModelText(model),
             Iteration = Iteration,
             Purpose = purpose,
             EstimatedInputTokens = input,
@@ -135,6 +139,45 @@ public sealed partial class RunAccount
         }
 
         return new BudgetReservation(check, decision.ReservationId) { ModelNotice = decision.ModelNotice };
+    }
+
+    // Why: a run calls the same model with the same instructions every turn; format and count them once, not per call.
+    private string ModelText(ModelReference model)
+    {
+        lock (_lock)
+        {
+            if (ReferenceEquals(model, _lastModel) && _lastModelText is { } text)
+            {
+                return text;
+            }
+        }
+
+        string formatted = model.ToString();
+        lock (_lock)
+        {
+            (_lastModel, _lastModelText) = (model, formatted);
+        }
+
+        return formatted;
+    }
+
+    private long CountInstructions(string instructions)
+    {
+        lock (_lock)
+        {
+            if (ReferenceEquals(instructions, _countedInstructions))
+            {
+                return _instructionsTokens;
+            }
+        }
+
+        long tokens = _tokenCounter.CountTokens(new ChatMessage(ChatRole.System, instructions));
+        lock (_lock)
+        {
+            (_countedInstructions, _instructionsTokens) = (instructions, tokens);
+        }
+
+        return tokens;
     }
 
     /// <summary>

@@ -20,6 +20,7 @@ namespace Executus.Runs;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "An execution runs once; ExecuteAsync disposes the deadline when the run ends.")]
 internal sealed partial class RunExecution
 {
+    private static System.Text.Json.Serialization.Metadata.JsonTypeInfo? s_argumentsDictionaryInfo;
     private readonly Executor _executor;
     private readonly RunRequest _request;
     private readonly CancellationToken _callerToken;
@@ -810,7 +811,10 @@ internal sealed partial class RunExecution
 
         try
         {
-            return JsonSerializer.SerializeToElement(call.Arguments, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>)));
+            // Why: providers hand a Dictionary; serialized as itself, its entries are read without a boxed enumerator.
+            return call.Arguments is Dictionary<string, object?> dictionary
+                ? JsonSerializer.SerializeToElement(dictionary, ArgumentsDictionaryInfo)
+                : JsonSerializer.SerializeToElement(call.Arguments, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>)));
         }
         catch (Exception ex) when (ex is NotSupportedException or JsonException or InvalidOperationException)
         {
@@ -818,6 +822,9 @@ internal sealed partial class RunExecution
             return null;
         }
     }
+
+    private static System.Text.Json.Serialization.Metadata.JsonTypeInfo ArgumentsDictionaryInfo =>
+        s_argumentsDictionaryInfo ??= AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(Dictionary<string, object?>));
 
     private static Dictionary<string, string> GuardData(DispatchDenied denied) =>
         new(StringComparer.Ordinal) { ["reason"] = denied.Reason.ToString() };

@@ -27,7 +27,6 @@ internal sealed partial class RunPortInvoker : IAudit
     private readonly Executor _executor;
     private readonly RunExecution _run;
     private readonly ChannelWriter<RunEvent>? _events;
-    private static readonly IReadOnlyDictionary<string, string> EmptyData = new System.Collections.ObjectModel.ReadOnlyDictionary<string, string>(new Dictionary<string, string>());
     private long _sequence;
 
     public RunPortInvoker(Executor executor, RunExecution run, ChannelWriter<RunEvent>? events)
@@ -125,7 +124,7 @@ internal sealed partial class RunPortInvoker : IAudit
                     Usage = usage,
                     Model = model,
                     Arguments = arguments,
-                    Data = data ?? EmptyData,
+                    Data = data ?? System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty,
                 },
                 token)
             : default;

@@ -11,6 +11,10 @@ namespace Executus.Runs;
 /// </summary>
 public sealed record RunCheckpoint
 {
+    // Why: the kernel sets both on every snapshot; defaults built only when read keep a skipped turn snapshot small.
+    private readonly IReadOnlyDictionary<string, string>? _metadata;
+    private UsageDetails? _usage;
+
     /// <summary>The schema version this library writes.</summary>
     public const int CurrentSchemaVersion = 1;
 
@@ -39,13 +43,21 @@ public sealed record RunCheckpoint
     public int Iteration { get; init; }
 
     /// <summary>Gets the tokens used so far (every call made on behalf of the run).</summary>
-    public UsageDetails Usage { get; init; } = new();
+    public UsageDetails Usage
+    {
+        get => _usage ??= new();
+        init => _usage = value;
+    }
 
     /// <summary>Gets the run time used so far; a resumed run gets its timeout minus this.</summary>
     public TimeSpan Elapsed { get; init; }
 
     /// <summary>Gets the request's metadata (carried into audit and delivery).</summary>
-    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Metadata
+    {
+        get => _metadata ?? System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
+        init => _metadata = value;
+    }
 
     /// <summary>Gets whether the run was detached from its caller's cancellation.</summary>
     public bool Detached { get; init; }
