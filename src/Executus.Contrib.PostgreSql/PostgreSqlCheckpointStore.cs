@@ -262,46 +262,10 @@ public sealed class PostgreSqlCheckpointStore : ICheckpointStore, IRunLeaseStore
         cancellationToken.ThrowIfCancellationRequested();
         DateTimeOffset expires = (now + duration).ToUniversalTime();
         return await _database.WriteAsync(async (connection, transaction) =>
-        {
-            // Why: the row exists before it is locked (token 0, released), so two hosts claiming a new run serialize on it.
-            using (NpgsqlCommand ensure = connection.Command(
-                "INSERT INTO run_leases (run_id, owner, expires_at, token) VALUES (@run, NULL, 0, 0) ON CONFLICT (run_id) DO NOTHING;",
-                transaction).Text("run", runId))
-            {
-                await ensure.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            string? heldBy;
-            long heldUntil;
-            long token;
-            using (NpgsqlCommand read = connection.Command("SELECT owner, expires_at, token FROM run_leases WHERE run_id = @run FOR UPDATE;", transaction).Text("run", runId))
-            {
-                using NpgsqlDataReader reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                heldBy = reader.GetStringOrNull(0);
-                heldUntil = reader.GetInt64(1);
-                token = reader.GetInt64(2);
-            }
-
-            bool live = heldBy is not null && heldUntil > now.UtcTicks;
-            if (live && !string.Equals(heldBy, owner, StringComparison.Ordinal))
-            {
-                return null;
-            }
-
-            if (!live)
-            {
-                token++;
-            }
-
-            using (NpgsqlCommand write = connection.Command("UPDATE run_leases SET owner = @owner, expires_at = @expires, token = @token WHERE run_id = @run;", transaction)
-                .Text("run", runId).Text("owner", owner).Long("expires", expires.UtcTicks).Long("token", token))
-            {
-                await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            return new RunLease(runId, owner, expires, token);
-        }, cancellationToken).ConfigureAwait(false);
+            await PostgreSqlLeaseRows.TryTakeAsync(connection, transaction, "run_leases", "run_id", runId, owner, now, expires, cancellationToken).ConfigureAwait(false) is { } token
+                ? new RunLease(runId, owner, expires, token)
+                : null,
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -134,46 +134,10 @@ public sealed class PostgreSqlScheduleStore : IScheduleStore
         cancellationToken.ThrowIfCancellationRequested();
         DateTimeOffset expires = (now + duration).ToUniversalTime();
         return await _database.WriteAsync(async (connection, transaction) =>
-        {
-            // Why: the row exists before it is locked (token 0, expired), so two hosts asking for a new lease serialize on it.
-            using (NpgsqlCommand ensure = connection.Command(
-                "INSERT INTO schedule_leases (schedule_id, owner, expires_at, token) VALUES (@id, NULL, 0, 0) ON CONFLICT (schedule_id) DO NOTHING;",
-                transaction).Text("id", scheduleId))
-            {
-                await ensure.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            string? heldBy;
-            long heldUntil;
-            long token;
-            using (NpgsqlCommand read = connection.Command("SELECT owner, expires_at, token FROM schedule_leases WHERE schedule_id = @id FOR UPDATE;", transaction).Text("id", scheduleId))
-            {
-                using NpgsqlDataReader reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                heldBy = reader.GetStringOrNull(0);
-                heldUntil = reader.GetInt64(1);
-                token = reader.GetInt64(2);
-            }
-
-            bool live = heldBy is not null && heldUntil > now.UtcTicks;
-            if (live && !string.Equals(heldBy, owner, StringComparison.Ordinal))
-            {
-                return null;
-            }
-
-            if (!live)
-            {
-                token++;
-            }
-
-            using (NpgsqlCommand write = connection.Command("UPDATE schedule_leases SET owner = @owner, expires_at = @expires, token = @token WHERE schedule_id = @id;", transaction)
-                .Text("id", scheduleId).Text("owner", owner).Long("expires", expires.UtcTicks).Long("token", token))
-            {
-                await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            return new ScheduleLease(scheduleId, owner, expires, token);
-        }, cancellationToken).ConfigureAwait(false);
+            await PostgreSqlLeaseRows.TryTakeAsync(connection, transaction, "schedule_leases", "schedule_id", scheduleId, owner, now, expires, cancellationToken).ConfigureAwait(false) is { } token
+                ? new ScheduleLease(scheduleId, owner, expires, token)
+                : null,
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -272,37 +272,9 @@ public sealed class SqliteCheckpointStore : ICheckpointStore, IRunLeaseStore
         cancellationToken.ThrowIfCancellationRequested();
         DateTimeOffset expires = (now + duration).ToUniversalTime();
         return ValueTask.FromResult(_database.Write((connection, _) =>
-        {
-            string? heldBy = null;
-            long heldUntil = 0;
-            long token = 0;
-            using (SqliteCommand read = connection.CreateCommand())
-            {
-                read.CommandText = "SELECT owner, expires_at, token FROM run_leases WHERE run_id = $run;";
-                read.Parameters.AddWithValue("$run", runId);
-                using SqliteDataReader reader = read.ExecuteReader();
-                if (reader.Read())
-                {
-                    heldBy = reader.IsDBNull(0) ? null : reader.GetString(0);
-                    heldUntil = reader.GetInt64(1);
-                    token = reader.GetInt64(2);
-                }
-            }
-
-            bool live = heldBy is not null && heldUntil > now.UtcTicks;
-            if (live && !string.Equals(heldBy, owner, StringComparison.Ordinal))
-            {
-                return null;
-            }
-
-            if (!live)
-            {
-                token++;
-            }
-
-            UpsertLease(connection, runId, owner, expires, token);
-            return new RunLease(runId, owner, expires, token);
-        }));
+            SqliteLeaseRows.TryTake(connection, "run_leases", "run_id", runId, owner, now, expires) is { } token
+                ? new RunLease(runId, owner, expires, token)
+                : null));
     }
 
     /// <inheritdoc />
@@ -420,17 +392,6 @@ public sealed class SqliteCheckpointStore : ICheckpointStore, IRunLeaseStore
         }));
     }
 
-    private static void UpsertLease(SqliteConnection connection, string runId, string owner, DateTimeOffset expires, long token)
-    {
-        using SqliteCommand write = connection.CreateCommand();
-        write.CommandText = """
-            INSERT INTO run_leases (run_id, owner, expires_at, token) VALUES ($run, $owner, $expires, $token)
-            ON CONFLICT (run_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at, token = excluded.token;
-            """;
-        write.Parameters.AddWithValue("$run", runId);
-        write.Parameters.AddWithValue("$owner", owner);
-        write.Parameters.AddWithValue("$expires", expires.UtcTicks);
-        write.Parameters.AddWithValue("$token", token);
-        write.ExecuteNonQuery();
-    }
+    private static void UpsertLease(SqliteConnection connection, string runId, string owner, DateTimeOffset expires, long token) =>
+        SqliteLeaseRows.Upsert(connection, "run_leases", "run_id", runId, owner, expires, token);
 }

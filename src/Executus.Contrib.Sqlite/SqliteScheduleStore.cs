@@ -147,46 +147,9 @@ public sealed class SqliteScheduleStore : IScheduleStore
         cancellationToken.ThrowIfCancellationRequested();
         DateTimeOffset expires = (now + duration).ToUniversalTime();
         return ValueTask.FromResult(_database.Write((connection, _) =>
-        {
-            string? heldBy = null;
-            long heldUntil = 0;
-            long token = 0;
-            using (SqliteCommand read = connection.CreateCommand())
-            {
-                read.CommandText = "SELECT owner, expires_at, token FROM schedule_leases WHERE schedule_id = $id;";
-                read.Parameters.AddWithValue("$id", scheduleId);
-                using SqliteDataReader reader = read.ExecuteReader();
-                if (reader.Read())
-                {
-                    heldBy = reader.IsDBNull(0) ? null : reader.GetString(0);
-                    heldUntil = reader.GetInt64(1);
-                    token = reader.GetInt64(2);
-                }
-            }
-
-            bool live = heldBy is not null && heldUntil > now.UtcTicks;
-            if (live && !string.Equals(heldBy, owner, StringComparison.Ordinal))
-            {
-                return null;
-            }
-
-            if (!live)
-            {
-                token++;
-            }
-
-            using SqliteCommand write = connection.CreateCommand();
-            write.CommandText = """
-                INSERT INTO schedule_leases (schedule_id, owner, expires_at, token) VALUES ($id, $owner, $expires, $token)
-                ON CONFLICT (schedule_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at, token = excluded.token;
-                """;
-            write.Parameters.AddWithValue("$id", scheduleId);
-            write.Parameters.AddWithValue("$owner", owner);
-            write.Parameters.AddWithValue("$expires", expires.UtcTicks);
-            write.Parameters.AddWithValue("$token", token);
-            write.ExecuteNonQuery();
-            return new ScheduleLease(scheduleId, owner, expires, token);
-        }));
+            SqliteLeaseRows.TryTake(connection, "schedule_leases", "schedule_id", scheduleId, owner, now, expires) is { } token
+                ? new ScheduleLease(scheduleId, owner, expires, token)
+                : null));
     }
 
     /// <inheritdoc />
