@@ -28,9 +28,7 @@ public static class AuditBuilderExtensions
         services.TryAddSingleton<IAuditStore>(static sp =>
         {
             IConfigSource config = sp.GetRequiredService<IConfigSource>();
-            var retention = new AuditRetention(
-                config.GetDuration(AuditWriterOptions.ConfigPrefix + "Retention:MaxAge", TimeSpan.FromDays(30), TimeSpan.FromTicks(1), TimeSpan.MaxValue),
-                config.GetLong(AuditWriterOptions.ConfigPrefix + "Retention:MaxCount", 100_000, 1));
+            AuditRetention retention = AuditRetention.FromConfig(config, 100_000);
             return new InMemoryAuditStore(retention, sp.GetService<TimeProvider>());
         });
         services.TryAddSingleton<IAuditRedactor>(static sp =>

@@ -110,13 +110,7 @@ public static class PostgreSqlBuilderExtensions
         Swap<IAuditStore>(services, static (sp, _) =>
         {
             IConfigSource config = sp.GetRequiredService<IConfigSource>();
-            TimeSpan maxAge = config.GetDuration(AuditWriterOptions.ConfigPrefix + "Retention:MaxAge", TimeSpan.FromDays(30));
-            if (maxAge <= TimeSpan.Zero)
-            {
-                throw new ConfigException(AuditWriterOptions.ConfigPrefix + "Retention:MaxAge", maxAge.ToString(), "a positive duration");
-            }
-
-            var retention = new AuditRetention(maxAge, config.GetLong(AuditWriterOptions.ConfigPrefix + "Retention:MaxCount", 1_000_000, 1));
+            AuditRetention retention = AuditRetention.FromConfig(config, 1_000_000);
             return new PostgreSqlAuditStore(sp.GetRequiredService<PostgreSqlDatabase>(), retention, sp.GetService<TimeProvider>());
         });
         Swap<ICheckpointStore>(services, static (sp, _) => new PostgreSqlCheckpointStore(sp.GetRequiredService<PostgreSqlDatabase>()));

@@ -45,13 +45,7 @@ public static class SqliteBuilderExtensions
         Swap<IAuditStore>(services, static (sp, _) =>
         {
             IConfigSource config = sp.GetRequiredService<IConfigSource>();
-            TimeSpan maxAge = config.GetDuration(AuditWriterOptions.ConfigPrefix + "Retention:MaxAge", TimeSpan.FromDays(30));
-            if (maxAge <= TimeSpan.Zero)
-            {
-                throw new ConfigException(AuditWriterOptions.ConfigPrefix + "Retention:MaxAge", maxAge.ToString(), "a positive duration");
-            }
-
-            var retention = new AuditRetention(maxAge, config.GetLong(AuditWriterOptions.ConfigPrefix + "Retention:MaxCount", 100_000, 1));
+            AuditRetention retention = AuditRetention.FromConfig(config, 100_000);
             return new SqliteAuditStore(sp.GetRequiredService<SqliteDatabase>(), retention, sp.GetService<TimeProvider>());
         });
         Swap<ICheckpointStore>(services, static (sp, _) => new SqliteCheckpointStore(sp.GetRequiredService<SqliteDatabase>()));

@@ -147,4 +147,17 @@ public class AuditRunTests
         Assert.Equal("Executus:Audit:Retention:MaxAge", ex.Key);
         Assert.Equal(raw, ex.Value);
     }
+
+    [Fact]
+    public void Retention_from_config_has_defaults_and_names_the_key_of_a_bad_count()
+    {
+        var config = new InMemoryConfigSource();
+        Assert.Equal(new AuditRetention(TimeSpan.FromDays(30), 500), AuditRetention.FromConfig(config, 500));
+        config.Set("Executus:Audit:Retention:MaxAge", "2h");
+        config.Set("Executus:Audit:Retention:MaxCount", "0");
+        ConfigException ex = Assert.Throws<ConfigException>(() => AuditRetention.FromConfig(config, 500));
+        Assert.Equal(("Executus:Audit:Retention:MaxCount", "0"), (ex.Key, ex.Value));
+        config.Set("Executus:Audit:Retention:MaxCount", "7");
+        Assert.Equal(new AuditRetention(TimeSpan.FromHours(2), 7), AuditRetention.FromConfig(config, 500));
+    }
 }

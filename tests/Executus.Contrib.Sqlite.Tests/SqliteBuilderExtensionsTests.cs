@@ -13,6 +13,18 @@ namespace Executus.Contrib.Sqlite.Tests;
 public sealed class SqliteBuilderExtensionsTests
 {
     [Fact]
+    public void The_audit_stores_retention_is_read_as_the_audit_battery_reads_it_and_a_bad_age_quotes_what_was_written()
+    {
+        // Why: the registration used to parse the age itself and quote it reformatted ("-1.00:00:00"), not as written.
+        using var db = new TestDatabase();
+        var services = new ServiceCollection();
+        services.AddExecutus().UseConfigSource(new InMemoryConfigSource([new("Executus:Audit:Retention:MaxAge", "-1d")])).AddAudit().UseSqlite(db.ConnectionString);
+        using ServiceProvider provider = services.BuildServiceProvider();
+        ConfigException ex = Assert.Throws<ConfigException>(() => provider.GetRequiredService<IAuditStore>());
+        Assert.Equal(("Executus:Audit:Retention:MaxAge", "-1d"), (ex.Key, ex.Value));
+    }
+
+    [Fact]
     public void UseSqlite_swaps_every_registered_store_whether_called_before_or_after_the_batteries()
     {
         using var db = new TestDatabase();
