@@ -46,6 +46,26 @@ public static class ReviewRunner
         int total = models.Count * settings.Lenses.Count;
         int finished = 0;
         var progressGate = new Lock();
+        var progressWritten = new bool[models.Count, settings.Lenses.Count];
+
+        // Why: a timed-out cell is abandoned by the fan-out (WaitAsync), so its own finally may run after the grid
+        // returns; whichever of the cell and the grid's result reports it first writes its line, exactly once.
+        void Report(int row, int column, string status, TimeSpan elapsed, string? reason)
+        {
+            if (progress is null)
+            {
+                return;
+            }
+
+            lock (progressGate)
+            {
+                if (!progressWritten[row, column])
+                {
+                    progressWritten[row, column] = true;
+                    progress.WriteLine(ProgressLine(++finished, total, models[row].Name, settings.Lenses[column].Name, status, elapsed, meters[row, column], reason));
+                }
+            }
+        }
 
         FanOutResult<IReadOnlyList<Finding>> grid = await FanOutRunner.RunAsync<ReviewModel, Lens, IReadOnlyList<Finding>>(
             models,
@@ -83,14 +103,7 @@ public static class ReviewRunner
                 }
                 finally
                 {
-                    if (progress is not null)
-                    {
-                        TimeSpan elapsed = clock.GetElapsedTime(started);
-                        lock (progressGate)
-                        {
-                            progress.WriteLine(ProgressLine(++finished, total, model.Name, lens.Name, status, elapsed, meter, reason));
-                        }
-                    }
+                    Report(row, column, status, clock.GetElapsedTime(started), reason);
                 }
             },
             new FanOutOptions { MaxConcurrency = settings.MaxConcurrency, CellTimeout = settings.CellTimeout, TimeProvider = timeProvider },
@@ -102,6 +115,11 @@ public static class ReviewRunner
         UsageDetails? usage = null;
         foreach (FanOutCell<IReadOnlyList<Finding>> cell in grid.Cells)
         {
+            if (cell.Status == FanOutCellStatus.TimedOut)
+            {
+                Report(cell.Row, cell.Column, "timed out", cell.Duration, null);
+            }
+
             string model = models[cell.Row].Name;
             string lens = settings.Lenses[cell.Column].Name;
             CellMeter meter = meters[cell.Row, cell.Column];
