@@ -648,7 +648,17 @@ internal sealed partial class RunExecution
         {
             if (!_ports.Streams)
             {
-                response = await client.GetResponseAsync(_messages, options, token).ConfigureAwait(false);
+                if (client is UsageRecordingChatClient recording && recording.PassThroughFor(_account) is { } inner)
+                {
+                    // Why: with no budget and no usage sink the decorator would only add the usage to the run's
+                    // account; the kernel does that itself and saves a layer on every model call.
+                    response = await inner.GetResponseAsync(_messages, options, token).ConfigureAwait(false);
+                    await _account!.SettleAsync(null, response.Usage, response.ModelId).ConfigureAwait(false);
+                }
+                else
+                {
+                    response = await client.GetResponseAsync(_messages, options, token).ConfigureAwait(false);
+                }
             }
             else
             {

@@ -140,8 +140,15 @@ internal sealed class Toolbox
                 context, cancellationToken).ConfigureAwait(false);
         }
 
-        ToolDenial? denial = await ValidateAsync(tool, arguments, context, cancellationToken).ConfigureAwait(false) ??
-            await ApproveAsync(tool, call, context, cancellationToken).ConfigureAwait(false);
+        // Why: most tools have no argument checks and need no approval; those calls skip the two awaits.
+        ToolDenial? denial = _globalValidators.Length == 0 && tool.Metadata.Validators.Count == 0
+            ? null
+            : await ValidateAsync(tool, arguments, context, cancellationToken).ConfigureAwait(false);
+        if (denial is null && tool.RequiresApproval)
+        {
+            denial = await ApproveAsync(tool, call, context, cancellationToken).ConfigureAwait(false);
+        }
+
         if (denial is not null)
         {
             return await DenyAsync(call, denial, context, cancellationToken).ConfigureAwait(false);
