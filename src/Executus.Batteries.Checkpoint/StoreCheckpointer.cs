@@ -12,7 +12,8 @@ namespace Executus.Checkpoints;
 /// </summary>
 /// <remarks>
 /// <para>Throttle: a turn snapshot (<see cref="CheckpointBoundary.Turn"/>) is written when the run's last write is at
-/// least <see cref="CheckpointOptions.MinInterval"/> old (a run's first snapshot always is); otherwise it becomes the
+/// least <see cref="CheckpointOptions.MinInterval"/> old, measured between the snapshots' <see cref="RunCheckpoint.SavedAt"/>
+/// (a run's first snapshot always is); otherwise it becomes the
 /// run's pending latest state. A snapshot taken before tools with side effects
 /// (<see cref="CheckpointBoundary.BeforeSideEffects"/>) or at the run's end (<see cref="CheckpointBoundary.RunEnd"/>)
 /// is written at once, and <see cref="FlushAsync"/> (called when the container disposes this object, and by
@@ -114,9 +115,14 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
                 return;
             }
 
+            // Why: the interval is measured between the snapshots' own times (the kernel stamps each one), so a
+            // throttled turn costs no clock read; a snapshot without a time, or one older than the last write (the
+            // clock moved back), is timed by this checkpointer's clock.
+            DateTimeOffset savedAt = checkpoint.SavedAt == default ? _time.GetUtcNow() : checkpoint.SavedAt;
             bool due = checkpoint.Boundary != CheckpointBoundary.Turn
                 || state.LastWrite is not { } last
-                || _time.GetElapsedTime(last) >= _minInterval;
+                || savedAt < last
+                || savedAt - last >= _minInterval;
             if (!due)
             {
                 state.Pending = checkpoint;
@@ -204,7 +210,7 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
 
         state.ValidPrefix = checkpoint.Messages.Count;
         state.Pending = null;
-        state.LastWrite = _time.GetTimestamp();
+        state.LastWrite = checkpoint.SavedAt == default ? _time.GetUtcNow() : checkpoint.SavedAt;
         Interlocked.Increment(ref _written);
         s_writes.Add(1, new KeyValuePair<string, object?>("result", "written"));
         return true;
@@ -310,7 +316,7 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
 
         public int ValidPrefix { get; set; } = int.MaxValue;
 
-        public long? LastWrite { get; set; }
+        public DateTimeOffset? LastWrite { get; set; }
 
         /// <summary>Gets or sets whether this host leased the run: null = not asked yet (or leases are off).</summary>
         public bool? Leased { get; set; }

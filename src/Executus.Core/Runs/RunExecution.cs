@@ -395,22 +395,27 @@ internal sealed partial class RunExecution
         };
 
     /// <summary>Builds the checkpoint of the run's current state.</summary>
-    public RunCheckpoint Checkpoint(CheckpointBoundary boundary) => new()
+    public RunCheckpoint Checkpoint(CheckpointBoundary boundary)
     {
-        Boundary = boundary,
-        RunId = RunId,
-        Agent = _agentSnapshot ??= AgentSnapshot.From(Agent),
-        Caller = Caller,
-        Messages = new TranscriptView(_messages),
-        Iteration = _iteration,
-        Usage = _account?.Usage ?? new UsageDetails(),
-        Elapsed = _deadline.Elapsed,
-        Metadata = _request.Metadata,
-        Detached = _request.Detached,
-        ActivePhase = _context?.ActivePhase,
-        Phases = _phases?.Snapshot() ?? [],
-        SavedAt = Time.GetUtcNow(),
-    };
+        // Why: one clock read for both times; the wall-clock time is the run's start plus the monotonic time since.
+        TimeSpan sinceStart = _deadline.SinceStart;
+        return new()
+        {
+            Boundary = boundary,
+            RunId = RunId,
+            Agent = _agentSnapshot ??= AgentSnapshot.From(Agent),
+            Caller = Caller,
+            Messages = new TranscriptView(_messages),
+            Iteration = _iteration,
+            Usage = _account?.UsageSnapshot() ?? new UsageDetails(),
+            Elapsed = _deadline.Before + sinceStart,
+            Metadata = _request.Metadata,
+            Detached = _request.Detached,
+            ActivePhase = _context?.ActivePhase,
+            Phases = _phases?.Snapshot() ?? [],
+            SavedAt = _startedAt + sinceStart,
+        };
+    }
 
     /// <summary>Saves a checkpoint with the append-friendly count; a save that fails keeps the old count.</summary>
     public async ValueTask SaveCheckpointAsync(CheckpointBoundary boundary, CancellationToken token, string? pausedReason = null)
@@ -544,7 +549,7 @@ internal sealed partial class RunExecution
 
     private static bool HasSideEffects(Toolbox? toolbox, List<FunctionCallContent> calls)
     {
-        if (toolbox is null)
+        if (toolbox is null or { ReadOnly: true })
         {
             return false;
         }

@@ -49,12 +49,16 @@ internal sealed class Toolbox
         Denials = shape.Denials;
         _registry = registry;
         _allowed = shape.Allowed;
+        ReadOnly = shape.ReadOnly;
         _denied = shape.Denied;
         _globalValidators = globalValidators;
         _approvalHandler = approvalHandler;
         _recorder = recorder;
         _services = request.Services;
     }
+
+    /// <summary>Gets whether every tool the run may use only reads (no call needs a checkpoint before it).</summary>
+    internal bool ReadOnly { get; }
 
     /// <summary>Gets the agent's name.</summary>
     public string AgentName { get; }
