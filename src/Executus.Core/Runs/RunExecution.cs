@@ -37,6 +37,7 @@ internal sealed partial class RunExecution
     private PhaseDriver? _phases;
     private int _savedMessageCount;
     private bool _softDeadlineReviewed;
+    private readonly TimeSpan _resumedAfter;
     private AgentSnapshot? _agentSnapshot;
     private List<FunctionCallContent>? _openCalls;
     private FunctionResultContent?[]? _openResults;
@@ -61,7 +62,17 @@ internal sealed partial class RunExecution
         _savedMessageCount = request.ResumedFrom is null ? 0 : _messages.Count;
         _startedAt = executor.TimeProvider.GetUtcNow();
         _ports = new RunPortInvoker(executor, this, events);
-        _deadline = new RunDeadline(executor.TimeProvider, Agent.Timeout ?? Options.DefaultTimeout, request.ResumedFrom?.Elapsed ?? TimeSpan.Zero, _callerToken);
+        TimeSpan before = request.ResumedFrom?.Elapsed ?? TimeSpan.Zero;
+        TimeSpan limit = Agent.Timeout ?? Options.DefaultTimeout;
+        if (request.ResumedFrom?.PausedReason is not null)
+        {
+            // Why: a run paused for a human (often at its own deadline) is given a new time budget by the human who
+            // resumes it; counting the old stretch would time it out again at once.
+            _resumedAfter = before;
+            limit = limit == Timeout.InfiniteTimeSpan || TimeSpan.MaxValue - limit <= before ? limit : limit + before;
+        }
+
+        _deadline = new RunDeadline(executor.TimeProvider, limit, before, _callerToken);
     }
 
     public string RunId { get; }
@@ -392,6 +403,7 @@ internal sealed partial class RunExecution
             Trigger = trigger,
             Usage = _account?.Usage ?? new UsageDetails(),
             Phase = _context?.ActivePhase,
+            ResumedAfter = _resumedAfter,
         };
 
     /// <summary>Builds the checkpoint of the run's current state.</summary>
@@ -567,7 +579,7 @@ internal sealed partial class RunExecution
 
     private CriticTrigger BoundaryTrigger()
     {
-        if (!_softDeadlineReviewed && Agent.SoftTimeout is { } soft && _deadline.Elapsed >= soft)
+        if (!_softDeadlineReviewed && Agent.SoftTimeout is { } soft && _deadline.Elapsed - _resumedAfter >= soft)
         {
             _softDeadlineReviewed = true;
             return CriticTrigger.SoftDeadline;
