@@ -38,6 +38,12 @@ public sealed record AuditRecord
     private readonly Guid _guid;
     private string? _id;
 
+    /// <summary>Gets the id as the GUID it was made from (meaningful when <see cref="IdText"/> is null).</summary>
+    internal Guid IdGuid => _guid;
+
+    /// <summary>Gets the id's text when it was given as text or has been formatted; null for an unread GUID id.</summary>
+    internal string? IdText => _id;
+
     /// <summary>Gets the record's id.</summary>
     public string Id => _id ??= _guid.ToString("N");
 

@@ -186,26 +186,47 @@ public sealed partial class AuditWriter : IAudit, IAsyncDisposable, IDisposable
     private async Task RunLoopAsync()
     {
         ChannelReader<AuditEvent> reader = _channel.Reader;
-        var batch = new List<AuditRecord>(_options.BatchSize);
+
+        // Why: the in-memory store takes events and ids directly; a record object per event would be built only to be
+        // taken apart again.
+        InMemoryAuditStore? memory = _store as InMemoryAuditStore;
+        var batch = new List<AuditRecord>(memory is null ? _options.BatchSize : 0);
+        (AuditEvent Event, Guid Id)[] events = memory is null ? [] : new (AuditEvent, Guid)[_options.BatchSize];
         try
         {
             while (await reader.WaitToReadAsync().ConfigureAwait(false))
             {
                 int taken = 0;
+                int prepared = 0;
                 DateTimeOffset writtenAt = _time.GetUtcNow();
                 while (taken < _options.BatchSize && reader.TryRead(out AuditEvent? auditEvent))
                 {
                     taken++;
-                    AuditRecord? record = Prepare(auditEvent, writtenAt);
-                    if (record is not null)
+                    if (Redact(auditEvent) is not { } redacted)
                     {
-                        batch.Add(record);
+                        continue;
+                    }
+
+                    Guid id = AuditIds.NewGuid(redacted.Timestamp);
+                    if (memory is null)
+                    {
+                        batch.Add(new AuditRecord(id, redacted, writtenAt));
+                    }
+                    else
+                    {
+                        events[prepared++] = (redacted, id);
                     }
                 }
 
                 if (batch.Count > 0)
                 {
                     await WriteBatchAsync(batch).ConfigureAwait(false);
+                }
+
+                if (prepared > 0)
+                {
+                    WriteToMemory(memory!, events.AsSpan(0, prepared), writtenAt);
+                    Array.Clear(events, 0, prepared);
                 }
 
                 batch.Clear();
@@ -220,6 +241,23 @@ public sealed partial class AuditWriter : IAudit, IAsyncDisposable, IDisposable
         finally
         {
             ReleaseAllWaiters();
+        }
+    }
+
+    private void WriteToMemory(InMemoryAuditStore memory, ReadOnlySpan<(AuditEvent Event, Guid Id)> events, DateTimeOffset writtenAt)
+    {
+        try
+        {
+            memory.Append(events, writtenAt);
+            Interlocked.Add(ref _written, events.Length);
+            AuditTelemetry.Written.Add(events.Length);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Interlocked.Increment(ref _storeFailures);
+            AuditTelemetry.StoreFailures.Add(1);
+            LogStoreFailure(_logger, ex, events.Length, 1);
+            Drop(AuditDropReason.StoreFailed, events.Length);
         }
     }
 
@@ -238,12 +276,11 @@ public sealed partial class AuditWriter : IAudit, IAsyncDisposable, IDisposable
         }
     }
 
-    private AuditRecord? Prepare(AuditEvent auditEvent, DateTimeOffset writtenAt)
+    private AuditEvent? Redact(AuditEvent auditEvent)
     {
         try
         {
-            AuditEvent redacted = _redactor.Redact(auditEvent);
-            return new AuditRecord(AuditIds.NewGuid(redacted.Timestamp), redacted, writtenAt);
+            return _redactor.Redact(auditEvent) ?? throw new InvalidOperationException($"The audit redactor {_redactor.GetType().Name} returned null.");
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

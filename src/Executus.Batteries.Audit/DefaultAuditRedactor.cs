@@ -84,15 +84,25 @@ public sealed class DefaultAuditRedactor : IAuditRedactor
         }
 
         string? detail = auditEvent.Detail is null ? null : Truncate(auditEvent.Detail);
-        JsonElement? arguments = auditEvent.Arguments;
-        if (arguments is { } json && TryRedactJson(json, out JsonElement redactedArguments))
+        JsonElement? redactedArguments = null;
+
+        // Why: a tool call's argument pairs are checked as they are; their JSON is built only when one needs redaction.
+        if ((auditEvent.ArgumentValues is not { } values || MayNeedRedaction(values))
+            && auditEvent.Arguments is { } json
+            && TryRedactJson(json, out JsonElement redacted))
         {
-            arguments = redactedArguments;
+            redactedArguments = redacted;
             changed = true;
         }
 
         changed |= data is not null || !string.Equals(detail, auditEvent.Detail, StringComparison.Ordinal);
-        return changed ? auditEvent with { Data = data ?? auditEvent.Data, Detail = detail, Arguments = arguments } : auditEvent;
+        if (!changed)
+        {
+            return auditEvent;
+        }
+
+        AuditEvent result = auditEvent with { Data = data ?? auditEvent.Data, Detail = detail };
+        return redactedArguments is null ? result : result with { Arguments = redactedArguments };
     }
 
     /// <summary>Redacts a JSON value: secret-keyed properties masked and long strings truncated, at any depth.</summary>
@@ -129,6 +139,41 @@ public sealed class DefaultAuditRedactor : IAuditRedactor
         redacted = document.RootElement.Clone();
         return true;
     }
+
+    private bool MayNeedRedaction(IReadOnlyCollection<KeyValuePair<string, object?>> values)
+    {
+        if (values is IReadOnlyList<KeyValuePair<string, object?>> list)
+        {
+            for (int i = 0; i < list.Count; i++)
+            {
+                if (MayNeedRedaction(list[i]))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        foreach (KeyValuePair<string, object?> pair in values)
+        {
+            if (MayNeedRedaction(pair))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool MayNeedRedaction(KeyValuePair<string, object?> pair) =>
+        IsSecretKey(pair.Key) || pair.Value switch
+        {
+            null or bool or int or long or double or float or decimal or short or byte or sbyte or ushort or uint or ulong => false,
+            string text => text.Length > MaxValueLength,
+            JsonElement element => MayNeedRedaction(element, 1),
+            _ => true,
+        };
 
     // Why: most arguments hold no secret key and no long string; find that out by reading the element, without building
     // a mutable copy. True is conservative (the full pass decides), false is exact.

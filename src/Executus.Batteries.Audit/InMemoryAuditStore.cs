@@ -1,4 +1,6 @@
 using Executus.Auditing;
+using Executus.Identity;
+using Microsoft.Extensions.AI;
 
 namespace Executus.Batteries.Audit;
 
@@ -6,19 +8,33 @@ namespace Executus.Batteries.Audit;
 /// The default <see cref="IAuditStore"/>: records in memory, ordered by observed time then id, with retention by age
 /// (against the store's <see cref="TimeProvider"/>) and/or count applied at every append and query.
 /// </summary>
+/// <remarks>
+/// Records are kept as values in fixed-size chunks (the event's fields, its id and written time), not as objects, and an
+/// <see cref="AuditRecord"/> is built again when a query returns it: a store holding its full count of records then
+/// costs the garbage collector a few large arrays instead of several objects per record, and chunks dropped by
+/// retention are reused.
+/// </remarks>
 public sealed class InMemoryAuditStore : IAuditStore
 {
     /// <summary>The retention used when none is given: 100,000 records and 30 days.</summary>
     public static readonly AuditRetention DefaultRetention = new(TimeSpan.FromDays(30), 100_000);
 
-    private readonly Lock _gate = new();
-    private readonly List<AuditRecord?> _records = [];
+    // Why: 1,024 entries make a chunk of about 170 KB, allocated once on the large object heap and then reused, never
+    // copied between generations.
+    private const int ChunkShift = 10;
+    private const int ChunkSize = 1 << ChunkShift;
+    private const int ChunkMask = ChunkSize - 1;
 
-    // Why: retention drops from the front; moving a head index (and compacting now and then) keeps an append at the
-    // count limit O(1) instead of shifting the whole list on every batch.
-    private int _head;
+    private readonly Lock _gate = new();
+    private readonly List<Entry[]> _chunks = [];
     private readonly AuditRetention _retention;
     private readonly TimeProvider _time;
+    private Entry[]? _spare;
+
+    // Why: retention drops from the front; moving a head index (and dropping whole chunks) keeps an append at the count
+    // limit O(1) instead of shifting every record.
+    private int _head;
+    private int _end;
 
     /// <summary>Initializes a new empty store.</summary>
     /// <param name="retention">How long records are kept; <see cref="DefaultRetention"/> when null.</param>
@@ -37,7 +53,7 @@ public sealed class InMemoryAuditStore : IAuditStore
         {
             lock (_gate)
             {
-                return _records.Count - _head;
+                return _end - _head;
             }
         }
     }
@@ -47,24 +63,40 @@ public sealed class InMemoryAuditStore : IAuditStore
     {
         ArgumentNullException.ThrowIfNull(records);
         cancellationToken.ThrowIfCancellationRequested();
+        for (int i = 0; i < records.Count; i++)
+        {
+            ArgumentNullException.ThrowIfNull(records[i], nameof(records));
+        }
+
         lock (_gate)
         {
-            foreach (AuditRecord record in records)
+            for (int i = 0; i < records.Count; i++)
             {
-                ArgumentNullException.ThrowIfNull(record);
-                int index = _records.Count;
-                while (index > _head && Compare(_records[index - 1]!, record) > 0)
-                {
-                    index--;
-                }
-
-                _records.Insert(index, record);
+                AuditRecord record = records[i];
+                InsertLocked(Entry.Of(record.Event, record.IdGuid, record.IdText, record.WrittenAt, record.Outcome));
             }
 
             ApplyRetentionLocked();
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Stores redacted events with the writer's ids without building an <see cref="AuditRecord"/> for each (the
+    /// <see cref="AuditWriter"/>'s path to this store).
+    /// </summary>
+    internal void Append(ReadOnlySpan<(AuditEvent Event, Guid Id)> events, DateTimeOffset writtenAt)
+    {
+        lock (_gate)
+        {
+            foreach ((AuditEvent auditEvent, Guid id) in events)
+            {
+                InsertLocked(Entry.Of(auditEvent, id, null, writtenAt, AuditOutcomes.Of(auditEvent)));
+            }
+
+            ApplyRetentionLocked();
+        }
     }
 
     /// <inheritdoc />
@@ -79,20 +111,20 @@ public sealed class InMemoryAuditStore : IAuditStore
         lock (_gate)
         {
             ApplyRetentionLocked();
-            for (int i = _records.Count - 1; i >= _head; i--)
+            for (int i = _end - 1; i >= _head; i--)
             {
-                AuditRecord record = _records[i]!;
-                if (cursor is { } c && !c.Precedes(record.ObservedAt, record.Id))
+                ref Entry entry = ref At(i);
+                if (cursor is { } c && !c.Precedes(entry.ObservedAt, entry.Id))
                 {
                     continue;
                 }
 
-                if (query.Since is { } since && record.ObservedAt < since)
+                if (query.Since is { } since && entry.ObservedAt < since)
                 {
                     break;
                 }
 
-                if (!query.Matches(record))
+                if (!entry.Matches(query))
                 {
                     continue;
                 }
@@ -103,7 +135,7 @@ public sealed class InMemoryAuditStore : IAuditStore
                     break;
                 }
 
-                page.Add(record);
+                page.Add(entry.ToRecord());
             }
         }
 
@@ -119,24 +151,24 @@ public sealed class InMemoryAuditStore : IAuditStore
         lock (_gate)
         {
             ApplyRetentionLocked();
-            for (int i = _head; i < _records.Count; i++)
+            for (int i = _head; i < _end; i++)
             {
-                AuditRecord record = _records[i]!;
-                if (record.ToolName is not { } tool || record.ObservedAt < since || record.ObservedAt > until)
+                ref Entry entry = ref At(i);
+                if (entry.ToolName is not { } tool || entry.ObservedAt < since || entry.ObservedAt > until)
                 {
                     continue;
                 }
 
                 counts.TryGetValue(tool, out (long Calls, long Errors, long Denials) row);
-                if (record.Kind == AuditEventKind.ToolCall)
+                if (entry.Kind == AuditEventKind.ToolCall)
                 {
                     row.Calls++;
-                    if (string.Equals(record.Outcome, AuditOutcomes.Error, StringComparison.OrdinalIgnoreCase))
+                    if (string.Equals(entry.Outcome, AuditOutcomes.Error, StringComparison.OrdinalIgnoreCase))
                     {
                         row.Errors++;
                     }
                 }
-                else if (record.Kind == AuditEventKind.ToolDenied)
+                else if (entry.Kind == AuditEventKind.ToolDenied)
                 {
                     row.Denials++;
                 }
@@ -152,10 +184,30 @@ public sealed class InMemoryAuditStore : IAuditStore
         return ValueTask.FromResult<IReadOnlyList<ToolCallCounts>>([.. counts.Select(p => new ToolCallCounts(p.Key, p.Value.Calls, p.Value.Errors, p.Value.Denials))]);
     }
 
-    private static int Compare(AuditRecord a, AuditRecord b)
+    private ref Entry At(int index) => ref _chunks[index >> ChunkShift][index & ChunkMask];
+
+    private void InsertLocked(in Entry entry)
     {
-        int byTime = a.ObservedAt.UtcTicks.CompareTo(b.ObservedAt.UtcTicks);
-        return byTime != 0 ? byTime : AuditRecord.CompareIds(a, b);
+        if ((_end >> ChunkShift) == _chunks.Count)
+        {
+            _chunks.Add(_spare ?? new Entry[ChunkSize]);
+            _spare = null;
+        }
+
+        // Records arrive almost in order: walk back from the end to the first one that is not later.
+        int index = _end;
+        while (index > _head && Entry.Compare(in At(index - 1), in entry) > 0)
+        {
+            index--;
+        }
+
+        for (int i = _end; i > index; i--)
+        {
+            At(i) = At(i - 1);
+        }
+
+        At(index) = entry;
+        _end++;
     }
 
     private void ApplyRetentionLocked()
@@ -164,27 +216,127 @@ public sealed class InMemoryAuditStore : IAuditStore
         if (_retention.MaxAge is { } maxAge)
         {
             DateTimeOffset oldest = _time.GetUtcNow() - maxAge;
-            while (drop < _records.Count && _records[drop]!.ObservedAt < oldest)
+            while (drop < _end && At(drop).ObservedAt < oldest)
             {
                 drop++;
             }
         }
 
-        if (_retention.MaxCount is { } maxCount && _records.Count - drop > maxCount)
+        if (_retention.MaxCount is { } maxCount && _end - drop > maxCount)
         {
-            drop = (int)(_records.Count - maxCount);
+            drop = (int)(_end - maxCount);
         }
 
         for (int i = _head; i < drop; i++)
         {
-            _records[i] = null;
+            At(i) = default;
         }
 
         _head = drop;
-        if (_head > 1024 && _head > _records.Count / 2)
+        int whole = _head >> ChunkShift;
+        if (whole > 0)
         {
-            _records.RemoveRange(0, _head);
-            _head = 0;
+            // Why: the emptied chunks are reused for new records, so a store at its count limit allocates no more chunks.
+            _spare = _chunks[whole - 1];
+            _chunks.RemoveRange(0, whole);
+            _head -= whole << ChunkShift;
+            _end -= whole << ChunkShift;
+        }
+    }
+
+    /// <summary>One stored record: the event's fields, the id and the written time.</summary>
+    private struct Entry
+    {
+        public DateTimeOffset ObservedAt;
+        public DateTimeOffset WrittenAt;
+        public Guid IdGuid;
+        public string? IdText;
+        public long Sequence;
+        public AuditEventKind Kind;
+        public int Iteration;
+        public string? RunId;
+        public string? AgentName;
+        public CallerIdentity? Caller;
+        public string? ToolName;
+        public string? Model;
+        public string? Detail;
+        public string? Outcome;
+        public UsageDetails? Usage;
+        public IReadOnlyDictionary<string, string> Data;
+        public System.Text.Json.JsonElement? Arguments;
+        public IReadOnlyCollection<KeyValuePair<string, object?>>? ArgumentValues;
+
+        public readonly string Id => IdText ?? IdGuid.ToString("N");
+
+        public static Entry Of(AuditEvent auditEvent, Guid idGuid, string? idText, DateTimeOffset writtenAt, string? outcome)
+        {
+            IReadOnlyCollection<KeyValuePair<string, object?>>? values = auditEvent.ArgumentValues;
+            return new Entry
+            {
+                ObservedAt = auditEvent.Timestamp,
+                WrittenAt = writtenAt,
+                IdGuid = idGuid,
+                IdText = idText,
+                Sequence = auditEvent.Sequence,
+                Kind = auditEvent.Kind,
+                Iteration = auditEvent.Iteration,
+                RunId = auditEvent.RunId,
+                AgentName = auditEvent.AgentName,
+                Caller = auditEvent.Caller,
+                ToolName = auditEvent.ToolName,
+                Model = auditEvent.Model,
+                Detail = auditEvent.Detail,
+                Outcome = outcome,
+                Usage = auditEvent.Usage,
+                Data = auditEvent.Data,
+
+                // Why: argument pairs stay pairs (their JSON is built when a query result is read), never serialized here.
+                Arguments = values is null ? auditEvent.Arguments : null,
+                ArgumentValues = values,
+            };
+        }
+
+        /// <summary>Orders by observed time, then by id (ordinal order of its text, without formatting GUID ids).</summary>
+        public static int Compare(in Entry a, in Entry b)
+        {
+            int byTime = a.ObservedAt.UtcTicks.CompareTo(b.ObservedAt.UtcTicks);
+            if (byTime != 0)
+            {
+                return byTime;
+            }
+
+            return a.IdText is null && b.IdText is null ? a.IdGuid.CompareTo(b.IdGuid) : string.CompareOrdinal(a.Id, b.Id);
+        }
+
+        public readonly bool Matches(AuditQuery query) =>
+            (query.RunId is null || string.Equals(query.RunId, RunId, StringComparison.Ordinal))
+            && (query.CallerId is null || string.Equals(query.CallerId, Caller?.Id, StringComparison.Ordinal))
+            && (query.TenantKey is null || string.Equals(query.TenantKey, Caller?.TenantKey, StringComparison.Ordinal))
+            && (query.AgentName is null || string.Equals(query.AgentName, AgentName, StringComparison.Ordinal))
+            && (query.ToolName is null || string.Equals(query.ToolName, ToolName, StringComparison.Ordinal))
+            && (query.Kind is null || query.Kind == Kind)
+            && (query.Outcome is null || string.Equals(query.Outcome, Outcome, StringComparison.OrdinalIgnoreCase))
+            && (query.Since is null || ObservedAt >= query.Since)
+            && (query.Until is null || ObservedAt <= query.Until);
+
+        public readonly AuditRecord ToRecord()
+        {
+            var auditEvent = new AuditEvent(Kind, ObservedAt)
+            {
+                RunId = RunId,
+                Sequence = Sequence,
+                AgentName = AgentName,
+                Caller = Caller,
+                Iteration = Iteration,
+                ToolName = ToolName,
+                Arguments = Arguments,
+                ArgumentValues = ArgumentValues,
+                Model = Model,
+                Usage = Usage,
+                Detail = Detail,
+                Data = Data,
+            };
+            return IdText is { } id ? new AuditRecord(id, auditEvent, WrittenAt) : new AuditRecord(IdGuid, auditEvent, WrittenAt);
         }
     }
 }

@@ -14,10 +14,14 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     private readonly Lock _gate = new();
     private readonly Dictionary<BudgetScopeKey, Account> _accounts = [];
     private readonly Dictionary<string, Reservation> _reservations = new(StringComparer.Ordinal);
-    private readonly PriorityQueue<Reservation, DateTimeOffset> _expiries = new();
+
+    // Why: reservations are values (no object per call) and the expiry queue holds (id, serial) pairs; a queued pair
+    // whose reservation was settled or released no longer matches a live serial and is skipped.
+    private readonly PriorityQueue<(string Id, long Serial), DateTimeOffset> _expiries = new();
     private readonly TimeSpan _retention;
     private TimeSpan _longestWindow;
     private int _deadInQueue;
+    private long _serial;
     private long _latestTicks = long.MinValue;
 
     /// <summary>Initializes a new empty store.</summary>
@@ -46,45 +50,11 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
-        long windowStart = request.WindowStart.UtcTicks;
-        lock (_gate)
-        {
-            if (request.Window > _longestWindow)
-            {
-                _longestWindow = request.Window;
-            }
-
-            ExpireLocked(request.Now);
-            if (_reservations.ContainsKey(request.ReservationId))
-            {
-                throw new InvalidOperationException($"Reservation '{request.ReservationId}' already exists.");
-            }
-
-            IReadOnlyList<BudgetScopeLimit> scopes = request.Scopes;
-            var states = new SpendList(scopes);
-            BudgetRefusal? refusal = null;
-            for (int i = 0; i < scopes.Count; i++)
-            {
-                BudgetScopeLimit limit = scopes[i];
-                Account account = GetAccountLocked(limit.Key);
-                BudgetAmount spent = account.WindowSum(windowStart);
-                states.Set(i, spent, account.Reserved);
-                refusal ??= Check(limit, account, spent, request);
-            }
-
-            if (refusal is null)
-            {
-                var reservation = new Reservation(request.ReservationId, scopes, request.Estimate, request.ExpiresAt);
-                _reservations.Add(reservation.Id, reservation);
-                _expiries.Enqueue(reservation, reservation.ExpiresAt);
-                for (int i = 0; i < scopes.Count; i++)
-                {
-                    _accounts[scopes[i].Key].Reserved += request.Estimate;
-                }
-            }
-
-            return ValueTask.FromResult(new BudgetReservationResult { Scopes = states, Refusal = refusal });
-        }
+        IReadOnlyList<BudgetScopeLimit> scopes = request.Scopes;
+        var states = new SpendList(scopes);
+        BudgetRefusal? refusal = TryReserve(
+            request.ReservationId, scopes, request.Estimate, request.Now, request.Window, request.ExpiresAt, states.Spent, states.Reserved);
+        return ValueTask.FromResult(new BudgetReservationResult { Scopes = states, Refusal = refusal });
     }
 
     /// <inheritdoc />
@@ -93,11 +63,80 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         ArgumentException.ThrowIfNullOrWhiteSpace(reservationId);
         ArgumentNullException.ThrowIfNull(charge);
         cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Settle(reservationId, charge.Timestamp, charge.Scopes, charge.Amount));
+    }
+
+    /// <summary>
+    /// <see cref="TryReserveAsync"/> without its request and result objects (the budget's path to this store): each
+    /// account's settled spend in the window and reservations before this one go into <paramref name="spent"/> and
+    /// <paramref name="reserved"/> (one element per scope).
+    /// </summary>
+    internal BudgetRefusal? TryReserve(
+        string reservationId,
+        IReadOnlyList<BudgetScopeLimit> scopes,
+        BudgetAmount estimate,
+        DateTimeOffset now,
+        TimeSpan window,
+        DateTimeOffset expiresAt,
+        Span<BudgetAmount> spent,
+        Span<BudgetAmount> reserved)
+    {
+        long windowStart = (now - window).UtcTicks;
+        lock (_gate)
+        {
+            if (window > _longestWindow)
+            {
+                _longestWindow = window;
+            }
+
+            ExpireLocked(now);
+            if (_reservations.ContainsKey(reservationId))
+            {
+                throw new InvalidOperationException($"Reservation '{reservationId}' already exists.");
+            }
+
+            BudgetRefusal? refusal = null;
+            for (int i = 0; i < scopes.Count; i++)
+            {
+                BudgetScopeLimit limit = scopes[i];
+                Account account = GetAccountLocked(limit.Key);
+                BudgetAmount accountSpent = account.WindowSum(windowStart);
+                (spent[i], reserved[i]) = (accountSpent, account.Reserved);
+                refusal ??= Check(limit, account, accountSpent, estimate, now, window);
+            }
+
+            if (refusal is null)
+            {
+                long serial = ++_serial;
+                _reservations.Add(reservationId, new Reservation(scopes, estimate, expiresAt, serial));
+                _expiries.Enqueue((reservationId, serial), expiresAt);
+                for (int i = 0; i < scopes.Count; i++)
+                {
+                    _accounts[scopes[i].Key].Reserved += estimate;
+                }
+            }
+
+            return refusal;
+        }
+    }
+
+    /// <summary><see cref="SettleAsync"/> without a ledger entry object (the budget's path to this store).</summary>
+    internal bool Settle(string reservationId, DateTimeOffset timestamp, IReadOnlyList<BudgetScopeKey> scopes, BudgetAmount amount)
+    {
         lock (_gate)
         {
             bool settled = RemoveReservationLocked(reservationId);
-            AddLocked(charge);
-            return ValueTask.FromResult(settled);
+            AddLocked(timestamp.UtcTicks, scopes, amount);
+            return settled;
+        }
+    }
+
+    /// <summary><see cref="RecordAsync"/> without a ledger entry object.</summary>
+    internal void Record(DateTimeOffset timestamp, IReadOnlyList<BudgetScopeKey> scopes, BudgetAmount amount)
+    {
+        lock (_gate)
+        {
+            AddLocked(timestamp.UtcTicks, scopes, amount);
         }
     }
 
@@ -117,11 +156,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     {
         ArgumentNullException.ThrowIfNull(charge);
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
-        {
-            AddLocked(charge);
-        }
-
+        Record(charge.Timestamp, charge.Scopes, charge.Amount);
         return ValueTask.CompletedTask;
     }
 
@@ -192,23 +227,23 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         return ValueTask.FromResult<IReadOnlyList<BudgetSpendRow>>(rows);
     }
 
-    private static BudgetRefusal? Check(BudgetScopeLimit limit, Account account, BudgetAmount spent, BudgetReservationRequest request)
+    private static BudgetRefusal? Check(BudgetScopeLimit limit, Account account, BudgetAmount spent, BudgetAmount estimate, DateTimeOffset now, TimeSpan window)
     {
         BudgetAmount committed = spent + account.Reserved;
-        if (limit.MaxTokens is long maxTokens && committed.Tokens + request.Estimate.Tokens > maxTokens)
+        if (limit.MaxTokens is long maxTokens && committed.Tokens + estimate.Tokens > maxTokens)
         {
-            return Refuse(limit.Key, BudgetMetric.Tokens, maxTokens, committed.Tokens, request.Estimate.Tokens, account, request);
+            return Refuse(limit.Key, BudgetMetric.Tokens, maxTokens, committed.Tokens, estimate.Tokens, account, now, window);
         }
 
-        if (limit.MaxCost is decimal maxCost && committed.Cost + request.Estimate.Cost > maxCost)
+        if (limit.MaxCost is decimal maxCost && committed.Cost + estimate.Cost > maxCost)
         {
-            return Refuse(limit.Key, BudgetMetric.Cost, maxCost, committed.Cost, request.Estimate.Cost, account, request);
+            return Refuse(limit.Key, BudgetMetric.Cost, maxCost, committed.Cost, estimate.Cost, account, now, window);
         }
 
         return null;
     }
 
-    private static BudgetRefusal Refuse(BudgetScopeKey key, BudgetMetric metric, decimal limit, decimal committed, decimal requested, Account account, BudgetReservationRequest request) =>
+    private static BudgetRefusal Refuse(BudgetScopeKey key, BudgetMetric metric, decimal limit, decimal committed, decimal requested, Account account, DateTimeOffset now, TimeSpan window) =>
         new()
         {
             Scope = key,
@@ -216,7 +251,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
             Limit = limit,
             Spent = committed,
             Requested = requested,
-            RetryAfter = requested > limit ? null : account.TimeUntilFreed(metric, committed + requested - limit, request),
+            RetryAfter = requested > limit ? null : account.TimeUntilFreed(metric, committed + requested - limit, now, window),
         };
 
     private Account GetAccountLocked(BudgetScopeKey key)
@@ -230,10 +265,9 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         return account;
     }
 
-    private void AddLocked(BudgetLedgerEntry charge)
+    private void AddLocked(long ticks, IReadOnlyList<BudgetScopeKey> scopes, BudgetAmount amount)
     {
-        long ticks = charge.Timestamp.UtcTicks;
-        var item = new Charge(ticks, charge.Amount.Tokens, charge.Amount.Cost);
+        var item = new Charge(ticks, amount.Tokens, amount.Cost);
         if (ticks > _latestTicks)
         {
             _latestTicks = ticks;
@@ -241,9 +275,9 @@ public sealed class InMemoryBudgetStore : IBudgetStore
 
         TimeSpan keep = _retention > _longestWindow ? _retention : _longestWindow;
         long pruneBefore = _latestTicks - keep.Ticks;
-        foreach (BudgetScopeKey key in charge.Scopes)
+        for (int i = 0; i < scopes.Count; i++)
         {
-            Account account = GetAccountLocked(key);
+            Account account = GetAccountLocked(scopes[i]);
             account.Insert(item);
             account.Prune(pruneBefore);
         }
@@ -251,21 +285,29 @@ public sealed class InMemoryBudgetStore : IBudgetStore
 
     private bool RemoveReservationLocked(string id)
     {
-        if (!_reservations.Remove(id, out Reservation? reservation))
+        if (!_reservations.Remove(id, out Reservation reservation))
         {
             return false;
         }
 
         Release(reservation);
+        _deadInQueue++;
 
-        // Why: a settled reservation stays in the expiry queue until its time; under load that is every call of the
-        // last ReservationTimeout. Rebuild the queue from the live ones once the dead outnumber them.
-        if (++_deadInQueue > 256 && _deadInQueue > _reservations.Count)
+        // Why: a settled reservation's pair stays in the expiry queue until its time; under load that is every call of the
+        // last ReservationTimeout. Dead pairs at the head (the usual case: calls settle in about the order they reserved)
+        // go at once; the queue is rebuilt from the live ones if the dead still outnumber them.
+        while (_expiries.TryPeek(out (string Id, long Serial) head, out _) && !IsLiveLocked(head))
+        {
+            _expiries.Dequeue();
+            _deadInQueue--;
+        }
+
+        if (_deadInQueue > 256 && _deadInQueue > _reservations.Count)
         {
             _expiries.Clear();
-            foreach (Reservation live in _reservations.Values)
+            foreach (KeyValuePair<string, Reservation> live in _reservations)
             {
-                _expiries.Enqueue(live, live.ExpiresAt);
+                _expiries.Enqueue((live.Key, live.Value.Serial), live.Value.ExpiresAt);
             }
 
             _deadInQueue = 0;
@@ -274,16 +316,19 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         return true;
     }
 
+    private bool IsLiveLocked((string Id, long Serial) queued) =>
+        _reservations.TryGetValue(queued.Id, out Reservation live) && live.Serial == queued.Serial;
+
     private int ExpireLocked(DateTimeOffset now)
     {
         int released = 0;
-        while (_expiries.TryPeek(out Reservation? reservation, out DateTimeOffset expiresAt) && expiresAt <= now)
+        while (_expiries.TryPeek(out (string Id, long Serial) queued, out DateTimeOffset expiresAt) && expiresAt <= now)
         {
             _expiries.Dequeue();
             // Why: a settled or released reservation stays in the queue until its time; only a live one is released.
-            if (_reservations.TryGetValue(reservation.Id, out Reservation? live) && ReferenceEquals(live, reservation))
+            if (IsLiveLocked(queued))
             {
-                _reservations.Remove(reservation.Id);
+                _reservations.Remove(queued.Id, out Reservation reservation);
                 Release(reservation);
                 released++;
             }
@@ -309,24 +354,22 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         }
     }
 
-    private sealed class Reservation(string id, IReadOnlyList<BudgetScopeLimit> scopes, BudgetAmount amount, DateTimeOffset expiresAt)
-    {
-        public string Id { get; } = id;
-
-        public IReadOnlyList<BudgetScopeLimit> Scopes { get; } = scopes;
-
-        public BudgetAmount Amount { get; } = amount;
-
-        public DateTimeOffset ExpiresAt { get; } = expiresAt;
-    }
+    /// <summary>A live reservation: its accounts (the run's shared list), amount, expiry and the serial its queue entry carries.</summary>
+    private readonly record struct Reservation(IReadOnlyList<BudgetScopeLimit> Scopes, BudgetAmount Amount, DateTimeOffset ExpiresAt, long Serial);
 
     /// <summary>
     /// The accounts' states of one decision: the amounts are kept in one array and a <see cref="BudgetScopeSpend"/> is
     /// built only when read (the budget reads them only to warn near a soft limit).
     /// </summary>
+    /// <summary>
+    /// The accounts' states of one decision: the amounts are kept in two arrays and a <see cref="BudgetScopeSpend"/> is
+    /// built only when read.
+    /// </summary>
     private sealed class SpendList(IReadOnlyList<BudgetScopeLimit> scopes) : IReadOnlyList<BudgetScopeSpend>
     {
-        private readonly BudgetAmount[] _amounts = new BudgetAmount[scopes.Count * 2];
+        public BudgetAmount[] Spent { get; } = new BudgetAmount[scopes.Count];
+
+        public BudgetAmount[] Reserved { get; } = new BudgetAmount[scopes.Count];
 
         public int Count => scopes.Count;
 
@@ -336,12 +379,9 @@ public sealed class InMemoryBudgetStore : IBudgetStore
             {
                 ArgumentOutOfRangeException.ThrowIfNegative(index);
                 ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, scopes.Count);
-                return new BudgetScopeSpend(scopes[index], _amounts[2 * index], _amounts[(2 * index) + 1]);
+                return new BudgetScopeSpend(scopes[index], Spent[index], Reserved[index]);
             }
         }
-
-        public void Set(int index, BudgetAmount spent, BudgetAmount reserved) =>
-            (_amounts[2 * index], _amounts[(2 * index) + 1]) = (spent, reserved);
 
         public IEnumerator<BudgetScopeSpend> GetEnumerator()
         {
@@ -474,7 +514,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
             return new BudgetAmount(tokens, cost);
         }
 
-        public TimeSpan TimeUntilFreed(BudgetMetric metric, decimal needed, BudgetReservationRequest request)
+        public TimeSpan TimeUntilFreed(BudgetMetric metric, decimal needed, DateTimeOffset now, TimeSpan window)
         {
             // Why: the window sum was just computed for this request, so the cursor is the first charge in the window.
             decimal freed = 0;
@@ -484,14 +524,14 @@ public sealed class InMemoryBudgetStore : IBudgetStore
                 if (freed >= needed)
                 {
                     // A charge at t counts while now - window <= t, so it leaves one tick after t + window.
-                    long freeAt = _entries[i].Ticks + request.Window.Ticks + 1;
-                    long wait = freeAt - request.Now.UtcTicks;
+                    long freeAt = _entries[i].Ticks + window.Ticks + 1;
+                    long wait = freeAt - now.UtcTicks;
                     return TimeSpan.FromTicks(Math.Max(wait, 1));
                 }
             }
 
             // Live reservations hold the rest; once settled they leave the window a full window from now.
-            return request.Window;
+            return window;
         }
 
         public void Insert(Charge charge)

@@ -56,43 +56,22 @@ public sealed partial class LedgerBudget : IBudget
 
     /// <inheritdoc />
     /// <exception cref="Configuration.ConfigException">The model has no price and there is no fallback, or a setting is malformed.</exception>
-    public async ValueTask<BudgetDecision> CheckAsync(BudgetCheck check, CancellationToken cancellationToken = default)
+    public ValueTask<BudgetDecision> CheckAsync(BudgetCheck check, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(check);
-        BudgetOptions options = _options();
-        options.Validate();
-        DateTimeOffset now = _time.GetUtcNow();
-        RunState run = _runs.GetValue(check.RunId, static _ => new RunState());
-        if ((Interlocked.Increment(ref _checks) & 255) == 0)
+        if (_store is InMemoryBudgetStore memory)
         {
-            await SweepAsync(now, cancellationToken).ConfigureAwait(false);
+            // Why: the default store answers synchronously; calling it directly saves the request, result and per-scope
+            // objects of the seam on every model call (the store expires reservations itself, so no sweep either).
+            cancellationToken.ThrowIfCancellationRequested();
+            return ValueTask.FromResult(CheckInMemory(memory, check));
         }
 
-        ModelPrice price = options.Prices.GetPrice(check.Model);
-        BudgetAmount estimate = Estimate(check, options, run, price);
-        (BudgetScopeLimit[] scopes, BudgetLimit?[] limits) = run.ScopesFor(check, options.Limits);
-        string reservationId = NewReservationId(check);
-        var request = new BudgetReservationRequest(reservationId, scopes, estimate, now, options.Window, now + options.ReservationTimeout) { RunId = check.RunId };
-        BudgetReservationResult result = await _store.TryReserveAsync(request, cancellationToken).ConfigureAwait(false);
-        if (result.Refusal is { } refusal)
-        {
-            BudgetLimitExceeded exceeded = Describe(refusal, options.Window);
-            LogRefused(_logger, check.RunId, exceeded.Message);
-            return BudgetDecision.Deny(exceeded.Message) with { Exceeded = exceeded };
-        }
-
-        (string Warning, string Notice)? soft = SoftWarning(result.Scopes, limits, estimate, options, run);
-        if (soft is null)
-        {
-            return BudgetDecision.Grant(reservationId);
-        }
-
-        LogWarning(_logger, check.RunId, soft.Value.Warning);
-        return BudgetDecision.Grant(reservationId, soft.Value.Warning) with { ModelNotice = options.ShowRemainingToModel ? soft.Value.Notice : null };
+        return CheckWithStoreAsync(check, cancellationToken);
     }
 
     /// <inheritdoc />
-    public async ValueTask SettleAsync(BudgetCharge charge, CancellationToken cancellationToken = default)
+    public ValueTask SettleAsync(BudgetCharge charge, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(charge);
         BudgetCheck check = charge.Reservation.Check;
@@ -110,23 +89,33 @@ public sealed partial class LedgerBudget : IBudget
             run.PreviousOutput = output > 0 ? output : total;
         }
 
-        var entry = new BudgetLedgerEntry(
-            charge.Reservation.ReservationId ?? NewReservationId(check),
-            _time.GetUtcNow(),
-            run?.KeysFor(check) ?? BudgetScopes.KeysFor(check.Caller, check.AgentName),
-            new BudgetAmount(Math.Max(total, 0), cost))
+        DateTimeOffset now = _time.GetUtcNow();
+        BudgetScopeKey[] keys = run?.KeysFor(check) ?? BudgetScopes.KeysFor(check.Caller, check.AgentName);
+        var amount = new BudgetAmount(Math.Max(total, 0), cost);
+        string? reservationId = charge.Reservation.ReservationId;
+        if (_store is InMemoryBudgetStore memory)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (reservationId is null)
+            {
+                memory.Record(now, keys, amount);
+            }
+            else
+            {
+                memory.Settle(reservationId, now, keys, amount);
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        var entry = new BudgetLedgerEntry(reservationId ?? NewReservationId(check), now, keys, amount)
         {
             RunId = check.RunId,
             Model = check.Model,
         };
-        if (charge.Reservation.ReservationId is { } reservationId)
-        {
-            await _store.SettleAsync(reservationId, entry, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            await _store.RecordAsync(entry, cancellationToken).ConfigureAwait(false);
-        }
+        return reservationId is null
+            ? _store.RecordAsync(entry, cancellationToken)
+            : Discard(_store.SettleAsync(reservationId, entry, cancellationToken));
     }
 
     /// <inheritdoc />
@@ -144,6 +133,82 @@ public sealed partial class LedgerBudget : IBudget
     /// <returns>How many reservations were released.</returns>
     public ValueTask<int> ReleaseExpiredAsync(CancellationToken cancellationToken = default) =>
         SweepAsync(_time.GetUtcNow(), cancellationToken);
+
+    private static async ValueTask Discard(ValueTask<bool> settle) => await settle.ConfigureAwait(false);
+
+    private BudgetDecision CheckInMemory(InMemoryBudgetStore memory, BudgetCheck check)
+    {
+        BudgetOptions options = _options();
+        options.Validate();
+        DateTimeOffset now = _time.GetUtcNow();
+        RunState run = _runs.GetValue(check.RunId, static _ => new RunState());
+        ModelPrice price = options.Prices.GetPrice(check.Model);
+        BudgetAmount estimate = Estimate(check, options, run, price);
+        (BudgetScopeLimit[] scopes, BudgetLimit?[] limits) = run.ScopesFor(check, options.Limits);
+        string reservationId = NewReservationId(check);
+        Span<BudgetAmount> amounts = scopes.Length <= 8 ? stackalloc BudgetAmount[16] : new BudgetAmount[2 * scopes.Length];
+        Span<BudgetAmount> spent = amounts[..scopes.Length];
+        Span<BudgetAmount> reserved = amounts.Slice(scopes.Length, scopes.Length);
+        BudgetRefusal? refusal = memory.TryReserve(reservationId, scopes, estimate, now, options.Window, now + options.ReservationTimeout, spent, reserved);
+        return Decide(check, reservationId, refusal, scopes, limits, spent, reserved, estimate, options, run);
+    }
+
+    private async ValueTask<BudgetDecision> CheckWithStoreAsync(BudgetCheck check, CancellationToken cancellationToken)
+    {
+        BudgetOptions options = _options();
+        options.Validate();
+        DateTimeOffset now = _time.GetUtcNow();
+        RunState run = _runs.GetValue(check.RunId, static _ => new RunState());
+        if ((Interlocked.Increment(ref _checks) & 255) == 0)
+        {
+            await SweepAsync(now, cancellationToken).ConfigureAwait(false);
+        }
+
+        ModelPrice price = options.Prices.GetPrice(check.Model);
+        BudgetAmount estimate = Estimate(check, options, run, price);
+        (BudgetScopeLimit[] scopes, BudgetLimit?[] limits) = run.ScopesFor(check, options.Limits);
+        string reservationId = NewReservationId(check);
+        var request = new BudgetReservationRequest(reservationId, scopes, estimate, now, options.Window, now + options.ReservationTimeout) { RunId = check.RunId };
+        BudgetReservationResult result = await _store.TryReserveAsync(request, cancellationToken).ConfigureAwait(false);
+        var spent = new BudgetAmount[scopes.Length];
+        var reserved = new BudgetAmount[scopes.Length];
+        for (int i = 0; i < scopes.Length && i < result.Scopes.Count; i++)
+        {
+            BudgetScopeSpend state = result.Scopes[i];
+            (spent[i], reserved[i]) = (state.Spent, state.Reserved);
+        }
+
+        return Decide(check, reservationId, result.Refusal, scopes, limits, spent, reserved, estimate, options, run);
+    }
+
+    private BudgetDecision Decide(
+        BudgetCheck check,
+        string reservationId,
+        BudgetRefusal? refusal,
+        BudgetScopeLimit[] scopes,
+        BudgetLimit?[] limits,
+        ReadOnlySpan<BudgetAmount> spent,
+        ReadOnlySpan<BudgetAmount> reserved,
+        BudgetAmount estimate,
+        BudgetOptions options,
+        RunState run)
+    {
+        if (refusal is not null)
+        {
+            BudgetLimitExceeded exceeded = Describe(refusal, options.Window);
+            LogRefused(_logger, check.RunId, exceeded.Message);
+            return BudgetDecision.Deny(exceeded.Message) with { Exceeded = exceeded };
+        }
+
+        (string Warning, string Notice)? soft = SoftWarning(scopes, limits, spent, reserved, estimate, options, run);
+        if (soft is null)
+        {
+            return BudgetDecision.Grant(reservationId);
+        }
+
+        LogWarning(_logger, check.RunId, soft.Value.Warning);
+        return BudgetDecision.Grant(reservationId, soft.Value.Warning) with { ModelNotice = options.ShowRemainingToModel ? soft.Value.Notice : null };
+    }
 
     private static Func<BudgetOptions> Fixed(BudgetOptions options)
     {
@@ -191,9 +256,10 @@ public sealed partial class LedgerBudget : IBudget
         };
     }
 
-    private static (string Warning, string Notice)? SoftWarning(IReadOnlyList<BudgetScopeSpend> scopes, BudgetLimit?[] limits, BudgetAmount estimate, BudgetOptions options, RunState run)
+    private static (string Warning, string Notice)? SoftWarning(
+        BudgetScopeLimit[] scopes, BudgetLimit?[] limits, ReadOnlySpan<BudgetAmount> spent, ReadOnlySpan<BudgetAmount> reserved, BudgetAmount estimate, BudgetOptions options, RunState run)
     {
-        for (int i = 0; i < scopes.Count; i++)
+        for (int i = 0; i < scopes.Length; i++)
         {
             BudgetLimit? limit = limits[i];
             double percent = limit?.SoftLimitPercent ?? options.SoftLimitPercent ?? 0;
@@ -202,7 +268,7 @@ public sealed partial class LedgerBudget : IBudget
                 continue;
             }
 
-            BudgetAmount after = scopes[i].Committed + estimate;
+            BudgetAmount after = spent[i] + reserved[i] + estimate;
             (BudgetMetric Metric, decimal Used, decimal Max)? passed = null;
             if (limit.MaxCost is decimal maxCost && after.Cost >= maxCost * (decimal)percent / 100m)
             {
@@ -213,9 +279,9 @@ public sealed partial class LedgerBudget : IBudget
                 passed = (BudgetMetric.Tokens, after.Tokens, maxTokens);
             }
 
-            if (passed is { } p && run.TryWarn(scopes[i].Limit.Key))
+            if (passed is { } p && run.TryWarn(scopes[i].Key))
             {
-                BudgetScopeKey key = scopes[i].Limit.Key;
+                BudgetScopeKey key = scopes[i].Key;
                 string remaining = Format(p.Metric, Math.Max(0, p.Max - p.Used));
                 string max = Format(p.Metric, p.Max);
                 string window = FormatDuration(options.Window);

@@ -118,4 +118,63 @@ public class AuditHotPathTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new AuditWriterOptions { Linger = TimeSpan.FromSeconds(2) }.Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => new AuditWriterOptions { Linger = TimeSpan.FromMilliseconds(-1) }.Validate());
     }
+
+    [Fact]
+    public async Task Argument_pairs_are_stored_as_pairs_when_clean_and_as_redacted_json_when_they_hold_a_secret()
+    {
+        var store = new InMemoryAuditStore(AuditRetention.Unbounded);
+        await using var writer = new AuditWriter(store, new AuditWriterOptions { MaxValueLength = 20 });
+        var secret = new Dictionary<string, object?> { ["url"] = "https://a.example", ["api_key"] = "sk-live-1" };
+        await writer.RecordAsync(new AuditEvent(AuditEventKind.ToolCall, T0) { ToolName = "clean", ArgumentValues = new Dictionary<string, object?> { ["i"] = 1, ["s"] = "short" } });
+        await writer.RecordAsync(new AuditEvent(AuditEventKind.ToolCall, T0.AddSeconds(1)) { ToolName = "secret", ArgumentValues = secret });
+        await writer.RecordAsync(new AuditEvent(AuditEventKind.ToolCall, T0.AddSeconds(2))
+        {
+            ToolName = "long",
+            ArgumentValues = new Dictionary<string, object?> { ["text"] = new string('x', 40), ["deep"] = JsonSerializer.SerializeToElement(new { password = "p" }) },
+        });
+        secret["api_key"] = "changed-after-the-call";
+        await writer.FlushAsync();
+
+        Dictionary<string, AuditEvent> stored = (await store.QueryAsync(new AuditQuery())).Records.ToDictionary(r => r.ToolName!, r => r.Event);
+        Assert.NotNull(stored["clean"].ArgumentValues);
+        Assert.Equal("""{"i":1,"s":"short"}""", JsonSerializer.Serialize(stored["clean"].Arguments!.Value));
+        Assert.Null(stored["secret"].ArgumentValues);
+        Assert.Equal(DefaultAuditRedactor.Mask, stored["secret"].Arguments!.Value.GetProperty("api_key").GetString());
+        Assert.Equal("https://a.example", stored["secret"].Arguments!.Value.GetProperty("url").GetString());
+        Assert.StartsWith(new string('x', 20) + "…[truncated", stored["long"].Arguments!.Value.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Equal(DefaultAuditRedactor.Mask, stored["long"].Arguments!.Value.GetProperty("deep").GetProperty("password").GetString());
+    }
+
+    [Fact]
+    public async Task Records_arriving_out_of_order_across_chunks_are_kept_in_order_and_retention_reuses_chunks()
+    {
+        var store = new InMemoryAuditStore(new AuditRetention(MaxCount: 2500));
+
+        // Batches of 300 in shuffled time order, so inserts land before records already stored, across chunk boundaries.
+        for (int batch = 0; batch < 20; batch++)
+        {
+            AuditRecord[] records = [.. Enumerable.Range(0, 300).Select(i =>
+            {
+                int n = (batch * 300) + ((i * 7) % 300) - 150;
+                return new AuditRecord($"id{n + 1000:D6}", new AuditEvent(AuditEventKind.ToolCall, T0.AddSeconds(n)) { Sequence = n }, T0);
+            })];
+            await store.AppendAsync(records);
+        }
+
+        var all = new List<AuditRecord>();
+        string? cursor = null;
+        do
+        {
+            AuditPage page = await store.QueryAsync(new AuditQuery { Limit = 1000, Cursor = cursor });
+            all.AddRange(page.Records);
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        Assert.Equal(2500, store.Count);
+        Assert.Equal(2500, all.Count);
+        Assert.Equal(all.Select(r => r.ObservedAt).OrderByDescending(t => t), all.Select(r => r.ObservedAt));
+        Assert.Equal(5849, all[0].Event.Sequence);
+        Assert.Equal(Enumerable.Range(3350, 2500).Reverse().Select(n => (long)n), all.Select(r => r.Event.Sequence));
+    }
 }

@@ -32,7 +32,39 @@ public sealed record AuditEvent(AuditEventKind Kind, DateTimeOffset Timestamp)
     public string? ToolName { get; init; }
 
     /// <summary>Gets a tool call's arguments as JSON (for tool events), so an audit store can query them.</summary>
-    public JsonElement? Arguments { get; init; }
+    /// <remarks>
+    /// When the event was built from <see cref="ArgumentValues"/>, this is their JSON, serialized on first read. Setting
+    /// it clears <see cref="ArgumentValues"/>.
+    /// </remarks>
+    public JsonElement? Arguments
+    {
+        get => _argumentValues is { } values ? values.Json : _arguments;
+        init => (_arguments, _argumentValues) = (value, null);
+    }
+
+    /// <summary>
+    /// Gets a tool call's arguments as name/value pairs, when the event was built from them rather than from JSON: a copy
+    /// taken when the event is built, whose values are immutable (strings, numbers, booleans and
+    /// <see cref="JsonElement"/>s; any other value is serialized to a <see cref="JsonElement"/> when set), so a later change
+    /// to the call's dictionary does not change the event. <see cref="Arguments"/> is their JSON, serialized on first read.
+    /// </summary>
+    /// <remarks>Setting pairs replaces a JSON <see cref="Arguments"/> set before; setting null leaves it.</remarks>
+    /// <exception cref="NotSupportedException">A value cannot be serialized to JSON.</exception>
+    public IReadOnlyCollection<KeyValuePair<string, object?>>? ArgumentValues
+    {
+        get => _argumentValues;
+        init
+        {
+            if (value is null)
+            {
+                _argumentValues = null;
+            }
+            else
+            {
+                (_argumentValues, _arguments) = (AuditArgumentValues.Create(value), null);
+            }
+        }
+    }
 
     /// <summary>Gets the model that answered (the id the provider reported), for model-call events.</summary>
     public string? Model { get; init; }
@@ -52,4 +84,7 @@ public sealed record AuditEvent(AuditEventKind Kind, DateTimeOffset Timestamp)
 
     // Why: most events carry no data; an unset one reads as the shared empty dictionary instead of allocating its own.
     private readonly IReadOnlyDictionary<string, string>? _data;
+
+    private readonly JsonElement? _arguments;
+    private readonly AuditArgumentValues? _argumentValues;
 }

@@ -20,7 +20,6 @@ namespace Executus.Runs;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "An execution runs once; ExecuteAsync disposes the deadline when the run ends.")]
 internal sealed partial class RunExecution
 {
-    private static System.Text.Json.Serialization.Metadata.JsonTypeInfo? s_argumentsDictionaryInfo;
     private readonly Executor _executor;
     private readonly RunRequest _request;
     private readonly CancellationToken _callerToken;
@@ -829,7 +828,7 @@ internal sealed partial class RunExecution
         return result;
     }
 
-    private JsonElement? ArgumentsOf(FunctionCallContent call)
+    private AuditArgumentValues? ArgumentsOf(FunctionCallContent call)
     {
         if (!_ports.Audits || call.Arguments is null)
         {
@@ -838,20 +837,15 @@ internal sealed partial class RunExecution
 
         try
         {
-            // Why: providers hand a Dictionary; serialized as itself, its entries are read without a boxed enumerator.
-            return call.Arguments is Dictionary<string, object?> dictionary
-                ? JsonSerializer.SerializeToElement(dictionary, ArgumentsDictionaryInfo)
-                : JsonSerializer.SerializeToElement(call.Arguments, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>)));
+            // Why: a copy of the pairs; their JSON is built only if someone reads it (see AuditArgumentValues).
+            return AuditArgumentValues.Create(call.Arguments);
         }
-        catch (Exception ex) when (ex is NotSupportedException or JsonException or InvalidOperationException)
+        catch (Exception ex) when (ex is NotSupportedException or JsonException or InvalidOperationException or ArgumentException)
         {
             LogArgumentsNotSerializable(_executor.Logger, ex, RunId, call.Name);
             return null;
         }
     }
-
-    private static System.Text.Json.Serialization.Metadata.JsonTypeInfo ArgumentsDictionaryInfo =>
-        s_argumentsDictionaryInfo ??= AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(Dictionary<string, object?>));
 
     private static Dictionary<string, string> GuardData(DispatchDenied denied) =>
         new(StringComparer.Ordinal) { ["reason"] = denied.Reason.ToString() };

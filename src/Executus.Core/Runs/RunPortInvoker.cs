@@ -108,7 +108,7 @@ internal sealed partial class RunPortInvoker : IAudit
         string? detail = null,
         UsageDetails? usage = null,
         string? model = null,
-        System.Text.Json.JsonElement? arguments = null,
+        AuditArguments arguments = default,
         IReadOnlyDictionary<string, string>? data = null) =>
         Audits
             ? RecordCoreAsync(
@@ -123,7 +123,8 @@ internal sealed partial class RunPortInvoker : IAudit
                     Detail = detail,
                     Usage = usage,
                     Model = model,
-                    Arguments = arguments,
+                    Arguments = arguments.Json,
+                    ArgumentValues = arguments.Values,
                     Data = data ?? System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty,
                 },
                 token)
