@@ -323,12 +323,15 @@ internal sealed partial class RunExecution
             ChatResponse response = await CallModelAsync(client, options, token).ConfigureAwait(false);
             _messages.AddRange(response.Messages);
 
+            // Why: indexed loops; foreach over the IList properties would box an enumerator per message per turn.
             List<FunctionCallContent>? calls = null;
-            foreach (ChatMessage message in response.Messages)
+            IList<ChatMessage> answered = response.Messages;
+            for (int m = 0; m < answered.Count; m++)
             {
-                foreach (AIContent content in message.Contents)
+                IList<AIContent> contents = answered[m].Contents;
+                for (int c = 0; c < contents.Count; c++)
                 {
-                    if (content is FunctionCallContent { InformationalOnly: false } call)
+                    if (contents[c] is FunctionCallContent { InformationalOnly: false } call)
                     {
                         (calls ??= []).Add(call);
                     }
@@ -658,7 +661,8 @@ internal sealed partial class RunExecution
 
     private async ValueTask<ChatResponse> CallModelAsync(IChatClient client, ChatOptions options, CancellationToken token)
     {
-        long started = Time.GetTimestamp();
+        // Why: the latency is only told to observers; without them the clock is not read.
+        long started = _ports.Emits ? Time.GetTimestamp() : 0;
         ChatResponse response;
         try
         {
@@ -770,7 +774,21 @@ internal sealed partial class RunExecution
         throw new OperationCanceledException(token);
     }
 
-    private async ValueTask<FunctionResultContent> InvokeToolAsync(Toolbox? toolbox, FunctionCallContent call, ToolInvocationContext context, CancellationToken token)
+    private ValueTask<FunctionResultContent> InvokeToolAsync(Toolbox? toolbox, FunctionCallContent call, ToolInvocationContext context, CancellationToken token)
+    {
+        // Why: with nothing to tell about a call (no observers, no audit, no tracing listener, no phases) it is the
+        // dispatch guard's and the toolbox's alone; this skips a layer of async state on every tool call.
+        if (toolbox is not null && !_ports.Emits && !_ports.Audits && _phases is null && !RunsTelemetry.Source.HasListeners())
+        {
+            return DispatchGuard.CheckToolCall(call) is { } denied
+                ? new ValueTask<FunctionResultContent>(Error(call, denied.Message, new DispatchDeniedException(denied)))
+                : toolbox.InvokeAsync(call, context, token);
+        }
+
+        return InvokeToolCoreAsync(toolbox, call, context, token);
+    }
+
+    private async ValueTask<FunctionResultContent> InvokeToolCoreAsync(Toolbox? toolbox, FunctionCallContent call, ToolInvocationContext context, CancellationToken token)
     {
         if (_ports.Emits)
         {
