@@ -95,10 +95,62 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
     }
 
     /// <inheritdoc />
-    public async ValueTask SaveAsync(RunCheckpoint checkpoint, int savedMessageCount, CancellationToken cancellationToken = default)
+    public ValueTask SaveAsync(RunCheckpoint checkpoint, int savedMessageCount, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         RunState state = _runs.GetOrAdd(checkpoint.RunId, static _ => new RunState());
+
+        // Why: a turn inside the throttle window (most turns) is decided synchronously, without async state; a write,
+        // a lease check, another boundary or a busy gate takes the full path.
+        if (_leases is null && checkpoint.Boundary == CheckpointBoundary.Turn && !cancellationToken.IsCancellationRequested && state.Gate.Wait(0, CancellationToken.None))
+        {
+            state.ValidPrefix = Math.Min(state.ValidPrefix, Math.Max(0, savedMessageCount));
+            if (!IsDue(state, checkpoint))
+            {
+                Skip(state, checkpoint);
+                state.Gate.Release();
+                return default;
+            }
+
+            return WriteHeldAsync(state, checkpoint, cancellationToken);
+        }
+
+        return SaveCoreAsync(state, checkpoint, savedMessageCount, cancellationToken);
+    }
+
+    private async ValueTask WriteHeldAsync(RunState state, RunCheckpoint checkpoint, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await WriteAsync(state, checkpoint, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            state.Gate.Release();
+        }
+    }
+
+    private bool IsDue(RunState state, RunCheckpoint checkpoint)
+    {
+        // Why: the interval is measured between the snapshots' own times (the kernel stamps each one), so a throttled
+        // turn costs no clock read; a snapshot without a time, or one older than the last write (the clock moved
+        // back), is timed by this checkpointer's clock.
+        DateTimeOffset savedAt = checkpoint.SavedAt == default ? _time.GetUtcNow() : checkpoint.SavedAt;
+        return checkpoint.Boundary != CheckpointBoundary.Turn
+            || state.LastWrite is not { } last
+            || savedAt < last
+            || savedAt - last >= _minInterval;
+    }
+
+    private void Skip(RunState state, RunCheckpoint checkpoint)
+    {
+        state.Pending = checkpoint;
+        Interlocked.Increment(ref _skipped);
+        s_writes.Add(1, new KeyValuePair<string, object?>("result", "skipped"));
+    }
+
+    private async ValueTask SaveCoreAsync(RunState state, RunCheckpoint checkpoint, int savedMessageCount, CancellationToken cancellationToken)
+    {
         await state.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -115,19 +167,9 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
                 return;
             }
 
-            // Why: the interval is measured between the snapshots' own times (the kernel stamps each one), so a
-            // throttled turn costs no clock read; a snapshot without a time, or one older than the last write (the
-            // clock moved back), is timed by this checkpointer's clock.
-            DateTimeOffset savedAt = checkpoint.SavedAt == default ? _time.GetUtcNow() : checkpoint.SavedAt;
-            bool due = checkpoint.Boundary != CheckpointBoundary.Turn
-                || state.LastWrite is not { } last
-                || savedAt < last
-                || savedAt - last >= _minInterval;
-            if (!due)
+            if (!IsDue(state, checkpoint))
             {
-                state.Pending = checkpoint;
-                Interlocked.Increment(ref _skipped);
-                s_writes.Add(1, new KeyValuePair<string, object?>("result", "skipped"));
+                Skip(state, checkpoint);
                 return;
             }
 

@@ -432,17 +432,33 @@ internal sealed partial class RunExecution
     }
 
     /// <summary>Saves a checkpoint with the append-friendly count; a save that fails keeps the old count.</summary>
-    public async ValueTask SaveCheckpointAsync(CheckpointBoundary boundary, CancellationToken token, string? pausedReason = null)
+    public ValueTask SaveCheckpointAsync(CheckpointBoundary boundary, CancellationToken token, string? pausedReason = null)
     {
         if (!_ports.Checkpoints)
         {
-            return;
+            return default;
         }
 
         RunCheckpoint checkpoint = pausedReason is null ? Checkpoint(boundary) : Checkpoint(boundary) with { PausedReason = pausedReason };
-        if (await _ports.SaveAsync(checkpoint, Math.Min(_savedMessageCount, checkpoint.Messages.Count), token).ConfigureAwait(false))
+        ValueTask<bool> save = _ports.SaveAsync(checkpoint, Math.Min(_savedMessageCount, checkpoint.Messages.Count), token);
+        if (!save.IsCompletedSuccessfully)
+        {
+            return SavedAsync(save, checkpoint.Messages.Count);
+        }
+
+        if (save.Result)
         {
             _savedMessageCount = checkpoint.Messages.Count;
+        }
+
+        return default;
+    }
+
+    private async ValueTask SavedAsync(ValueTask<bool> save, int count)
+    {
+        if (await save.ConfigureAwait(false))
+        {
+            _savedMessageCount = count;
         }
     }
 
