@@ -73,13 +73,21 @@ public sealed class DefaultAuditRedactor : IAuditRedactor
         ArgumentNullException.ThrowIfNull(auditEvent);
         bool changed = false;
         Dictionary<string, string>? data = null;
-        foreach (KeyValuePair<string, string> pair in auditEvent.Data)
+        IReadOnlyDictionary<string, string> original = auditEvent.Data;
+
+        // Why: most events carry no data, and the kernel's carry a Dictionary; neither needs a boxed enumerator.
+        if (original is Dictionary<string, string> dictionary)
         {
-            string value = IsSecretKey(pair.Key) ? Mask : RedactText(pair.Value);
-            if (!string.Equals(value, pair.Value, StringComparison.Ordinal))
+            foreach (KeyValuePair<string, string> pair in dictionary)
             {
-                data ??= new Dictionary<string, string>(auditEvent.Data, StringComparer.Ordinal);
-                data[pair.Key] = value;
+                RedactEntry(original, pair, ref data);
+            }
+        }
+        else if (original.Count > 0)
+        {
+            foreach (KeyValuePair<string, string> pair in original)
+            {
+                RedactEntry(original, pair, ref data);
             }
         }
 
@@ -103,6 +111,16 @@ public sealed class DefaultAuditRedactor : IAuditRedactor
 
         AuditEvent result = auditEvent with { Data = data ?? auditEvent.Data, Detail = detail };
         return redactedArguments is null ? result : result with { Arguments = redactedArguments };
+    }
+
+    private void RedactEntry(IReadOnlyDictionary<string, string> original, KeyValuePair<string, string> pair, ref Dictionary<string, string>? data)
+    {
+        string value = IsSecretKey(pair.Key) ? Mask : RedactText(pair.Value);
+        if (!string.Equals(value, pair.Value, StringComparison.Ordinal))
+        {
+            data ??= new Dictionary<string, string>(original, StringComparer.Ordinal);
+            data[pair.Key] = value;
+        }
     }
 
     /// <summary>Redacts a JSON value: secret-keyed properties masked and long strings truncated, at any depth.</summary>

@@ -18,6 +18,7 @@ namespace Executus.Batteries.Budget;
 /// </summary>
 public sealed partial class LedgerBudget : IBudget
 {
+    private static long s_localReservations;
     private readonly IBudgetStore _store;
     private readonly Func<BudgetOptions> _options;
     private readonly TimeProvider _time;
@@ -26,6 +27,8 @@ public sealed partial class LedgerBudget : IBudget
     // run's id string, which the kernel keeps one instance of per run; a map by value would keep every run's state until
     // a sweep, which under load is a heap full of finished runs.
     private readonly ConditionalWeakTable<string, RunState> _runs = [];
+    private readonly AccountsCache _accounts = new();
+    private readonly ConditionalWeakTable<string, RunState>.CreateValueCallback _newRunState;
     private readonly string _idPrefix = NewIdPrefix();
     private long _checks;
     private long _reservations;
@@ -43,6 +46,7 @@ public sealed partial class LedgerBudget : IBudget
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _newRunState = _ => new RunState(_accounts);
     }
 
     /// <summary>Initializes a new budget with fixed options.</summary>
@@ -141,11 +145,11 @@ public sealed partial class LedgerBudget : IBudget
         BudgetOptions options = _options();
         options.Validate();
         DateTimeOffset now = _time.GetUtcNow();
-        RunState run = _runs.GetValue(check.RunId, static _ => new RunState());
+        RunState run = _runs.GetValue(check.RunId, _newRunState);
         ModelPrice price = options.Prices.GetPrice(check.Model);
         BudgetAmount estimate = Estimate(check, options, run, price);
         (BudgetScopeLimit[] scopes, BudgetLimit?[] limits) = run.ScopesFor(check, options.Limits);
-        string reservationId = NewReservationId(check);
+        string reservationId = NewLocalReservationId(check);
         Span<BudgetAmount> amounts = scopes.Length <= 8 ? stackalloc BudgetAmount[16] : new BudgetAmount[2 * scopes.Length];
         Span<BudgetAmount> spent = amounts[..scopes.Length];
         Span<BudgetAmount> reserved = amounts.Slice(scopes.Length, scopes.Length);
@@ -158,7 +162,7 @@ public sealed partial class LedgerBudget : IBudget
         BudgetOptions options = _options();
         options.Validate();
         DateTimeOffset now = _time.GetUtcNow();
-        RunState run = _runs.GetValue(check.RunId, static _ => new RunState());
+        RunState run = _runs.GetValue(check.RunId, _newRunState);
         if ((Interlocked.Increment(ref _checks) & 255) == 0)
         {
             await SweepAsync(now, cancellationToken).ConfigureAwait(false);
@@ -315,6 +319,10 @@ public sealed partial class LedgerBudget : IBudget
     private string NewReservationId(BudgetCheck check) =>
         string.Create(CultureInfo.InvariantCulture, $"{check.RunId}/{check.Iteration}/{_idPrefix}{Interlocked.Increment(ref _reservations):x}");
 
+    // Why: the in-memory store lives in one process, where one counter shared by every budget makes ids unique.
+    private static string NewLocalReservationId(BudgetCheck check) =>
+        string.Create(CultureInfo.InvariantCulture, $"{check.RunId}/{check.Iteration}/{Interlocked.Increment(ref s_localReservations):x}");
+
     private static string NewIdPrefix()
     {
         Span<byte> bytes = stackalloc byte[8];
@@ -328,7 +336,7 @@ public sealed partial class LedgerBudget : IBudget
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: {Warning}")]
     private static partial void LogWarning(ILogger logger, string runId, string warning);
 
-    private sealed class RunState
+    private sealed class RunState(AccountsCache cache)
     {
         private readonly Lock _gate = new();
         private HashSet<BudgetScopeKey>? _warned;
@@ -337,9 +345,9 @@ public sealed partial class LedgerBudget : IBudget
         public long? PreviousOutput { get; set; }
 
         /// <summary>
-        /// The accounts of <paramref name="check"/> with their limits: built once per run and reused while the caller, the
-        /// agent and every account's limit are the same (limits are looked up again on every call, so a changed option
-        /// applies at once; only the arrays are not rebuilt).
+        /// The accounts of <paramref name="check"/> with their limits: shared by runs of the same tenant, caller and agent
+        /// while every account's limit is the same (limits are looked up again on every call, so a changed option applies
+        /// at once; only the arrays are not rebuilt).
         /// </summary>
         public (BudgetScopeLimit[] Scopes, BudgetLimit?[] Limits) ScopesFor(BudgetCheck check, IList<BudgetLimit> options)
         {
@@ -367,11 +375,13 @@ public sealed partial class LedgerBudget : IBudget
                 scopes[i] = BudgetScopes.ToScopeLimit(keys[i], limits[i]);
             }
 
+            accounts = accounts with { Scopes = scopes, Limits = limits };
             lock (_gate)
             {
-                _accounts = accounts with { Scopes = scopes, Limits = limits };
+                _accounts = accounts;
             }
 
+            cache.Update(accounts);
             return (scopes, limits);
         }
 
@@ -386,12 +396,12 @@ public sealed partial class LedgerBudget : IBudget
                 accounts = _accounts;
             }
 
-            if (accounts is not null && ReferenceEquals(accounts.Caller, check.Caller) && string.Equals(accounts.AgentName, check.AgentName, StringComparison.Ordinal))
+            if (accounts is not null && accounts.Matches(check))
             {
                 return accounts;
             }
 
-            accounts = new Accounts(check.Caller, check.AgentName, BudgetScopes.KeysFor(check.Caller, check.AgentName));
+            accounts = cache.Get(check);
             lock (_gate)
             {
                 _accounts = accounts;
@@ -409,11 +419,58 @@ public sealed partial class LedgerBudget : IBudget
         }
     }
 
-    /// <summary>A run's accounts (by caller and agent) and, once looked up, their limits.</summary>
-    private sealed record Accounts(Identity.CallerIdentity Caller, string AgentName, BudgetScopeKey[] Keys)
+    /// <summary>
+    /// The accounts (and, once looked up, limits) of each tenant, caller and agent, shared by their runs so a run does not
+    /// build its own; bounded (emptied when full).
+    /// </summary>
+    private sealed class AccountsCache
+    {
+        private const int MaxEntries = 4096;
+        private readonly Lock _gate = new();
+        private readonly Dictionary<(string? Tenant, string Caller, string Agent), Accounts> _accounts = [];
+
+        public Accounts Get(BudgetCheck check)
+        {
+            (string? Tenant, string Caller, string Agent) key = (Accounts.TenantOf(check.Caller), check.Caller.Id, check.AgentName);
+            lock (_gate)
+            {
+                if (_accounts.TryGetValue(key, out Accounts? cached))
+                {
+                    return cached;
+                }
+            }
+
+            var accounts = new Accounts(key.Tenant, key.Caller, key.Agent, BudgetScopes.KeysFor(check.Caller, check.AgentName));
+            Update(accounts);
+            return accounts;
+        }
+
+        public void Update(Accounts accounts)
+        {
+            lock (_gate)
+            {
+                if (_accounts.Count >= MaxEntries)
+                {
+                    _accounts.Clear();
+                }
+
+                _accounts[(accounts.Tenant, accounts.CallerId, accounts.AgentName)] = accounts;
+            }
+        }
+    }
+
+    /// <summary>The accounts of a tenant, caller and agent and, once looked up, their limits.</summary>
+    private sealed record Accounts(string? Tenant, string CallerId, string AgentName, BudgetScopeKey[] Keys)
     {
         public BudgetScopeLimit[]? Scopes { get; init; }
 
         public BudgetLimit?[]? Limits { get; init; }
+
+        public static string? TenantOf(Identity.CallerIdentity caller) => caller.TenantKey is { Length: > 0 } tenant ? tenant : null;
+
+        public bool Matches(BudgetCheck check) =>
+            string.Equals(CallerId, check.Caller.Id, StringComparison.Ordinal)
+            && string.Equals(AgentName, check.AgentName, StringComparison.Ordinal)
+            && string.Equals(Tenant, TenantOf(check.Caller), StringComparison.Ordinal);
     }
 }

@@ -52,7 +52,15 @@ public sealed class EstimatingTokenCounter : ITokenCounter
                     break;
                 case FunctionCallContent call:
                     chars += call.Name.Length + call.CallId.Length;
-                    if (call.Arguments is not null)
+                    if (call.Arguments is Dictionary<string, object?> dictionary)
+                    {
+                        // Why: providers hand a Dictionary; its struct enumerator avoids a boxed one per call.
+                        foreach (KeyValuePair<string, object?> argument in dictionary)
+                        {
+                            chars += argument.Key.Length + 4 + ValueLength(argument.Value);
+                        }
+                    }
+                    else if (call.Arguments is not null)
                     {
                         foreach (KeyValuePair<string, object?> argument in call.Arguments)
                         {
