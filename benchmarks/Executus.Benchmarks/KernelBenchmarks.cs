@@ -14,7 +14,9 @@ namespace Executus.Benchmarks;
 /// <summary>
 /// The performance headline: one 10-step tool loop (one small tool per step, then an answer) on a zero-latency
 /// model, run by (a) raw M.E.AI FunctionInvokingChatClient, (b) Microsoft Agent Framework's ChatClientAgent,
-/// (c) the Executus executor with null ports, (d) the executor with in-memory recording ports, (e) the executor with the
+/// (c) the Executus executor with null ports, (d) the executor with in-memory recording ports (they keep the last 10,000
+/// things they were told, so much of (d) is the garbage collector's cost of keeping them), (d0) the executor with ports
+/// that are called and keep nothing (the kernel's own cost of feeding its ports), (e) the executor with the
 /// real Budget + Audit + Checkpoint batteries on their in-memory stores (default options: 2 s checkpoint throttle), and
 /// (f) the null-port executor on a 50-step loop, whose time / 50 is compared with (c)'s time / 10 (cost per step must stay
 /// flat as the transcript grows). Kernel overhead per step = (executor − FICC) / 10. Targets (issue 21): (c) ≤ 1.0× (a)
@@ -33,6 +35,7 @@ public class KernelBenchmarks
     private ChatClientAgent _maf = null!;
     private Executor _nullPorts = null!;
     private Executor _recordingPorts = null!;
+    private Executor _noOpPorts = null!;
     private Executor _batteries = null!;
     private Executor _longLoop = null!;
     private AuditWriter _auditWriter = null!;
@@ -54,6 +57,12 @@ public class KernelBenchmarks
             new FixedModelResolver(_model),
             registry,
             new RunPorts { Budget = recorder, Audit = recorder, Checkpointer = recorder, Observers = [recorder] });
+
+        var noOp = new NoOpPorts();
+        _noOpPorts = new Executor(
+            new FixedModelResolver(_model),
+            registry,
+            new RunPorts { Budget = noOp, Audit = noOp, Checkpointer = noOp, Observers = [noOp] });
 
         var reference = new ModelReference("bench", "model");
         var budgetOptions = new BudgetOptions();
@@ -89,6 +98,9 @@ public class KernelBenchmarks
     [Benchmark(Description = "(d) Executus Executor, in-memory ports")]
     public async Task<string> ExecutorRecordingPorts() => (await _recordingPorts.RunAsync(new RunRequest(_agent, "go"))).Text;
 
+    [Benchmark(Description = "(d0) Executus Executor, ports that keep nothing")]
+    public async Task<string> ExecutorNoOpPorts() => (await _noOpPorts.RunAsync(new RunRequest(_agent, "go"))).Text;
+
     [Benchmark(Description = "(e) Executus Executor, Budget + Audit + Checkpoint batteries")]
     public async Task<string> ExecutorBatteries() => (await _batteries.RunAsync(new RunRequest(_agent, "go"))).Text;
 
@@ -122,6 +134,31 @@ public class KernelBenchmarks
         public void Dispose()
         {
         }
+    }
+
+    /// <summary>
+    /// Budget, audit, checkpoint and observer ports that are called and keep nothing: the kernel's own cost of building
+    /// what it hands its ports, without (d)'s cost of keeping it alive.
+    /// </summary>
+    private sealed class NoOpPorts : IBudget, IAudit, ICheckpointer, IRunObserver
+    {
+        private static readonly BudgetDecision Granted = BudgetDecision.Grant("r");
+
+        public ValueTask<BudgetDecision> CheckAsync(BudgetCheck check, CancellationToken cancellationToken = default) => ValueTask.FromResult(Granted);
+
+        public ValueTask SettleAsync(BudgetCharge charge, CancellationToken cancellationToken = default) => default;
+
+        public ValueTask ReleaseAsync(BudgetReservation reservation, CancellationToken cancellationToken = default) => default;
+
+        public ValueTask RecordAsync(AuditEvent auditEvent, CancellationToken cancellationToken = default) => default;
+
+        public ValueTask SaveAsync(RunCheckpoint checkpoint, int savedMessageCount, CancellationToken cancellationToken = default) => default;
+
+        public ValueTask CompleteAsync(string runId, CancellationToken cancellationToken = default) => default;
+
+        public ValueTask FailAsync(string runId, RunOutcome outcome, CancellationToken cancellationToken = default) => default;
+
+        public ValueTask OnEventAsync(RunEvent runEvent, CancellationToken cancellationToken = default) => default;
     }
 
     /// <summary>Budget, audit, checkpoint and observer ports that keep what they are told in memory (bounded).</summary>

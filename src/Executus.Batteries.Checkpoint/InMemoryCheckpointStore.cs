@@ -1,33 +1,33 @@
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using Executus.Runs;
 using Microsoft.Extensions.AI;
 
 namespace Executus.Checkpoints;
 
 /// <summary>
-/// The default <see cref="ICheckpointStore"/>: checkpoints in this process's memory, each message stored once as
-/// UTF-8 JSON with its sequence number and a small head record rewritten per save. It is also an
-/// <see cref="IRunLeaseStore"/> (leases between the hosts of one process, e.g. in tests).
+/// The default <see cref="ICheckpointStore"/>: checkpoints in this process's memory. Each message is kept once (a save
+/// appends only the messages after the unchanged prefix) together with a small head record replaced per save. It is
+/// also an <see cref="IRunLeaseStore"/> (leases between the hosts of one process, e.g. in tests).
 /// </summary>
 /// <remarks>
-/// <b>It does not survive a restart</b> — the very event checkpoints exist for. It is the default so wiring works with
-/// zero configuration, and it still gives an in-process resume (a run cancelled by <c>RunHandle</c>/shutdown can be
+/// <para><b>It does not survive a restart</b> — the very event checkpoints exist for. It is the default so wiring works
+/// with zero configuration, and it still gives an in-process resume (a run cancelled by <c>RunHandle</c>/shutdown can be
 /// resumed by id while the process lives). A host that must resume after a crash or redeploy registers a durable
-/// store (the SQLite store of <c>Executus.Contrib.Sqlite</c>, or its own).
+/// store (the SQLite or PostgreSQL store of <c>Executus.Contrib.*</c>, or its own).</para>
+/// <para>It keeps the <see cref="ChatMessage"/> objects it is given, not copies (as Agent Framework's in-memory
+/// message store does): the kernel never changes a message once it is in a run's transcript, so what was saved stays
+/// what was saved. Code that saves messages it later changes itself must hand this store copies. Why not serialize
+/// each message at save time: that JSON was most of a checkpointed run's overhead (issue 13), and it protected only
+/// against changes the kernel does not make; the durable stores serialize anyway.</para>
 /// </remarks>
 public sealed class InMemoryCheckpointStore : ICheckpointStore, IRunLeaseStore
 {
-    private static readonly JsonTypeInfo<ChatMessage> s_messageInfo = (JsonTypeInfo<ChatMessage>)AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(ChatMessage));
-    private static readonly JsonTypeInfo<RunCheckpoint> s_headInfo = (JsonTypeInfo<RunCheckpoint>)AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(RunCheckpoint));
-
     private readonly Lock _lock = new();
     private readonly SortedDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, LeaseEntry> _leases = new(StringComparer.Ordinal);
-    private long _bytesWritten;
+    private long _messagesWritten;
 
-    /// <summary>Gets how many bytes of JSON (heads and messages) the store has written since it was created.</summary>
-    public long BytesWritten => Interlocked.Read(ref _bytesWritten);
+    /// <summary>Gets how many messages the store has appended since it was created (each message is stored once).</summary>
+    public long MessagesWritten => Interlocked.Read(ref _messagesWritten);
 
     /// <summary>Gets how many runs have a checkpoint.</summary>
     public int Count
@@ -48,7 +48,9 @@ public sealed class InMemoryCheckpointStore : ICheckpointStore, IRunLeaseStore
         ArgumentOutOfRangeException.ThrowIfNegative(unchangedMessageCount);
         cancellationToken.ThrowIfCancellationRequested();
         IReadOnlyList<ChatMessage> messages = checkpoint.Messages;
-        byte[] head = JsonSerializer.SerializeToUtf8Bytes(checkpoint with { Messages = [] }, s_headInfo);
+
+        // Why: the head must not keep the kernel's live transcript view (it grows after this save).
+        RunCheckpoint head = checkpoint with { Messages = [] };
         lock (_lock)
         {
             if (!_entries.TryGetValue(checkpoint.RunId, out Entry? entry))
@@ -59,18 +61,14 @@ public sealed class InMemoryCheckpointStore : ICheckpointStore, IRunLeaseStore
 
             int keep = Math.Min(unchangedMessageCount, Math.Min(entry.Messages.Count, messages.Count));
             entry.Messages.RemoveRange(keep, entry.Messages.Count - keep);
-            long written = head.Length;
             for (int i = keep; i < messages.Count; i++)
             {
-                // Why: serialized at save time, so a later change to a live ChatMessage cannot alter what was saved.
-                byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(messages[i], s_messageInfo);
-                entry.Messages.Add(bytes);
-                written += bytes.Length;
+                entry.Messages.Add(messages[i]);
             }
 
             entry.Head = head;
-            entry.Summary = Summarize(checkpoint, entry.ResumeAttempts);
-            _bytesWritten += written;
+            entry.MessageCount = messages.Count;
+            _messagesWritten += messages.Count - keep;
         }
 
         return ValueTask.CompletedTask;
@@ -81,26 +79,12 @@ public sealed class InMemoryCheckpointStore : ICheckpointStore, IRunLeaseStore
     {
         ArgumentNullException.ThrowIfNull(runId);
         cancellationToken.ThrowIfCancellationRequested();
-        byte[] head;
-        byte[][] messages;
         lock (_lock)
         {
-            if (!_entries.TryGetValue(runId, out Entry? entry))
-            {
-                return ValueTask.FromResult<RunCheckpoint?>(null);
-            }
-
-            (head, messages) = (entry.Head, [.. entry.Messages]);
+            return ValueTask.FromResult(_entries.TryGetValue(runId, out Entry? entry)
+                ? entry.Head with { Messages = [.. entry.Messages] }
+                : null);
         }
-
-        RunCheckpoint checkpoint = JsonSerializer.Deserialize(head, s_headInfo)!;
-        var list = new ChatMessage[messages.Length];
-        for (int i = 0; i < messages.Length; i++)
-        {
-            list[i] = JsonSerializer.Deserialize(messages[i], s_messageInfo)!;
-        }
-
-        return ValueTask.FromResult<RunCheckpoint?>(checkpoint with { Messages = list });
     }
 
     /// <inheritdoc />
@@ -126,7 +110,7 @@ public sealed class InMemoryCheckpointStore : ICheckpointStore, IRunLeaseStore
                     break;
                 }
 
-                items.Add(pair.Value.Summary with { ResumeAttempts = pair.Value.ResumeAttempts });
+                items.Add(Summarize(pair.Value.Head, pair.Value.MessageCount, pair.Value.ResumeAttempts));
             }
         }
 
@@ -179,7 +163,7 @@ public sealed class InMemoryCheckpointStore : ICheckpointStore, IRunLeaseStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
-            string[] old = [.. _entries.Where(p => p.Value.Summary.SavedAt < savedBefore).Select(p => p.Key)];
+            string[] old = [.. _entries.Where(p => p.Value.Head.SavedAt < savedBefore).Select(p => p.Key)];
             foreach (string runId in old)
             {
                 _entries.Remove(runId);
@@ -265,7 +249,7 @@ public sealed class InMemoryCheckpointStore : ICheckpointStore, IRunLeaseStore
                     break;
                 }
 
-                if (pair.Value.Summary.PausedReason is not null)
+                if (pair.Value.Head.PausedReason is not null)
                 {
                     continue;
                 }
@@ -345,9 +329,10 @@ public sealed class InMemoryCheckpointStore : ICheckpointStore, IRunLeaseStore
 
     /// <summary>Builds the listing record of a checkpoint.</summary>
     /// <param name="checkpoint">The checkpoint.</param>
+    /// <param name="messageCount">How many messages the checkpoint holds.</param>
     /// <param name="resumeAttempts">The run's resume attempts.</param>
     /// <returns>The summary.</returns>
-    internal static CheckpointSummary Summarize(RunCheckpoint checkpoint, int resumeAttempts) => new()
+    internal static CheckpointSummary Summarize(RunCheckpoint checkpoint, int messageCount, int resumeAttempts) => new()
     {
         RunId = checkpoint.RunId,
         AgentName = checkpoint.Agent.Name,
@@ -355,7 +340,7 @@ public sealed class InMemoryCheckpointStore : ICheckpointStore, IRunLeaseStore
         CallerId = checkpoint.Caller.Id,
         FairnessKey = checkpoint.Caller.FairnessKey,
         Iteration = checkpoint.Iteration,
-        MessageCount = checkpoint.Messages.Count,
+        MessageCount = messageCount,
         SavedAt = checkpoint.SavedAt,
         ResumeAttempts = resumeAttempts,
         PausedReason = checkpoint.PausedReason,
@@ -363,11 +348,11 @@ public sealed class InMemoryCheckpointStore : ICheckpointStore, IRunLeaseStore
 
     private sealed class Entry
     {
-        public byte[] Head { get; set; } = [];
+        public RunCheckpoint Head { get; set; } = null!;
 
-        public List<byte[]> Messages { get; } = [];
+        public List<ChatMessage> Messages { get; } = [];
 
-        public CheckpointSummary Summary { get; set; } = null!;
+        public int MessageCount { get; set; }
 
         public int ResumeAttempts { get; set; }
     }

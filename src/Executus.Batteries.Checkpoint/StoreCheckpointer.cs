@@ -12,7 +12,8 @@ namespace Executus.Checkpoints;
 /// </summary>
 /// <remarks>
 /// <para>Throttle: a turn snapshot (<see cref="CheckpointBoundary.Turn"/>) is written when the run's last write is at
-/// least <see cref="CheckpointOptions.MinInterval"/> old (a run's first snapshot always is); otherwise it becomes the
+/// least <see cref="CheckpointOptions.MinInterval"/> old, measured between the snapshots' <see cref="RunCheckpoint.SavedAt"/>
+/// (a run's first snapshot always is); otherwise it becomes the
 /// run's pending latest state. A snapshot taken before tools with side effects
 /// (<see cref="CheckpointBoundary.BeforeSideEffects"/>) or at the run's end (<see cref="CheckpointBoundary.RunEnd"/>)
 /// is written at once, and <see cref="FlushAsync"/> (called when the container disposes this object, and by
@@ -94,10 +95,62 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
     }
 
     /// <inheritdoc />
-    public async ValueTask SaveAsync(RunCheckpoint checkpoint, int savedMessageCount, CancellationToken cancellationToken = default)
+    public ValueTask SaveAsync(RunCheckpoint checkpoint, int savedMessageCount, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         RunState state = _runs.GetOrAdd(checkpoint.RunId, static _ => new RunState());
+
+        // Why: a turn inside the throttle window (most turns) is decided synchronously, without async state; a write,
+        // a lease check, another boundary or a busy gate takes the full path.
+        if (_leases is null && checkpoint.Boundary == CheckpointBoundary.Turn && !cancellationToken.IsCancellationRequested && state.Gate.Wait(0, CancellationToken.None))
+        {
+            state.ValidPrefix = Math.Min(state.ValidPrefix, Math.Max(0, savedMessageCount));
+            if (!IsDue(state, checkpoint))
+            {
+                Skip(state, checkpoint);
+                state.Gate.Release();
+                return default;
+            }
+
+            return WriteHeldAsync(state, checkpoint, cancellationToken);
+        }
+
+        return SaveCoreAsync(state, checkpoint, savedMessageCount, cancellationToken);
+    }
+
+    private async ValueTask WriteHeldAsync(RunState state, RunCheckpoint checkpoint, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await WriteAsync(state, checkpoint, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            state.Gate.Release();
+        }
+    }
+
+    private bool IsDue(RunState state, RunCheckpoint checkpoint)
+    {
+        // Why: the interval is measured between the snapshots' own times (the kernel stamps each one), so a throttled
+        // turn costs no clock read; a snapshot without a time, or one older than the last write (the clock moved
+        // back), is timed by this checkpointer's clock.
+        DateTimeOffset savedAt = checkpoint.SavedAt == default ? _time.GetUtcNow() : checkpoint.SavedAt;
+        return checkpoint.Boundary != CheckpointBoundary.Turn
+            || state.LastWrite is not { } last
+            || savedAt < last
+            || savedAt - last >= _minInterval;
+    }
+
+    private void Skip(RunState state, RunCheckpoint checkpoint)
+    {
+        state.Pending = checkpoint;
+        Interlocked.Increment(ref _skipped);
+        s_writes.Add(1, new KeyValuePair<string, object?>("result", "skipped"));
+    }
+
+    private async ValueTask SaveCoreAsync(RunState state, RunCheckpoint checkpoint, int savedMessageCount, CancellationToken cancellationToken)
+    {
         await state.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -114,14 +167,9 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
                 return;
             }
 
-            bool due = checkpoint.Boundary != CheckpointBoundary.Turn
-                || state.LastWrite is not { } last
-                || _time.GetElapsedTime(last) >= _minInterval;
-            if (!due)
+            if (!IsDue(state, checkpoint))
             {
-                state.Pending = checkpoint;
-                Interlocked.Increment(ref _skipped);
-                s_writes.Add(1, new KeyValuePair<string, object?>("result", "skipped"));
+                Skip(state, checkpoint);
                 return;
             }
 
@@ -204,7 +252,7 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
 
         state.ValidPrefix = checkpoint.Messages.Count;
         state.Pending = null;
-        state.LastWrite = _time.GetTimestamp();
+        state.LastWrite = checkpoint.SavedAt == default ? _time.GetUtcNow() : checkpoint.SavedAt;
         Interlocked.Increment(ref _written);
         s_writes.Add(1, new KeyValuePair<string, object?>("result", "written"));
         return true;
@@ -310,7 +358,7 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
 
         public int ValidPrefix { get; set; } = int.MaxValue;
 
-        public long? LastWrite { get; set; }
+        public DateTimeOffset? LastWrite { get; set; }
 
         /// <summary>Gets or sets whether this host leased the run: null = not asked yet (or leases are off).</summary>
         public bool? Leased { get; set; }

@@ -104,13 +104,15 @@ public sealed partial class TimeoutCritic : ICritic
                 return await EscalateAsync(state, review, string.Create(CultureInfo.InvariantCulture, $"The hard deadline ({review.Timeout:c}) was reached."), cancellationToken).ConfigureAwait(false);
             }
 
-            if (review.Agent.Timeout is null && _options.HardDeadline is { } hard && review.Elapsed >= hard + state.TotalExtension)
+            // Why: a run resumed after a pause for a human starts a new stretch; its deadlines count from the resume.
+            TimeSpan elapsed = review.Elapsed - review.ResumedAfter;
+            if (review.Agent.Timeout is null && _options.HardDeadline is { } hard && elapsed >= hard + state.TotalExtension)
             {
                 return await EscalateAsync(state, review, string.Create(CultureInfo.InvariantCulture, $"The hard deadline ({hard + state.TotalExtension:c}) was reached."), cancellationToken).ConfigureAwait(false);
             }
 
             TimeSpan soft = review.Agent.SoftTimeout ?? _options.SoftDeadline;
-            if (review.Elapsed < soft)
+            if (elapsed < soft)
             {
                 return CriticVerdict.Continue;
             }
@@ -118,14 +120,14 @@ public sealed partial class TimeoutCritic : ICritic
             if (state.Phase == CriticPhase.Running)
             {
                 state.Phase = CriticPhase.UnderReview;
-                LogSoftDeadline(_logger, review.RunId, review.Elapsed);
+                LogSoftDeadline(_logger, review.RunId, elapsed);
             }
-            else if (review.Elapsed - state.LastReviewAt < _options.ReviewInterval)
+            else if (elapsed - state.LastReviewAt < _options.ReviewInterval)
             {
                 return CriticVerdict.Continue;
             }
 
-            state.LastReviewAt = review.Elapsed;
+            state.LastReviewAt = elapsed;
             state.Reviews++;
             TimeSpan left = state.Extensions < _options.MaxExtensions ? _options.MaxTotalExtension - state.TotalExtension : TimeSpan.Zero;
             CriticVerdict verdict;

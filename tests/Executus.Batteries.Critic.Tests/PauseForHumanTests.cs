@@ -81,15 +81,68 @@ public sealed class PauseForHumanTests
         Assert.Empty(recovery.LastReport.Resumed);
         Assert.NotNull(await store.GetAsync(paused.RunId));
 
-        // The human says go on: the run resumes by id under the same run id, is reviewed afresh and completes.
+        // The human says go on: the run resumes by id under the same run id and completes. Its deadlines count from the
+        // resume (a new time budget), and its two minutes after the resume never pass the soft deadline again, so the
+        // reviewer is not asked again (before, it was asked at once on resume and could pause the run straight back).
         RunResult resumed = await provider.GetRequiredService<CheckpointRecovery>().ResumeAsync(paused.RunId);
         Assert.Equal(RunOutcome.Completed, resumed.Outcome);
         Assert.Equal(paused.RunId, resumed.RunId);
         Assert.Equal("all steps done", resumed.Text);
         Assert.Equal(4, resumed.Iterations);
-        Assert.Equal(2, reviewer.Reviews.Count);
+        Assert.Single(reviewer.Reviews);
         Assert.Null(await store.GetAsync(paused.RunId));
         await recovery.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_run_paused_at_its_own_timeout_gets_a_new_time_budget_when_resumed()
+    {
+        var escalator = new RecordingEscalator(EscalationDecision.PauseForHuman);
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(_time);
+        services.AddSingleton<IEscalator>(escalator);
+        services.AddSingleton<IProgressReviewer>(new ScriptedReviewer(CriticVerdict.Continue));
+        services.AddExecutus()
+            .UseConfigSource(new InMemoryConfigSource([new("Executus:Critic:SoftDeadline", "1h")]))
+            .UseChatClient(new ThreeSteps(_time))
+            .AddTool(AIFunctionFactory.Create((int n) => $"step {n} done", "step"))
+            .AddCritic()
+            .AddInterruptedRunRecovery();
+        await using ServiceProvider provider = services.BuildServiceProvider();
+
+        // Each model call takes a minute; the agent's own timeout (2.5 minutes) passes during the third call.
+        RunResult paused = await provider.GetRequiredService<Executor>().RunAsync(
+            new RunRequest(new RunnableAgent("worker") { Tools = ["step"], MaxIterations = 10, Timeout = TimeSpan.FromSeconds(150) }, "Work through the steps"));
+        Assert.Equal(RunOutcome.Paused, paused.Outcome);
+        Assert.Equal(CriticTrigger.HardDeadline, Assert.Single(escalator.Escalations).Trigger);
+        TimeSpan pausedAfter = (await provider.GetRequiredService<ICheckpointStore>().GetAsync(paused.RunId))!.Elapsed;
+        Assert.True(pausedAfter >= TimeSpan.FromSeconds(150), $"paused after {pausedAfter}");
+
+        // Resumed, the run has its whole timeout again (counting the old stretch would time it out at once) and ends.
+        RunResult resumed = await provider.GetRequiredService<CheckpointRecovery>().ResumeAsync(paused.RunId);
+        Assert.Equal(RunOutcome.Completed, resumed.Outcome);
+        Assert.Equal("all steps done", resumed.Text);
+        Assert.Single(escalator.Escalations);
+        Assert.True(resumed.Duration > pausedAfter, "the run's duration still counts the stretch before the pause");
+    }
+
+    [Fact]
+    public async Task A_resumed_pause_counts_the_critics_deadlines_from_the_resume()
+    {
+        var reviewer = new ScriptedReviewer(CriticVerdict.Continue);
+        var critic = new TimeoutCritic(reviewer, new RecordingEscalator(EscalationDecision.Escalate), new CriticOptions { SoftDeadline = TimeSpan.FromMinutes(2), HardDeadline = TimeSpan.FromMinutes(30) });
+        var agent = new RunnableAgent("worker");
+
+        // 40 minutes in, but resumed after a pause at 35 minutes: 5 minutes into the new stretch, past soft, before hard.
+        var review = new CriticReview("run-7", agent, Identity.CallerIdentity.Anonymous, 3, TimeSpan.FromMinutes(40), System.Threading.Timeout.InfiniteTimeSpan, [])
+        {
+            ResumedAfter = TimeSpan.FromMinutes(35),
+        };
+        Assert.Equal(CriticVerdictKind.Continue, (await critic.ReviewAsync(review)).Kind);
+        Assert.Single(reviewer.Reviews);
+
+        // The same figures without the pause are past the 30-minute hard deadline.
+        Assert.Equal(CriticVerdictKind.Escalate, (await critic.ReviewAsync(review with { RunId = "run-8", ResumedAfter = TimeSpan.Zero })).Kind);
     }
 
     [Fact]

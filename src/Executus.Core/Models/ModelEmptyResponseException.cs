@@ -32,8 +32,29 @@ public sealed class ModelEmptyResponseException : Exception
     }
 
     /// <summary>Whether a response is empty: no finish reason and no content but usage or empty text.</summary>
-    internal static bool IsEmpty(ChatResponse response) =>
-        response.FinishReason is null && !response.Messages.Any(static m => m.Contents.Any(IsMeaningful));
+    internal static bool IsEmpty(ChatResponse response)
+    {
+        if (response.FinishReason is not null)
+        {
+            return false;
+        }
+
+        // Why: loops, not LINQ: this runs on every model call of the kernel's hot path.
+        IList<ChatMessage> messages = response.Messages;
+        for (int i = 0; i < messages.Count; i++)
+        {
+            IList<AIContent> contents = messages[i].Contents;
+            for (int j = 0; j < contents.Count; j++)
+            {
+                if (IsMeaningful(contents[j]))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>Whether an update carries something a caller would see (content other than usage or empty text, or a finish reason).</summary>
     internal static bool IsMeaningful(ChatResponseUpdate update) =>

@@ -22,6 +22,7 @@ public sealed partial class RunAccount
 {
     private readonly Lock _lock = new();
     private readonly UsageDetails _usage = new();
+    private UsageDetails? _usageSnapshot;
     private readonly ITokenCounter _tokenCounter;
     private readonly ILogger _logger;
     private int _iteration;
@@ -112,6 +113,24 @@ public sealed partial class RunAccount
     }
 
     /// <summary>Gets or sets a hook told about every budget decision (the kernel audits warnings and refusals).</summary>
+    /// <summary>
+    /// Gets a copy of <see cref="Usage"/> that is shared until the usage next changes (checkpoints take one per turn;
+    /// the kernel never changes it, and nor may a checkpoint's reader).
+    /// </summary>
+    internal UsageDetails UsageSnapshot()
+    {
+        lock (_lock)
+        {
+            if (_usageSnapshot is null)
+            {
+                _usageSnapshot = new UsageDetails();
+                _usageSnapshot.Add(_usage);
+            }
+
+            return _usageSnapshot;
+        }
+    }
+
     internal Func<BudgetCheck, BudgetDecision, CancellationToken, ValueTask>? DecisionObserver { get; set; }
 
     /// <summary>Adds usage recorded before this account existed (a resumed run's usage so far).</summary>
@@ -121,6 +140,7 @@ public sealed partial class RunAccount
         lock (_lock)
         {
             _usage.Add(usage);
+            _usageSnapshot = null;
         }
     }
 
@@ -252,6 +272,7 @@ public sealed partial class RunAccount
             lock (_lock)
             {
                 _usage.Add(counted);
+                _usageSnapshot = null;
             }
         }
 

@@ -40,6 +40,13 @@ public sealed class UsageRecordingChatClient : DelegatingChatClient
     /// <summary>Gets the model reference this client accounts calls to.</summary>
     public ModelReference Model => _model;
 
+    /// <summary>
+    /// Gets the inner client when this decorator would only add usage to the run's account: no usage sink, and
+    /// <paramref name="account"/> has no budget. Null otherwise.
+    /// </summary>
+    internal IChatClient? PassThroughFor(RunAccount? account) =>
+        _sink is NullUsageSink && account?.Budget is NullBudget ? InnerClient : null;
+
     /// <inheritdoc />
     public override async Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)

@@ -45,6 +45,12 @@ internal sealed class RunDeadline : IDisposable
 
     public TimeSpan Elapsed => _before + _time.GetElapsedTime(_start);
 
+    /// <summary>Gets the time since this deadline started (this process's part of <see cref="Elapsed"/>), read once.</summary>
+    public TimeSpan SinceStart => _time.GetElapsedTime(_start);
+
+    /// <summary>Gets the time the run had used before this process started it (a resumed run's earlier elapsed).</summary>
+    public TimeSpan Before => _before;
+
     public TimeSpan Limit
     {
         get

@@ -36,6 +36,7 @@ internal sealed partial class RunExecution
     private PhaseDriver? _phases;
     private int _savedMessageCount;
     private bool _softDeadlineReviewed;
+    private readonly TimeSpan _resumedAfter;
     private AgentSnapshot? _agentSnapshot;
     private List<FunctionCallContent>? _openCalls;
     private FunctionResultContent?[]? _openResults;
@@ -60,7 +61,17 @@ internal sealed partial class RunExecution
         _savedMessageCount = request.ResumedFrom is null ? 0 : _messages.Count;
         _startedAt = executor.TimeProvider.GetUtcNow();
         _ports = new RunPortInvoker(executor, this, events);
-        _deadline = new RunDeadline(executor.TimeProvider, Agent.Timeout ?? Options.DefaultTimeout, request.ResumedFrom?.Elapsed ?? TimeSpan.Zero, _callerToken);
+        TimeSpan before = request.ResumedFrom?.Elapsed ?? TimeSpan.Zero;
+        TimeSpan limit = Agent.Timeout ?? Options.DefaultTimeout;
+        if (request.ResumedFrom?.PausedReason is not null)
+        {
+            // Why: a run paused for a human (often at its own deadline) is given a new time budget by the human who
+            // resumes it; counting the old stretch would time it out again at once.
+            _resumedAfter = before;
+            limit = limit == Timeout.InfiniteTimeSpan || TimeSpan.MaxValue - limit <= before ? limit : limit + before;
+        }
+
+        _deadline = new RunDeadline(executor.TimeProvider, limit, before, _callerToken);
     }
 
     public string RunId { get; }
@@ -312,12 +323,15 @@ internal sealed partial class RunExecution
             ChatResponse response = await CallModelAsync(client, options, token).ConfigureAwait(false);
             _messages.AddRange(response.Messages);
 
+            // Why: indexed loops; foreach over the IList properties would box an enumerator per message per turn.
             List<FunctionCallContent>? calls = null;
-            foreach (ChatMessage message in response.Messages)
+            IList<ChatMessage> answered = response.Messages;
+            for (int m = 0; m < answered.Count; m++)
             {
-                foreach (AIContent content in message.Contents)
+                IList<AIContent> contents = answered[m].Contents;
+                for (int c = 0; c < contents.Count; c++)
                 {
-                    if (content is FunctionCallContent { InformationalOnly: false } call)
+                    if (contents[c] is FunctionCallContent { InformationalOnly: false } call)
                     {
                         (calls ??= []).Add(call);
                     }
@@ -391,38 +405,60 @@ internal sealed partial class RunExecution
             Trigger = trigger,
             Usage = _account?.Usage ?? new UsageDetails(),
             Phase = _context?.ActivePhase,
+            ResumedAfter = _resumedAfter,
         };
 
     /// <summary>Builds the checkpoint of the run's current state.</summary>
-    public RunCheckpoint Checkpoint(CheckpointBoundary boundary) => new()
+    public RunCheckpoint Checkpoint(CheckpointBoundary boundary)
     {
-        Boundary = boundary,
-        RunId = RunId,
-        Agent = _agentSnapshot ??= AgentSnapshot.From(Agent),
-        Caller = Caller,
-        Messages = new TranscriptView(_messages),
-        Iteration = _iteration,
-        Usage = _account?.Usage ?? new UsageDetails(),
-        Elapsed = _deadline.Elapsed,
-        Metadata = _request.Metadata,
-        Detached = _request.Detached,
-        ActivePhase = _context?.ActivePhase,
-        Phases = _phases?.Snapshot() ?? [],
-        SavedAt = Time.GetUtcNow(),
-    };
+        // Why: one clock read for both times; the wall-clock time is the run's start plus the monotonic time since.
+        TimeSpan sinceStart = _deadline.SinceStart;
+        return new()
+        {
+            Boundary = boundary,
+            RunId = RunId,
+            Agent = _agentSnapshot ??= AgentSnapshot.From(Agent),
+            Caller = Caller,
+            Messages = new TranscriptView(_messages),
+            Iteration = _iteration,
+            Usage = _account?.UsageSnapshot() ?? new UsageDetails(),
+            Elapsed = _deadline.Before + sinceStart,
+            Metadata = _request.Metadata,
+            Detached = _request.Detached,
+            ActivePhase = _context?.ActivePhase,
+            Phases = _phases?.Snapshot() ?? [],
+            SavedAt = _startedAt + sinceStart,
+        };
+    }
 
     /// <summary>Saves a checkpoint with the append-friendly count; a save that fails keeps the old count.</summary>
-    public async ValueTask SaveCheckpointAsync(CheckpointBoundary boundary, CancellationToken token, string? pausedReason = null)
+    public ValueTask SaveCheckpointAsync(CheckpointBoundary boundary, CancellationToken token, string? pausedReason = null)
     {
         if (!_ports.Checkpoints)
         {
-            return;
+            return default;
         }
 
         RunCheckpoint checkpoint = pausedReason is null ? Checkpoint(boundary) : Checkpoint(boundary) with { PausedReason = pausedReason };
-        if (await _ports.SaveAsync(checkpoint, Math.Min(_savedMessageCount, checkpoint.Messages.Count), token).ConfigureAwait(false))
+        ValueTask<bool> save = _ports.SaveAsync(checkpoint, Math.Min(_savedMessageCount, checkpoint.Messages.Count), token);
+        if (!save.IsCompletedSuccessfully)
+        {
+            return SavedAsync(save, checkpoint.Messages.Count);
+        }
+
+        if (save.Result)
         {
             _savedMessageCount = checkpoint.Messages.Count;
+        }
+
+        return default;
+    }
+
+    private async ValueTask SavedAsync(ValueTask<bool> save, int count)
+    {
+        if (await save.ConfigureAwait(false))
+        {
+            _savedMessageCount = count;
         }
     }
 
@@ -543,7 +579,7 @@ internal sealed partial class RunExecution
 
     private static bool HasSideEffects(Toolbox? toolbox, List<FunctionCallContent> calls)
     {
-        if (toolbox is null)
+        if (toolbox is null or { ReadOnly: true })
         {
             return false;
         }
@@ -561,7 +597,7 @@ internal sealed partial class RunExecution
 
     private CriticTrigger BoundaryTrigger()
     {
-        if (!_softDeadlineReviewed && Agent.SoftTimeout is { } soft && _deadline.Elapsed >= soft)
+        if (!_softDeadlineReviewed && Agent.SoftTimeout is { } soft && _deadline.Elapsed - _resumedAfter >= soft)
         {
             _softDeadlineReviewed = true;
             return CriticTrigger.SoftDeadline;
@@ -641,13 +677,24 @@ internal sealed partial class RunExecution
 
     private async ValueTask<ChatResponse> CallModelAsync(IChatClient client, ChatOptions options, CancellationToken token)
     {
-        long started = Time.GetTimestamp();
+        // Why: the latency is only told to observers; without them the clock is not read.
+        long started = _ports.Emits ? Time.GetTimestamp() : 0;
         ChatResponse response;
         try
         {
             if (!_ports.Streams)
             {
-                response = await client.GetResponseAsync(_messages, options, token).ConfigureAwait(false);
+                if (client is UsageRecordingChatClient recording && recording.PassThroughFor(_account) is { } inner)
+                {
+                    // Why: with no budget and no usage sink the decorator would only add the usage to the run's
+                    // account; the kernel does that itself and saves a layer on every model call.
+                    response = await inner.GetResponseAsync(_messages, options, token).ConfigureAwait(false);
+                    await _account!.SettleAsync(null, response.Usage, response.ModelId).ConfigureAwait(false);
+                }
+                else
+                {
+                    response = await client.GetResponseAsync(_messages, options, token).ConfigureAwait(false);
+                }
             }
             else
             {
@@ -743,7 +790,21 @@ internal sealed partial class RunExecution
         throw new OperationCanceledException(token);
     }
 
-    private async ValueTask<FunctionResultContent> InvokeToolAsync(Toolbox? toolbox, FunctionCallContent call, ToolInvocationContext context, CancellationToken token)
+    private ValueTask<FunctionResultContent> InvokeToolAsync(Toolbox? toolbox, FunctionCallContent call, ToolInvocationContext context, CancellationToken token)
+    {
+        // Why: with nothing to tell about a call (no observers, no audit, no tracing listener, no phases) it is the
+        // dispatch guard's and the toolbox's alone; this skips a layer of async state on every tool call.
+        if (toolbox is not null && !_ports.Emits && !_ports.Audits && _phases is null && !RunsTelemetry.Source.HasListeners())
+        {
+            return DispatchGuard.CheckToolCall(call) is { } denied
+                ? new ValueTask<FunctionResultContent>(Error(call, denied.Message, new DispatchDeniedException(denied)))
+                : toolbox.InvokeAsync(call, context, token);
+        }
+
+        return InvokeToolCoreAsync(toolbox, call, context, token);
+    }
+
+    private async ValueTask<FunctionResultContent> InvokeToolCoreAsync(Toolbox? toolbox, FunctionCallContent call, ToolInvocationContext context, CancellationToken token)
     {
         if (_ports.Emits)
         {

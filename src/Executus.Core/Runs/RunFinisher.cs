@@ -99,17 +99,21 @@ internal static class RunFinisher
             Phases = run.Phases?.Snapshot() ?? [],
         };
 
-        await Bound(end, ports.AuditAsync(
-            AuditEventKind.RunFinished,
-            token,
-            detail: stopReason ?? outcome.ToString(),
-            usage: usage,
-            data: new Dictionary<string, string>(StringComparer.Ordinal)
-            {
-                ["outcome"] = outcome.ToString(),
-                ["iterations"] = run.Iteration.ToString(CultureInfo.InvariantCulture),
-                ["delivery"] = delivery.ToString(),
-            })).ConfigureAwait(false);
+        if (ports.Audits)
+        {
+            // Why: inside the check, so a run without an audit port builds none of this.
+            await Bound(end, ports.AuditAsync(
+                AuditEventKind.RunFinished,
+                token,
+                detail: stopReason ?? outcome.ToString(),
+                usage: usage,
+                data: new Dictionary<string, string>(StringComparer.Ordinal)
+                {
+                    ["outcome"] = outcome.ToString(),
+                    ["iterations"] = run.Iteration.ToString(CultureInfo.InvariantCulture),
+                    ["delivery"] = delivery.ToString(),
+                })).ConfigureAwait(false);
+        }
         var outcomeTag = new KeyValuePair<string, object?>("executus.run.outcome", RunsTelemetry.OutcomeName(outcome));
         var agentTag = new KeyValuePair<string, object?>("gen_ai.agent.name", run.Agent.Name);
         RunsTelemetry.Runs.Add(1, outcomeTag, agentTag);

@@ -223,11 +223,28 @@ internal sealed partial class RunPortInvoker : IAudit
 
     // ---- checkpoint -----------------------------------------------------------------------------------------------
 
-    public async ValueTask<bool> SaveAsync(RunCheckpoint checkpoint, int savedMessageCount, CancellationToken token)
+    public ValueTask<bool> SaveAsync(RunCheckpoint checkpoint, int savedMessageCount, CancellationToken token)
+    {
+        ValueTask save;
+        try
+        {
+            save = _executor.Checkpointer.SaveAsync(checkpoint, savedMessageCount, token);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
+        {
+            LogPortFailure(Logger, ex, "checkpoint save", RunId);
+            return new ValueTask<bool>(false);
+        }
+
+        // Why: a throttled save completes at once; only a save still running needs the awaiting (and catching) path.
+        return save.IsCompletedSuccessfully ? new ValueTask<bool>(true) : AwaitSaveAsync(save, token);
+    }
+
+    private async ValueTask<bool> AwaitSaveAsync(ValueTask save, CancellationToken token)
     {
         try
         {
-            await _executor.Checkpointer.SaveAsync(checkpoint, savedMessageCount, token).ConfigureAwait(false);
+            await save.ConfigureAwait(false);
             return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)

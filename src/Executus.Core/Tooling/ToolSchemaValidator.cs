@@ -20,13 +20,13 @@ internal static class ToolSchemaValidator
     /// <param name="arguments">The arguments.</param>
     /// <returns>The errors; empty when valid.</returns>
     public static List<string> Validate(JsonElement schema, IReadOnlyDictionary<string, object?> arguments) =>
-        [.. Check(ToolSchemaPlan.Create(schema), arguments)];
+        [.. Check(ToolSchemaPlan.Create(schema), arguments as Dictionary<string, object?> ?? new Dictionary<string, object?>(arguments, StringComparer.Ordinal))];
 
     /// <summary>Validates <paramref name="arguments"/> against a tool's cached <paramref name="plan"/>.</summary>
     /// <param name="plan">The tool's schema plan.</param>
     /// <param name="arguments">The arguments.</param>
     /// <returns>The errors; empty when valid (no allocation on the valid path).</returns>
-    public static IReadOnlyList<string> Check(ToolSchemaPlan plan, IReadOnlyDictionary<string, object?> arguments)
+    public static IReadOnlyList<string> Check(ToolSchemaPlan plan, Dictionary<string, object?> arguments)
     {
         if (!plan.IsObject)
         {

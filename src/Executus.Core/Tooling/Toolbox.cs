@@ -49,12 +49,16 @@ internal sealed class Toolbox
         Denials = shape.Denials;
         _registry = registry;
         _allowed = shape.Allowed;
+        ReadOnly = shape.ReadOnly;
         _denied = shape.Denied;
         _globalValidators = globalValidators;
         _approvalHandler = approvalHandler;
         _recorder = recorder;
         _services = request.Services;
     }
+
+    /// <summary>Gets whether every tool the run may use only reads (no call needs a checkpoint before it).</summary>
+    internal bool ReadOnly { get; }
 
     /// <summary>Gets the agent's name.</summary>
     public string AgentName { get; }
@@ -140,8 +144,15 @@ internal sealed class Toolbox
                 context, cancellationToken).ConfigureAwait(false);
         }
 
-        ToolDenial? denial = await ValidateAsync(tool, arguments, context, cancellationToken).ConfigureAwait(false) ??
-            await ApproveAsync(tool, call, context, cancellationToken).ConfigureAwait(false);
+        // Why: most tools have no argument checks and need no approval; those calls skip the two awaits.
+        ToolDenial? denial = _globalValidators.Length == 0 && tool.Metadata.Validators.Count == 0
+            ? null
+            : await ValidateAsync(tool, arguments, context, cancellationToken).ConfigureAwait(false);
+        if (denial is null && tool.RequiresApproval)
+        {
+            denial = await ApproveAsync(tool, call, context, cancellationToken).ConfigureAwait(false);
+        }
+
         if (denial is not null)
         {
             return await DenyAsync(call, denial, context, cancellationToken).ConfigureAwait(false);

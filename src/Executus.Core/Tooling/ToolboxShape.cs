@@ -20,6 +20,7 @@ internal sealed class ToolboxShape
             Allowed.Add(tool.Name, tool);
         }
 
+        ReadOnly = allowed.TrueForAll(static t => t.Metadata.SideEffect == SideEffect.Read);
         Denied = new Dictionary<string, ToolDenial>(StringComparer.Ordinal);
         foreach (ToolDenial denial in denials)
         {
@@ -38,6 +39,9 @@ internal sealed class ToolboxShape
 
     /// <summary>Gets the allowed tools by name.</summary>
     public Dictionary<string, RegisteredTool> Allowed { get; }
+
+    /// <summary>Gets whether every allowed tool only reads (<see cref="SideEffect.Read"/>).</summary>
+    public bool ReadOnly { get; }
 
     /// <summary>Gets the first denial of each denied name.</summary>
     public Dictionary<string, ToolDenial> Denied { get; }

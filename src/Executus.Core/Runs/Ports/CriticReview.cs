@@ -28,4 +28,11 @@ public sealed record CriticReview(
 
     /// <summary>Gets the tokens used so far by every call made on behalf of the run.</summary>
     public UsageDetails Usage { get; init; } = new();
+
+    /// <summary>
+    /// Gets the run time used before the run was last resumed after a pause for a human (<see cref="RunOutcome.Paused"/>),
+    /// or zero for a run never paused. The human who resumes a paused run gives it a new time budget, so deadlines count
+    /// from here: <see cref="Elapsed"/> minus this is the time of the current stretch.
+    /// </summary>
+    public TimeSpan ResumedAfter { get; init; }
 }
