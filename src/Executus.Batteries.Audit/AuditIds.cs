@@ -13,7 +13,7 @@ namespace Executus.Batteries.Audit;
 /// </remarks>
 internal static class AuditIds
 {
-    private const int BlockSize = 1024;
+    private const int BlockSize = 4096;
     private const int RandomBytes = 10;
 
     [ThreadStatic]

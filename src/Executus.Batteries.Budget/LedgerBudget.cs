@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using Executus.Models;
 using Executus.Runs;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -23,12 +24,14 @@ public sealed partial class LedgerBudget : IBudget
     private readonly Func<BudgetOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    // Why: per-run state (the previous call's output for estimates, warnings already given) lives exactly as long as the
-    // run's id string, which the kernel keeps one instance of per run; a map by value would keep every run's state until
-    // a sweep, which under load is a heap full of finished runs.
+    // Why: per-run state (the previous call's output for estimates, warnings already given) lives in the run's account
+    // (RunAccount.GetBudgetState) when the call comes through the kernel; otherwise, exactly as long as the run's id
+    // string (a map by value would keep every run's state until a sweep, under load a heap full of finished runs). The
+    // account is preferred: each entry of this table is a dependent handle every garbage collection has to scan.
     private readonly ConditionalWeakTable<string, RunState> _runs = [];
     private readonly AccountsCache _accounts = new();
     private readonly ConditionalWeakTable<string, RunState>.CreateValueCallback _newRunState;
+    private readonly Func<RunState> _createRunState;
     private readonly string _idPrefix = NewIdPrefix();
     private long _checks;
     private long _reservations;
@@ -47,6 +50,7 @@ public sealed partial class LedgerBudget : IBudget
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _newRunState = _ => new RunState(_accounts);
+        _createRunState = () => new RunState(_accounts);
     }
 
     /// <summary>Initializes a new budget with fixed options.</summary>
@@ -88,7 +92,8 @@ public sealed partial class LedgerBudget : IBudget
         decimal cost = usage.InputTokenCount is null && usage.OutputTokenCount is null
             ? price.Cost(0, total) // Why: without a split, price every token at the output rate rather than undercount.
             : price.Cost(input, output);
-        if (_runs.TryGetValue(check.RunId, out RunState? run))
+        RunState? run = AccountOf(check) is { } account ? account.GetBudgetState(_createRunState) : null;
+        if (run is not null || _runs.TryGetValue(check.RunId, out run))
         {
             run.PreviousOutput = output > 0 ? output : total;
         }
@@ -138,6 +143,15 @@ public sealed partial class LedgerBudget : IBudget
     public ValueTask<int> ReleaseExpiredAsync(CancellationToken cancellationToken = default) =>
         SweepAsync(_time.GetUtcNow(), cancellationToken);
 
+    private RunState RunStateFor(BudgetCheck check) =>
+        (AccountOf(check) is { } account ? account.GetBudgetState(_createRunState) : null) ?? _runs.GetValue(check.RunId, _newRunState);
+
+    /// <summary>The ambient run account when it is this check's run and this budget's (the kernel's calls).</summary>
+    private RunAccount? AccountOf(BudgetCheck check) =>
+        ModelCallContext.Current?.Account is { } account && ReferenceEquals(account.Budget, this) && string.Equals(account.RunId, check.RunId, StringComparison.Ordinal)
+            ? account
+            : null;
+
     private static async ValueTask Discard(ValueTask<bool> settle) => await settle.ConfigureAwait(false);
 
     private BudgetDecision CheckInMemory(InMemoryBudgetStore memory, BudgetCheck check)
@@ -145,7 +159,7 @@ public sealed partial class LedgerBudget : IBudget
         BudgetOptions options = _options();
         options.Validate();
         DateTimeOffset now = _time.GetUtcNow();
-        RunState run = _runs.GetValue(check.RunId, _newRunState);
+        RunState run = RunStateFor(check);
         ModelPrice price = options.Prices.GetPrice(check.Model);
         BudgetAmount estimate = Estimate(check, options, run, price);
         (BudgetScopeLimit[] scopes, BudgetLimit?[] limits) = run.ScopesFor(check, options.Limits);
@@ -162,7 +176,7 @@ public sealed partial class LedgerBudget : IBudget
         BudgetOptions options = _options();
         options.Validate();
         DateTimeOffset now = _time.GetUtcNow();
-        RunState run = _runs.GetValue(check.RunId, _newRunState);
+        RunState run = RunStateFor(check);
         if ((Interlocked.Increment(ref _checks) & 255) == 0)
         {
             await SweepAsync(now, cancellationToken).ConfigureAwait(false);

@@ -19,12 +19,16 @@ internal sealed class AuditArgumentValues : IReadOnlyList<KeyValuePair<string, o
 {
     private static JsonTypeInfo? s_dictionaryInfo;
     private static JsonTypeInfo? s_objectInfo;
-    private readonly KeyValuePair<string, object?>[] _values;
+    // Why: a call has one or two arguments more often than not; those are kept in fields, without an array.
+    private readonly KeyValuePair<string, object?> _first;
+    private readonly KeyValuePair<string, object?> _second;
+    private readonly KeyValuePair<string, object?>[]? _values;
     private StrongBox<JsonElement>? _json;
 
-    private AuditArgumentValues(KeyValuePair<string, object?>[] values) => _values = values;
+    private AuditArgumentValues(int count, KeyValuePair<string, object?> first, KeyValuePair<string, object?> second, KeyValuePair<string, object?>[]? values) =>
+        (Count, _first, _second, _values) = (count, first, second, values);
 
-    public int Count => _values.Length;
+    public int Count { get; }
 
     /// <summary>Gets the arguments' JSON (an object of the pairs in order), serialized on first read.</summary>
     public JsonElement Json
@@ -34,9 +38,10 @@ internal sealed class AuditArgumentValues : IReadOnlyList<KeyValuePair<string, o
             StrongBox<JsonElement>? json = Volatile.Read(ref _json);
             if (json is null)
             {
-                var dictionary = new Dictionary<string, object?>(_values.Length, StringComparer.Ordinal);
-                foreach (KeyValuePair<string, object?> pair in _values)
+                var dictionary = new Dictionary<string, object?>(Count, StringComparer.Ordinal);
+                for (int i = 0; i < Count; i++)
                 {
+                    KeyValuePair<string, object?> pair = this[i];
                     dictionary[pair.Key] = pair.Value;
                 }
 
@@ -52,7 +57,15 @@ internal sealed class AuditArgumentValues : IReadOnlyList<KeyValuePair<string, o
 
     private static JsonTypeInfo ObjectInfo => s_objectInfo ??= AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(object));
 
-    public KeyValuePair<string, object?> this[int index] => _values[index];
+    public KeyValuePair<string, object?> this[int index]
+    {
+        get
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(index);
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+            return _values?[index] ?? (index == 0 ? _first : _second);
+        }
+    }
 
     /// <summary>Copies <paramref name="arguments"/>; a value that is not immutable is serialized now.</summary>
     /// <exception cref="NotSupportedException">A value cannot be serialized.</exception>
@@ -65,32 +78,56 @@ internal sealed class AuditArgumentValues : IReadOnlyList<KeyValuePair<string, o
             return existing;
         }
 
-        KeyValuePair<string, object?>[] values;
-        if (arguments is Dictionary<string, object?> dictionary)
+        if (arguments is Dictionary<string, object?> dictionary && dictionary.Count <= 2)
         {
             // Why: providers hand a Dictionary; its struct enumerator avoids a boxed one per call.
-            values = new KeyValuePair<string, object?>[dictionary.Count];
-            int i = 0;
+            KeyValuePair<string, object?> first = default, second = default;
+            int count = 0;
             foreach (KeyValuePair<string, object?> pair in dictionary)
+            {
+                if (count++ == 0)
+                {
+                    first = Immutable(pair);
+                }
+                else
+                {
+                    second = Immutable(pair);
+                }
+            }
+
+            return new AuditArgumentValues(count, first, second, null);
+        }
+
+        if (arguments is Dictionary<string, object?> larger)
+        {
+            var values = new KeyValuePair<string, object?>[larger.Count];
+            int i = 0;
+            foreach (KeyValuePair<string, object?> pair in larger)
             {
                 values[i++] = Immutable(pair);
             }
+
+            return new AuditArgumentValues(values.Length, default, default, values);
         }
-        else
+
+        var list = new List<KeyValuePair<string, object?>>();
+        foreach (KeyValuePair<string, object?> pair in arguments)
         {
-            var list = new List<KeyValuePair<string, object?>>();
-            foreach (KeyValuePair<string, object?> pair in arguments)
-            {
-                list.Add(Immutable(pair));
-            }
-
-            values = [.. list];
+            list.Add(Immutable(pair));
         }
 
-        return new AuditArgumentValues(values);
+        return list.Count <= 2
+            ? new AuditArgumentValues(list.Count, list.Count > 0 ? list[0] : default, list.Count > 1 ? list[1] : default, null)
+            : new AuditArgumentValues(list.Count, default, default, [.. list]);
     }
 
-    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => ((IEnumerable<KeyValuePair<string, object?>>)_values).GetEnumerator();
+    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
+    {
+        for (int i = 0; i < Count; i++)
+        {
+            yield return this[i];
+        }
+    }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 

@@ -34,6 +34,7 @@ public sealed partial class RunAccount
     private string? _lastModelText;
     private string? _countedInstructions;
     private long _instructionsTokens;
+    private object? _budgetState;
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="runId">The run.</param>
@@ -87,6 +88,28 @@ public sealed partial class RunAccount
 
             return copy;
         }
+    }
+
+    /// <summary>
+    /// Gets the state <see cref="Budget"/> keeps for this run (such as the previous call's output for estimates, or the
+    /// warnings already given), creating it with <paramref name="create"/> on first use; it lives exactly as long as the
+    /// run's account.
+    /// </summary>
+    /// <typeparam name="T">The state's type (the budget's own).</typeparam>
+    /// <param name="create">Creates the state.</param>
+    /// <returns>The run's state, or null when state of another type is kept.</returns>
+    public T? GetBudgetState<T>(Func<T> create)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(create);
+        object? state = Volatile.Read(ref _budgetState);
+        if (state is null)
+        {
+            T created = create();
+            state = Interlocked.CompareExchange(ref _budgetState, created, null) ?? created;
+        }
+
+        return state as T;
     }
 
     /// <summary>Gets or sets a hook told about every budget decision (the kernel audits warnings and refusals).</summary>

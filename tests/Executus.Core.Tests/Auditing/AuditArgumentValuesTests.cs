@@ -38,6 +38,25 @@ public class AuditArgumentValuesTests
         Assert.Equal(auditEvent.Arguments.Value.GetRawText(), auditEvent.Arguments.Value.GetRawText());
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(5)]
+    public void Any_number_of_pairs_from_any_collection_keep_their_order(int count)
+    {
+        KeyValuePair<string, object?>[] pairs = [.. Enumerable.Range(0, count).Select(i => new KeyValuePair<string, object?>("k" + i, i))];
+        var fromDictionary = new AuditEvent(AuditEventKind.ToolCall, T0) { ArgumentValues = pairs.ToDictionary(p => p.Key, p => p.Value) };
+        var fromList = new AuditEvent(AuditEventKind.ToolCall, T0) { ArgumentValues = pairs.ToList() };
+
+        Assert.Equal(pairs, fromDictionary.ArgumentValues!);
+        Assert.Equal(pairs, fromList.ArgumentValues!);
+        Assert.Equal(count, fromList.ArgumentValues!.Count);
+        string expected = "{" + string.Join(",", pairs.Select(p => $"\"{p.Key}\":{p.Value}")) + "}";
+        Assert.Equal(expected, JsonSerializer.Serialize(fromDictionary.Arguments!.Value));
+        Assert.Equal(expected, JsonSerializer.Serialize(fromList.Arguments!.Value));
+    }
+
     [Fact]
     public void A_mutable_value_is_serialized_when_the_event_is_built()
     {
