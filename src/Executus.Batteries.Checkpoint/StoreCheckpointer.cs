@@ -27,9 +27,11 @@ namespace Executus.Checkpoints;
 /// checkpointing — only its crash-resumability is lost, while stopping it would turn a storage hiccup into lost work
 /// and an undelivered answer. A host that must not run without durable checkpoints alerts on the counter.</para>
 /// <para>Leases (when a <see cref="RunLeaseKeeper"/> is given, i.e. <see cref="RunLeaseOptions.Enabled"/>): a run's
-/// first save claims its lease for this host (a run the recovery claimed is already held). A run another host holds,
-/// or whose lease another host took over after this host missed heartbeats, is not written and not deleted here (the
-/// other host owns its checkpoint now; logged and counted by the keeper). A run interrupted here
+/// first save claims its lease for this host (a run the recovery claimed is already held). A run another host holds is
+/// not written and not deleted here. A run whose lease another host took over after this host missed heartbeats is
+/// stopped: its next save throws <see cref="RunOwnershipLostException"/>, which ends the run before any further tool
+/// call, without delivery and without touching the checkpoint (the other host owns it now; logged and counted by the
+/// keeper). A run interrupted here
 /// (<see cref="CheckpointBoundary.RunEnd"/>) gives its lease back, so any host may resume it at once; a completed or
 /// failed run's checkpoint is deleted and its lease ends with it.</para>
 /// </remarks>
@@ -159,6 +161,18 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
             state.ValidPrefix = Math.Min(state.ValidPrefix, Math.Max(0, savedMessageCount));
             if (_leases is not null && !await OwnsAsync(state, checkpoint.RunId, cancellationToken).ConfigureAwait(false))
             {
+                if (state.Leased == true && _leases.HasLost(checkpoint.RunId) && checkpoint.Boundary != CheckpointBoundary.RunEnd)
+                {
+                    // Why: another host resumed this run after this host missed heartbeats; going on would run its
+                    // tools twice. The kernel stops the run on this exception (before any further tool call).
+                    _runs.TryRemove(checkpoint.RunId, out _);
+                    _leases.Forget(checkpoint.RunId);
+                    LogTakenOver(_logger, checkpoint.RunId);
+                    throw new RunOwnershipLostException(
+                        checkpoint.RunId,
+                        $"Run {checkpoint.RunId} was taken over by another host (this host missed its lease's heartbeats); this host stopped it.");
+                }
+
                 if (checkpoint.Boundary == CheckpointBoundary.RunEnd)
                 {
                     _runs.TryRemove(checkpoint.RunId, out _);
@@ -337,6 +351,9 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
             LogReleaseFailed(_logger, ex, runId);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: another host took the run over (its lease was lost); the run is stopped here.")]
+    private static partial void LogTakenOver(ILogger logger, string runId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: claiming its lease failed; its checkpoint is not written until a later save claims it.")]
     private static partial void LogClaimFailed(ILogger logger, Exception exception, string runId);

@@ -4,6 +4,7 @@ using Executus.Auditing;
 using Executus.Checkpoints;
 using Executus.Configuration;
 using Executus.Runs;
+using Executus.Tooling;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using static Executus.Batteries.Checkpoint.Tests.TestRuns;
@@ -96,6 +97,54 @@ public class RunLeaseTests
                 await host.DisposeAsync();
             }
         }
+    }
+
+    [Fact]
+    public async Task A_host_whose_run_was_taken_over_stops_it_before_its_next_tool_call()
+    {
+        var store = new InMemoryCheckpointStore();
+        var clock = new FakeTimeProvider(T0);
+        await using var keeper = new RunLeaseKeeper(store, new RunLeaseOptions { Enabled = true, HostId = "host-a" }, clock);
+        var checkpointer = new StoreCheckpointer(store, EveryTurn, clock, leases: keeper);
+        int writes = 0;
+        var tools = new ToolRegistry();
+        tools.Register(Microsoft.Extensions.AI.AIFunctionFactory.Create(
+            (int a) =>
+            {
+                if (a == 1)
+                {
+                    // host-a stalls past its lease (its clock stands still); host-b takes the run over, and host-a's
+                    // next heartbeat finds the lease gone.
+                    Assert.NotNull(store.TryClaimAsync("r1", "host-b", T0 + TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(5)).AsTask().GetAwaiter().GetResult());
+                    keeper.HeartbeatAsync().AsTask().GetAwaiter().GetResult();
+                }
+
+                return a;
+            },
+            "look"));
+        tools.Register(Microsoft.Extensions.AI.AIFunctionFactory.Create(() => Interlocked.Increment(ref writes), "write"), new ToolMetadata { SideEffect = SideEffect.Write });
+        var model = new DeterministicModel((done, _) => done switch
+        {
+            < 2 => new Microsoft.Extensions.AI.ChatMessage(Microsoft.Extensions.AI.ChatRole.Assistant, [new Microsoft.Extensions.AI.FunctionCallContent($"c{done}", "look", new Dictionary<string, object?> { ["a"] = done })]),
+            2 => new Microsoft.Extensions.AI.ChatMessage(Microsoft.Extensions.AI.ChatRole.Assistant, [new Microsoft.Extensions.AI.FunctionCallContent("c2", "write")]),
+            _ => new Microsoft.Extensions.AI.ChatMessage(Microsoft.Extensions.AI.ChatRole.Assistant, "done"),
+        });
+        var delivery = new RecordingDelivery();
+        var executor = new Executor(new FixedModelResolver(model), tools, new RunPorts { Checkpointer = checkpointer, Delivery = delivery }, timeProvider: clock);
+
+        RunResult result = await executor.RunAsync(new RunRequest(Agent("worker", "look", "write"), "go") { RunId = "r1" });
+
+        Assert.Equal(RunOutcome.Stopped, result.Outcome);
+        Assert.Contains("taken over by another host", result.StopReason, StringComparison.Ordinal);
+        Assert.Equal(0, writes);
+        Assert.Equal(2, model.Calls);
+        Assert.True(keeper.HasLost("r1") || !keeper.Holds("r1"));
+        Assert.False(checkpointer.IsLive("r1"));
+
+        // The run is host-b's now: host-a neither delivered it nor touched its checkpoint or lease.
+        Assert.Empty(delivery.Deliveries);
+        Assert.Equal(3, (await store.GetAsync("r1"))!.Messages.Count);
+        Assert.Equal("host-b", (await store.GetLeaseAsync("r1"))!.Owner);
     }
 
     [Fact]

@@ -92,6 +92,9 @@ internal sealed partial class RunExecution
 
     public RunAccount? Account => _account;
 
+    /// <summary>Gets whether another host took the run over (it ended here without delivery or checkpoint end).</summary>
+    public bool Superseded { get; private set; }
+
     /// <summary>Gets the structured reason of a budget refusal that ended the run, if any.</summary>
     public BudgetLimitExceeded? BudgetExceeded { get; private set; }
 
@@ -196,6 +199,11 @@ internal sealed partial class RunExecution
             catch (OperationCanceledException) when (_callerToken.IsCancellationRequested)
             {
                 (outcome, stopReason) = (RunOutcome.Cancelled, "The run was cancelled.");
+            }
+            catch (RunOwnershipLostException ex)
+            {
+                (outcome, stopReason) = (RunOutcome.Stopped, ex.Message);
+                Superseded = true;
             }
             catch (BudgetExceededException ex)
             {

@@ -42,9 +42,10 @@ internal static class RunFinisher
         }
 
         // Why: a cancelled or paused run is not over: it keeps its checkpoint and is neither delivered nor ended.
-        bool keepsCheckpoint = outcome is RunOutcome.Cancelled or RunOutcome.Paused;
+        // Why: a run another host took over is that host's to deliver and to end; this host only stops.
+        bool keepsCheckpoint = outcome is RunOutcome.Cancelled or RunOutcome.Paused || run.Superseded;
         bool closed = outcome != RunOutcome.Completed && run.CloseOpenCalls(outcome, stopReason);
-        if (ports.Checkpoints && run.Account is not null && (keepsCheckpoint || (closed && outcome != RunOutcome.Completed)))
+        if (ports.Checkpoints && run.Account is not null && !run.Superseded && (keepsCheckpoint || (closed && outcome != RunOutcome.Completed)))
         {
             // Why: a cancelled or paused run keeps its checkpoint for resume: save its last state (elapsed, usage,
             // closed calls; a paused one marked with its reason). Another interrupted run saves its closed transcript

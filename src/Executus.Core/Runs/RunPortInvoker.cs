@@ -267,7 +267,7 @@ internal sealed partial class RunPortInvoker : IAudit
         {
             save = _executor.Checkpointer.SaveAsync(checkpoint, savedMessageCount, token);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
+        catch (Exception ex) when (IsSaveFailure(ex, token))
         {
             LogPortFailure(Logger, ex, "checkpoint save", RunId);
             return new ValueTask<bool>(false);
@@ -284,13 +284,17 @@ internal sealed partial class RunPortInvoker : IAudit
             await save.ConfigureAwait(false);
             return true;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
+        catch (Exception ex) when (IsSaveFailure(ex, token))
         {
             // Why: a busy or broken checkpoint store must not end a healthy run; the next save tries again.
             LogPortFailure(Logger, ex, "checkpoint save", RunId);
             return false;
         }
     }
+
+    // Why: the run's own cancellation and a takeover by another host end the run; any other save failure does not.
+    private static bool IsSaveFailure(Exception ex, CancellationToken token) =>
+        ex is not RunOwnershipLostException && (ex is not OperationCanceledException || !token.IsCancellationRequested);
 
     public async ValueTask EndCheckpointAsync(RunOutcome outcome, CancellationToken token)
     {

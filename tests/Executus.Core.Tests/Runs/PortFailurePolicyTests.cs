@@ -61,6 +61,46 @@ public class PortFailurePolicyTests
         Assert.Equal(RunDeliveryStatus.Failed, result.Delivery);
     }
 
+    [Fact]
+    public async Task A_checkpointer_that_says_another_host_took_the_run_over_stops_it_without_delivery_or_checkpoint_end()
+    {
+        var checkpointer = new TakenOverCheckpointer();
+        var delivery = new RecordingDelivery();
+        RunResult result = await RunAsync(new RunPorts { Checkpointer = checkpointer, Delivery = delivery });
+
+        Assert.Equal(RunOutcome.Stopped, result.Outcome);
+        Assert.Equal("run taken over", result.StopReason);
+        Assert.Equal(1, result.Iterations);
+        Assert.Equal(1, checkpointer.Saves);
+        Assert.Equal(0, checkpointer.Ends);
+        Assert.Equal(RunDeliveryStatus.NotDelivered, result.Delivery);
+    }
+
+    private sealed class TakenOverCheckpointer : ICheckpointer
+    {
+        public int Saves { get; private set; }
+
+        public int Ends { get; private set; }
+
+        public ValueTask SaveAsync(RunCheckpoint checkpoint, int savedMessageCount, CancellationToken cancellationToken = default)
+        {
+            Saves++;
+            throw new RunOwnershipLostException(checkpoint.RunId, "run taken over");
+        }
+
+        public ValueTask CompleteAsync(string runId, CancellationToken cancellationToken = default)
+        {
+            Ends++;
+            return default;
+        }
+
+        public ValueTask FailAsync(string runId, RunOutcome outcome, CancellationToken cancellationToken = default)
+        {
+            Ends++;
+            return default;
+        }
+    }
+
     private sealed class BrokenBudget(bool failCheck) : IBudget
     {
         public ValueTask<BudgetDecision> CheckAsync(BudgetCheck check, CancellationToken cancellationToken = default) =>

@@ -1,0 +1,44 @@
+namespace Executus.Runs;
+
+/// <summary>
+/// Thrown by a checkpointer when another host has taken the run over (this host missed its lease's heartbeats and the
+/// other host resumed the run). It is the one checkpoint failure that ends a run: the kernel stops it at once, before
+/// any further tool call, as <see cref="RunOutcome.Stopped"/>; it neither delivers nor ends the run's checkpoint, which
+/// are the other host's now.
+/// </summary>
+public sealed class RunOwnershipLostException : Exception
+{
+    /// <summary>Initializes a new instance.</summary>
+    public RunOwnershipLostException()
+        : this("Another host took the run over.")
+    {
+    }
+
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="message">What happened.</param>
+    public RunOwnershipLostException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="message">What happened.</param>
+    /// <param name="innerException">The cause.</param>
+    public RunOwnershipLostException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>Initializes a new instance for a run.</summary>
+    /// <param name="runId">The run another host took over.</param>
+    /// <param name="message">What happened.</param>
+    public RunOwnershipLostException(string runId, string message)
+        : base(message)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        RunId = runId;
+    }
+
+    /// <summary>Gets the run another host took over, when known.</summary>
+    public string? RunId { get; }
+}
