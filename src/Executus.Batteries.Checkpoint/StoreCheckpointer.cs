@@ -30,7 +30,7 @@ namespace Executus.Checkpoints;
 /// first save claims its lease for this host (a run the recovery claimed is already held). A run another host holds is
 /// not written and not deleted here. A run whose lease another host took over after this host missed heartbeats is
 /// stopped: its next save throws <see cref="RunOwnershipLostException"/>, which ends the run before any further tool
-/// call, without delivery and without touching the checkpoint (the other host owns it now; logged and counted by the
+/// call with side effects, without delivery and without touching the checkpoint (the other host owns it now; logged and counted by the
 /// keeper). A run interrupted here
 /// (<see cref="CheckpointBoundary.RunEnd"/>) gives its lease back, so any host may resume it at once; a completed or
 /// failed run's checkpoint is deleted and its lease ends with it.</para>
@@ -164,7 +164,7 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
                 if (state.Leased == true && _leases.HasLost(checkpoint.RunId) && checkpoint.Boundary != CheckpointBoundary.RunEnd)
                 {
                     // Why: another host resumed this run after this host missed heartbeats; going on would run its
-                    // tools twice. The kernel stops the run on this exception (before any further tool call).
+                    // tools twice. The kernel stops the run on this exception (before any further tool call with side effects).
                     _runs.TryRemove(checkpoint.RunId, out _);
                     _leases.Forget(checkpoint.RunId);
                     LogTakenOver(_logger, checkpoint.RunId);

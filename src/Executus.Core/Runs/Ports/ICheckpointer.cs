@@ -11,7 +11,7 @@ namespace Executus.Runs;
 /// <remarks>
 /// Failure policy: a checkpointer that throws is logged and never ends a run (the next save tries again), except with
 /// <see cref="RunOwnershipLostException"/>: another host took the run over, so the kernel stops it at once (no further
-/// tool call, no delivery, the checkpoint left to the other host). A cancelled
+/// tool call with side effects, no delivery, the checkpoint left to the other host). A cancelled
 /// or timed-out run is saved once more at its end with its interrupted tool calls closed, so a checkpoint never ends
 /// with an unanswered call.
 /// </remarks>

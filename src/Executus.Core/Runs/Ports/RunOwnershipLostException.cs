@@ -2,8 +2,8 @@ namespace Executus.Runs;
 
 /// <summary>
 /// Thrown by a checkpointer when another host has taken the run over (this host missed its lease's heartbeats and the
-/// other host resumed the run). It is the one checkpoint failure that ends a run: the kernel stops it at once, before
-/// any further tool call, as <see cref="RunOutcome.Stopped"/>; it neither delivers nor ends the run's checkpoint, which
+/// other host resumed the run). It is the one checkpoint failure that ends a run: the kernel stops it at once (the
+/// kernel saves before every tool call with side effects, so none runs after the takeover is seen), as <see cref="RunOutcome.Stopped"/>; it neither delivers nor ends the run's checkpoint, which
 /// are the other host's now.
 /// </summary>
 public sealed class RunOwnershipLostException : Exception
