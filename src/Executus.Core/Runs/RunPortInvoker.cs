@@ -56,14 +56,51 @@ internal sealed partial class RunPortInvoker : IAudit
 
     // ---- observers -------------------------------------------------------------------------------------------------
 
-    public async ValueTask EmitAsync(RunEvent runEvent, CancellationToken token)
+    public ValueTask EmitAsync(RunEvent runEvent, CancellationToken token)
     {
         _events?.TryWrite(runEvent);
-        foreach (IRunObserver observer in _executor.Ports.Observers)
+        IReadOnlyList<IRunObserver> observers = _executor.Ports.Observers;
+
+        // Why: most observers answer at once; those events pass without async state or a boxed enumerator, and the
+        // first observer still working hands the rest to the awaiting path.
+        for (int i = 0; i < observers.Count; i++)
+        {
+            ValueTask told;
+            try
+            {
+                told = observers[i].OnEventAsync(runEvent, token);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
+            {
+                LogPortFailure(Logger, ex, "observer", RunId);
+                continue;
+            }
+
+            if (!told.IsCompletedSuccessfully)
+            {
+                return EmitRestAsync(told, observers, i, runEvent, token);
+            }
+        }
+
+        return default;
+    }
+
+    private async ValueTask EmitRestAsync(ValueTask pending, IReadOnlyList<IRunObserver> observers, int index, RunEvent runEvent, CancellationToken token)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
+        {
+            LogPortFailure(Logger, ex, "observer", RunId);
+        }
+
+        for (int i = index + 1; i < observers.Count; i++)
         {
             try
             {
-                await observer.OnEventAsync(runEvent, token).ConfigureAwait(false);
+                await observers[i].OnEventAsync(runEvent, token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
             {
