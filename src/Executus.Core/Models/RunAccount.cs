@@ -119,12 +119,20 @@ public sealed partial class RunAccount
     /// </summary>
     internal UsageDetails UsageSnapshot()
     {
+        // Why: read without the lock on the common path (one call per turn); a snapshot read just before a concurrent
+        // add is the usage of a moment earlier, as if read then.
+        if (Volatile.Read(ref _usageSnapshot) is { } snapshot)
+        {
+            return snapshot;
+        }
+
         lock (_lock)
         {
             if (_usageSnapshot is null)
             {
-                _usageSnapshot = new UsageDetails();
-                _usageSnapshot.Add(_usage);
+                var copy = new UsageDetails();
+                copy.Add(_usage);
+                Volatile.Write(ref _usageSnapshot, copy);
             }
 
             return _usageSnapshot;
