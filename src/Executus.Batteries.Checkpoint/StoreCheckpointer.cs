@@ -104,17 +104,23 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
 
         // Why: a turn inside the throttle window (most turns) is decided synchronously, without async state; a write,
         // a lease check, another boundary or a busy gate takes the full path.
-        if (_leases is null && checkpoint.Boundary == CheckpointBoundary.Turn && !cancellationToken.IsCancellationRequested && state.Gate.Wait(0, CancellationToken.None))
+        if (_leases is null && checkpoint.Boundary == CheckpointBoundary.Turn && !cancellationToken.IsCancellationRequested && state.TryEnterQuick())
         {
+            // Why: taking the minimum again on the full path is harmless, so this may run before falling back to it.
             state.ValidPrefix = Math.Min(state.ValidPrefix, Math.Max(0, savedMessageCount));
             if (!IsDue(state, checkpoint))
             {
                 Skip(state, checkpoint);
-                state.Gate.Release();
+                state.ExitQuick();
                 return default;
             }
 
-            return WriteHeldAsync(state, checkpoint, cancellationToken);
+            if (state.Gate.Wait(0, CancellationToken.None))
+            {
+                return WriteHeldAsync(state, checkpoint, cancellationToken);
+            }
+
+            state.ExitQuick();
         }
 
         return SaveCoreAsync(state, checkpoint, savedMessageCount, cancellationToken);
@@ -128,7 +134,7 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
         }
         finally
         {
-            state.Gate.Release();
+            state.Exit();
         }
     }
 
@@ -153,7 +159,7 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
 
     private async ValueTask SaveCoreAsync(RunState state, RunCheckpoint checkpoint, int savedMessageCount, CancellationToken cancellationToken)
     {
-        await state.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await state.EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             // Why: the kernel's count is relative to its previous save call, which may have been skipped; the store
@@ -196,7 +202,7 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
         }
         finally
         {
-            state.Gate.Release();
+            state.Exit();
         }
     }
 
@@ -215,7 +221,7 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
         foreach (KeyValuePair<string, RunState> pair in _runs)
         {
             RunState state = pair.Value;
-            await state.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await state.EnterAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 if (state.Pending is { } pending
@@ -231,7 +237,7 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
             }
             finally
             {
-                state.Gate.Release();
+                state.Exit();
             }
         }
 
@@ -278,9 +284,9 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
         if (_runs.TryRemove(runId, out RunState? state))
         {
             // Why: wait for a save in progress so it cannot re-create the record after the delete.
-            await state.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await state.EnterAsync(cancellationToken).ConfigureAwait(false);
             state.Pending = null;
-            state.Gate.Release();
+            state.Exit();
         }
 
         if (_leases is not null && (state?.Leased == false || _leases.HasLost(runId)))
@@ -367,8 +373,15 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: deleting its checkpoint after it ended failed; it stays listed as interrupted until deleted or pruned.")]
     private static partial void LogDeleteFailed(ILogger logger, Exception exception, string runId);
 
+    /// <summary>
+    /// One run's state. Two locks guard it: <see cref="Gate"/> orders the paths that may wait (writes, flush, end), and
+    /// a flag taken with one atomic operation lets a throttled turn (the common case) update the state without the
+    /// semaphore. Every path that changes the state holds the flag; the waiting paths take it after the gate.
+    /// </summary>
     private sealed class RunState
     {
+        private int _busy;
+
         public SemaphoreSlim Gate { get; } = new(1, 1);
 
         public RunCheckpoint? Pending { get; set; }
@@ -379,5 +392,29 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
 
         /// <summary>Gets or sets whether this host leased the run: null = not asked yet (or leases are off).</summary>
         public bool? Leased { get; set; }
+
+        /// <summary>Takes the flag if free (never waits).</summary>
+        public bool TryEnterQuick() => Interlocked.CompareExchange(ref _busy, 1, 0) == 0;
+
+        /// <summary>Gives the flag back (after <see cref="TryEnterQuick"/> alone).</summary>
+        public void ExitQuick() => Volatile.Write(ref _busy, 0);
+
+        /// <summary>Takes the gate, then the flag (held by a quick path for a few instructions at most).</summary>
+        public async ValueTask EnterAsync(CancellationToken cancellationToken)
+        {
+            await Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            SpinWait spin = default;
+            while (!TryEnterQuick())
+            {
+                spin.SpinOnce();
+            }
+        }
+
+        /// <summary>Gives back the flag and the gate.</summary>
+        public void Exit()
+        {
+            ExitQuick();
+            Gate.Release();
+        }
     }
 }
