@@ -127,7 +127,13 @@ public sealed class Executor
         ArgumentNullException.ThrowIfNull(request);
         request.Agent.Validate();
         var execution = new RunExecution(this, request, events: null, cancellationToken);
-        return new RunHandle(execution.RunId, execution.ExecuteAsync(), execution.Stop);
+        Task<RunResult> completion = execution.ExecuteAsync();
+        if (!completion.IsCompleted)
+        {
+            execution.Deadline.ArmIfRunning();
+        }
+
+        return new RunHandle(execution.RunId, completion, execution.Stop);
     }
 
     /// <summary>
@@ -147,6 +153,11 @@ public sealed class Executor
         using var abandon = CancellationTokenSource.CreateLinkedTokenSource(request.Detached ? CancellationToken.None : cancellationToken);
         var execution = new RunExecution(this, request, channel.Writer, abandon.Token);
         Task<RunResult> completion = execution.ExecuteAsync();
+        if (!completion.IsCompleted)
+        {
+            execution.Deadline.ArmIfRunning();
+        }
+
         bool finished = false;
         try
         {

@@ -26,6 +26,7 @@ internal sealed class RunDeadline : IDisposable
     private RunOutcome? _stopOutcome;
     private string? _stopReason;
     private bool _disposed;
+    private bool _armed;
 
     public RunDeadline(TimeProvider time, TimeSpan limit, TimeSpan before, CancellationToken caller)
     {
@@ -35,10 +36,6 @@ internal sealed class RunDeadline : IDisposable
         _limit = limit;
         _caller = caller;
         _cts = NewSource();
-        lock (_lock)
-        {
-            Arm();
-        }
     }
 
     public CancellationToken Token => Volatile.Read(ref _cts).Token;
@@ -97,11 +94,54 @@ internal sealed class RunDeadline : IDisposable
                 Volatile.Write(ref _expired, false);
             }
 
-            Arm();
+            if (_armed)
+            {
+                Arm();
+            }
         }
     }
 
     /// <summary>Stops the run with an outcome and reason; the first stop wins. Returns whether this call stopped it.</summary>
+    /// <summary>
+    /// Starts the timer of a run that has begun to wait (its first await that did not complete at once). Why not at the
+    /// start: creating a timer per run costs more than a short run itself (it wakes the runtime's timer thread), and a
+    /// run that never waits needs none — <see cref="ThrowIfPastDue"/> checks its deadline at each iteration instead.
+    /// The deadline still counts from the run's start.
+    /// </summary>
+    public void ArmIfRunning()
+    {
+        lock (_lock)
+        {
+            if (!_disposed && !_armed)
+            {
+                _armed = true;
+                Arm();
+            }
+        }
+    }
+
+    /// <summary>Expires a run without a timer yet (it has not waited) whose time is up; a no-op once the timer runs.</summary>
+    public void ThrowIfPastDue()
+    {
+        if (Volatile.Read(ref _armed) || _limit == Timeout.InfiniteTimeSpan || Elapsed < _limit)
+        {
+            return;
+        }
+
+        CancellationTokenSource? fire = null;
+        lock (_lock)
+        {
+            if (!_armed && !_disposed && !_expired && _limit != Timeout.InfiniteTimeSpan && Elapsed >= _limit)
+            {
+                Volatile.Write(ref _expired, true);
+                fire = _cts;
+            }
+        }
+
+        fire?.Cancel();
+        Token.ThrowIfCancellationRequested();
+    }
+
     public bool Stop(RunOutcome outcome, string reason)
     {
         CancellationTokenSource cts;

@@ -276,6 +276,7 @@ internal sealed partial class RunExecution
 
         while (true)
         {
+            _deadline.ThrowIfPastDue();
             token = _deadline.Token;
             token.ThrowIfCancellationRequested();
             if (_iteration >= Agent.MaxIterations)

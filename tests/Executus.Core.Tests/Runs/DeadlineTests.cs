@@ -25,6 +25,52 @@ public class DeadlineTests
     private static RunnableAgent Agent(TimeSpan timeout) => new("worker") { Tools = ["add"], Timeout = timeout };
 
     [Fact]
+    public async Task A_run_that_never_waits_still_ends_at_its_deadline_and_one_that_waits_gets_its_timer()
+    {
+        // A model that answers at once but whose every call takes a (fake) minute: the run never waits, so it has no
+        // timer; its deadline is checked at each iteration.
+        var time = new FakeTimeProvider();
+        var model = new MinuteModel(time);
+        RunResult result = await Create(model, RunPorts.None, time).RunAsync(new RunRequest(Agent(TimeSpan.FromSeconds(150)), "go") { RunId = "sync" });
+
+        Assert.Equal(RunOutcome.TimedOut, result.Outcome);
+        Assert.Equal(3, model.Calls);
+        Assert.Equal(3, result.Iterations);
+
+        // A run that waits (a tool that does not answer at once) is timed out in the middle of its wait by the timer.
+        var tools = new ToolRegistry();
+        tools.Register(AIFunctionFactory.Create(async (CancellationToken ct) => await Task.Delay(TimeSpan.FromHours(1), time, ct), "slow"));
+        using var waiting = new ScriptedChatClient(timeProvider: time).ReplyToolCall("slow", new { });
+        RunHandle handle = Create(waiting, RunPorts.None, time, tools).Start(new RunRequest(new RunnableAgent("worker") { Tools = ["slow"], Timeout = TimeSpan.FromSeconds(10) }, "go"));
+        time.Advance(TimeSpan.FromSeconds(11));
+        RunResult timedOut = await handle.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(RunOutcome.TimedOut, timedOut.Outcome);
+    }
+
+    private sealed class MinuteModel(FakeTimeProvider time) : IChatClient
+    {
+        private int _calls;
+
+        public int Calls => _calls;
+
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            time.Advance(TimeSpan.FromMinutes(1));
+            int n = Interlocked.Increment(ref _calls);
+            return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent($"c{n}", "add", new Dictionary<string, object?> { ["a"] = n, ["b"] = 1 })])));
+        }
+
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+
+    [Fact]
     public async Task An_extension_decided_after_the_deadline_fired_revives_the_run()
     {
         var time = new FakeTimeProvider();
