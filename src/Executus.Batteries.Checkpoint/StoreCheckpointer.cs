@@ -175,8 +175,10 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
                     _leases.Forget(checkpoint.RunId);
                     LogTakenOver(_logger, checkpoint.RunId);
                     throw new RunOwnershipLostException(
-                        checkpoint.RunId,
-                        $"Run {checkpoint.RunId} was taken over by another host (this host missed its lease's heartbeats); this host stopped it.");
+                        $"Run {checkpoint.RunId} was taken over by another host (this host missed its lease's heartbeats); this host stopped it.")
+                    {
+                        RunId = checkpoint.RunId,
+                    };
                 }
 
                 if (checkpoint.Boundary == CheckpointBoundary.RunEnd)

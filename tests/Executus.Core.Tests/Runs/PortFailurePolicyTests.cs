@@ -85,7 +85,7 @@ public class PortFailurePolicyTests
         public ValueTask SaveAsync(RunCheckpoint checkpoint, int savedMessageCount, CancellationToken cancellationToken = default)
         {
             Saves++;
-            throw new RunOwnershipLostException(checkpoint.RunId, "run taken over");
+            throw new RunOwnershipLostException("run taken over") { RunId = checkpoint.RunId };
         }
 
         public ValueTask CompleteAsync(string runId, CancellationToken cancellationToken = default)

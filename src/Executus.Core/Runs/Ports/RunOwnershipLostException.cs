@@ -29,16 +29,6 @@ public sealed class RunOwnershipLostException : Exception
     {
     }
 
-    /// <summary>Initializes a new instance for a run.</summary>
-    /// <param name="runId">The run another host took over.</param>
-    /// <param name="message">What happened.</param>
-    public RunOwnershipLostException(string runId, string message)
-        : base(message)
-    {
-        ArgumentNullException.ThrowIfNull(runId);
-        RunId = runId;
-    }
-
     /// <summary>Gets the run another host took over, when known.</summary>
-    public string? RunId { get; }
+    public string? RunId { get; init; }
 }
