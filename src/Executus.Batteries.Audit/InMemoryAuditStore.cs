@@ -262,6 +262,7 @@ public sealed class InMemoryAuditStore : IAuditStore
         public string? Detail;
         public string? Outcome;
         public UsageDetails? Usage;
+        public TimeSpan? Duration;
         public IReadOnlyDictionary<string, string> Data;
         public System.Text.Json.JsonElement? Arguments;
         public IReadOnlyCollection<KeyValuePair<string, object?>>? ArgumentValues;
@@ -288,6 +289,7 @@ public sealed class InMemoryAuditStore : IAuditStore
                 Detail = auditEvent.Detail,
                 Outcome = outcome,
                 Usage = auditEvent.Usage,
+                Duration = auditEvent.Duration,
                 Data = auditEvent.Data,
 
                 // Why: argument pairs stay pairs (their JSON is built when a query result is read), never serialized here.
@@ -333,6 +335,7 @@ public sealed class InMemoryAuditStore : IAuditStore
                 ArgumentValues = ArgumentValues,
                 Model = Model,
                 Usage = Usage,
+                Duration = Duration,
                 Detail = Detail,
                 Data = Data,
             };

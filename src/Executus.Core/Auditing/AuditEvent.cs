@@ -72,6 +72,12 @@ public sealed record AuditEvent(AuditEventKind Kind, DateTimeOffset Timestamp)
     /// <summary>Gets the tokens used, for model-call, budget and run-finished events.</summary>
     public UsageDetails? Usage { get; init; }
 
+    /// <summary>
+    /// Gets how long the call took, for model-call and tool-call events (the model's latency; the tool's time from its
+    /// dispatch to its result, validation and approval included); null for other kinds.
+    /// </summary>
+    public TimeSpan? Duration { get; init; }
+
     /// <summary>Gets a human-readable detail: the denial reason, the outcome, the error message.</summary>
     public string? Detail { get; init; }
 

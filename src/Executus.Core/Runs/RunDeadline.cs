@@ -42,6 +42,9 @@ internal sealed class RunDeadline : IDisposable
 
     public TimeSpan Elapsed => _before + _time.GetElapsedTime(_start);
 
+    /// <summary>Gets the timestamp (<see cref="TimeProvider.GetTimestamp"/>) this deadline started at.</summary>
+    public long StartTimestamp => _start;
+
     /// <summary>Gets the time since this deadline started (this process's part of <see cref="Elapsed"/>), read once.</summary>
     public TimeSpan SinceStart => _time.GetElapsedTime(_start);
 
@@ -120,10 +123,13 @@ internal sealed class RunDeadline : IDisposable
         }
     }
 
-    /// <summary>Expires a run without a timer yet (it has not waited) whose time is up; a no-op once the timer runs.</summary>
-    public void ThrowIfPastDue()
+    /// <summary>
+    /// Expires a run without a timer yet (it has not waited) whose time is up at <paramref name="now"/> (a timestamp the
+    /// caller read); a no-op once the timer runs.
+    /// </summary>
+    public void ThrowIfPastDue(long now)
     {
-        if (Volatile.Read(ref _armed) || _limit == Timeout.InfiniteTimeSpan || Elapsed < _limit)
+        if (Volatile.Read(ref _armed) || _limit == Timeout.InfiniteTimeSpan || _before + _time.GetElapsedTime(_start, now) < _limit)
         {
             return;
         }

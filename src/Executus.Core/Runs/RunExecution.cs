@@ -40,6 +40,7 @@ internal sealed partial class RunExecution
     private AgentSnapshot? _agentSnapshot;
     private List<FunctionCallContent>? _openCalls;
     private FunctionResultContent?[]? _openResults;
+    private long _lastReading;
 
     public RunExecution(Executor executor, RunRequest request, ChannelWriter<RunEvent>? events, CancellationToken callerToken)
     {
@@ -118,6 +119,26 @@ internal sealed partial class RunExecution
 
     private TimeProvider Time => _executor.TimeProvider;
 
+    /// <summary>
+    /// Reads the clock once for a moment of the run: the timestamp, kept as the run's last reading, and the wall-clock
+    /// time of it (the run's start plus the monotonic time since).
+    /// </summary>
+    /// <remarks>
+    /// Why: every event, audit record and checkpoint carries a time, and a clock read costs tens of nanoseconds on a
+    /// virtual machine (more than some ports' whole work); things that happen at the same moment share one reading.
+    /// </remarks>
+    private DateTimeOffset Now(out long timestamp)
+    {
+        timestamp = Time.GetTimestamp();
+        _lastReading = timestamp;
+        return At(timestamp);
+    }
+
+    private DateTimeOffset Now() => Now(out _);
+
+    /// <summary>Gets the wall-clock time of a timestamp read during this run.</summary>
+    private DateTimeOffset At(long timestamp) => _startedAt + Time.GetElapsedTime(_deadline.StartTimestamp, timestamp);
+
     /// <summary>Stops the run through its handle.</summary>
     public bool Stop(string reason) => _deadline.Stop(RunOutcome.Stopped, reason);
 
@@ -157,12 +178,13 @@ internal sealed partial class RunExecution
                 RunContext.Current = _context;
                 _callContext = new ModelCallContext { Caller = Caller, RunId = RunId, Tier = Agent.Model ?? Agent.Tier, Purpose = "run", Account = _account };
                 using IDisposable modelContext = ModelCallContext.Begin(_callContext);
+                DateTimeOffset startedAt = _ports.Emits || _ports.Audits ? Now() : default;
                 if (_ports.Emits)
                 {
-                    await _ports.EmitAsync(new RunStartedEvent(RunId, _iteration, Time.GetUtcNow(), Agent.Name, Caller), token).ConfigureAwait(false);
+                    await _ports.EmitAsync(new RunStartedEvent(RunId, _iteration, startedAt, Agent.Name, Caller), token).ConfigureAwait(false);
                 }
 
-                await _ports.AuditAsync(AuditEventKind.RunStarted, token).ConfigureAwait(false);
+                await _ports.AuditAsync(AuditEventKind.RunStarted, token, at: startedAt).ConfigureAwait(false);
                 if (_request.ResumedFrom is { } from)
                 {
                     // Why: the request's metadata is how a resumer says how it resumed (e.g. where the agent came from).
@@ -276,7 +298,8 @@ internal sealed partial class RunExecution
 
         while (true)
         {
-            _deadline.ThrowIfPastDue();
+            long stepStart = Time.GetTimestamp();
+            _deadline.ThrowIfPastDue(stepStart);
             token = _deadline.Token;
             token.ThrowIfCancellationRequested();
             if (_iteration >= Agent.MaxIterations)
@@ -322,14 +345,31 @@ internal sealed partial class RunExecution
 
             _iteration++;
             _account!.Iteration = _iteration;
-            if (_ports.Emits)
+            if (_ports.Critic is not null || phases is not null)
             {
-                await _ports.EmitAsync(new StepStartedEvent(RunId, _iteration, Time.GetUtcNow()), token).ConfigureAwait(false);
+                // Why: the critic and the phases may have waited since the iteration's first reading.
+                stepStart = Time.GetTimestamp();
             }
 
-            await CompactAsync(token).ConfigureAwait(false);
+            _lastReading = stepStart;
+            if (_ports.Emits)
+            {
+                ValueTask told = _ports.EmitAsync(new StepStartedEvent(RunId, _iteration, At(stepStart)), token);
+                if (!told.IsCompletedSuccessfully)
+                {
+                    // Why: an observer that waited is not part of the model call's latency.
+                    await told.ConfigureAwait(false);
+                    stepStart = Time.GetTimestamp();
+                }
+            }
 
-            ChatResponse response = await CallModelAsync(client, options, token).ConfigureAwait(false);
+            if (_executor.Compactor is not null)
+            {
+                await CompactAsync(token).ConfigureAwait(false);
+                stepStart = Time.GetTimestamp();
+            }
+
+            ChatResponse response = await CallModelAsync(client, options, stepStart, token).ConfigureAwait(false);
             _messages.AddRange(response.Messages);
 
             // Why: indexed loops; foreach over the IList properties would box an enumerator per message per turn.
@@ -351,7 +391,8 @@ internal sealed partial class RunExecution
             {
                 if (_ports.Emits)
                 {
-                    await _ports.EmitAsync(new StepFinishedEvent(RunId, _iteration, Time.GetUtcNow()), token).ConfigureAwait(false);
+                    // Why: nothing happened since the model call's end was read.
+                    await _ports.EmitAsync(new StepFinishedEvent(RunId, _iteration, At(_lastReading)), token).ConfigureAwait(false);
                 }
 
                 if (phases is null || await phases.AfterAnswerAsync(response, token).ConfigureAwait(false) == PhaseStep.Completed)
@@ -394,10 +435,14 @@ internal sealed partial class RunExecution
                 _maxOutputTokens = Math.Max(0, options.MaxOutputTokens ?? 0);
             }
 
-            await SaveCheckpointAsync(CheckpointBoundary.Turn, token).ConfigureAwait(false);
+            ValueTask saved = SaveCheckpointAsync(CheckpointBoundary.Turn, token);
+            bool savedAtOnce = saved.IsCompletedSuccessfully;
+            await saved.ConfigureAwait(false);
             if (_ports.Emits)
             {
-                await _ports.EmitAsync(new StepFinishedEvent(RunId, _iteration, Time.GetUtcNow()), token).ConfigureAwait(false);
+                // Why: a checkpoint that was taken at once read the clock for this same moment.
+                DateTimeOffset finished = savedAtOnce && _ports.Checkpoints ? At(_lastReading) : Now();
+                await _ports.EmitAsync(new StepFinishedEvent(RunId, _iteration, finished), token).ConfigureAwait(false);
             }
 
             if (consecutiveToolErrors >= Agent.MaxConsecutiveToolErrors)
@@ -421,7 +466,9 @@ internal sealed partial class RunExecution
     public RunCheckpoint Checkpoint(CheckpointBoundary boundary)
     {
         // Why: one clock read for both times; the wall-clock time is the run's start plus the monotonic time since.
-        TimeSpan sinceStart = _deadline.SinceStart;
+        long now = Time.GetTimestamp();
+        _lastReading = now;
+        TimeSpan sinceStart = Time.GetElapsedTime(_deadline.StartTimestamp, now);
         return new()
         {
             Boundary = boundary,
@@ -684,10 +731,8 @@ internal sealed partial class RunExecution
         }
     }
 
-    private async ValueTask<ChatResponse> CallModelAsync(IChatClient client, ChatOptions options, CancellationToken token)
+    private async ValueTask<ChatResponse> CallModelAsync(IChatClient client, ChatOptions options, long started, CancellationToken token)
     {
-        // Why: the latency is only told to observers; without them the clock is not read.
-        long started = _ports.Emits ? Time.GetTimestamp() : 0;
         ChatResponse response;
         try
         {
@@ -735,10 +780,16 @@ internal sealed partial class RunExecution
                 $"The model answered agent '{Agent.Name}' with an empty reply and no finish reason (an error inside the stream?); treated as a model failure.");
         }
 
-        await _ports.AuditAsync(AuditEventKind.ModelCall, token, usage: UsageTotals.WithTotal(response.Usage), model: response.ModelId).ConfigureAwait(false);
-        if (_ports.Emits)
+        if (_ports.Audits || _ports.Emits)
         {
-            await _ports.EmitAsync(new ModelCallCompletedEvent(RunId, _iteration, Time.GetUtcNow(), response, Time.GetElapsedTime(started)), token).ConfigureAwait(false);
+            // Why: the latency is only told to audit and observers; without them the clock is not read.
+            DateTimeOffset ended = Now(out long endedAt);
+            TimeSpan latency = Time.GetElapsedTime(started, endedAt);
+            await _ports.AuditAsync(AuditEventKind.ModelCall, token, usage: UsageTotals.WithTotal(response.Usage), model: response.ModelId, at: ended, duration: latency).ConfigureAwait(false);
+            if (_ports.Emits)
+            {
+                await _ports.EmitAsync(new ModelCallCompletedEvent(RunId, _iteration, ended, response, latency), token).ConfigureAwait(false);
+            }
         }
 
         return response;
@@ -815,9 +866,10 @@ internal sealed partial class RunExecution
 
     private async ValueTask<FunctionResultContent> InvokeToolCoreAsync(Toolbox? toolbox, FunctionCallContent call, ToolInvocationContext context, CancellationToken token)
     {
+        DateTimeOffset startedAt = Now(out long started);
         if (_ports.Emits)
         {
-            await _ports.EmitAsync(new ToolCallStartedEvent(RunId, _iteration, Time.GetUtcNow(), call), token).ConfigureAwait(false);
+            await _ports.EmitAsync(new ToolCallStartedEvent(RunId, _iteration, startedAt, call), token).ConfigureAwait(false);
         }
 
         using Activity? activity = RunsTelemetry.Source.HasListeners()
@@ -829,32 +881,50 @@ internal sealed partial class RunExecution
         activity?.SetTag("gen_ai.tool.type", "function");
 
         FunctionResultContent result;
+        AuditEventKind? audited = AuditEventKind.ToolCall;
+        string? detail;
+        IReadOnlyDictionary<string, string>? data = null;
         if (_phases is { } phases && phases.IsFinishCall(call))
         {
             // Why: the kernel's own tool; not a registry tool, so not subject to the dispatch guard's repeat count.
             result = phases.Finish(call);
-            await _ports.AuditAsync(AuditEventKind.ToolCall, token, toolName: call.Name, detail: result.Result as string, arguments: ArgumentsOf(call)).ConfigureAwait(false);
+            detail = result.Result as string;
         }
         else if (DispatchGuard.CheckToolCall(call) is { } denied)
         {
             result = Error(call, denied.Message, new DispatchDeniedException(denied));
-            await _ports.AuditAsync(AuditEventKind.DispatchGuardTripped, token, toolName: call.Name, detail: denied.Message, arguments: ArgumentsOf(call), data: GuardData(denied)).ConfigureAwait(false);
+            (audited, detail, data) = (AuditEventKind.DispatchGuardTripped, denied.Message, GuardData(denied));
         }
         else if (toolbox is null)
         {
             string message = $"Error: the tool '{ToolText.Echo(call.Name)}' is not available to agent '{Agent.Name}', which has no tools.";
             result = Error(call, message, new InvalidOperationException(message));
-            await _ports.AuditAsync(AuditEventKind.ToolDenied, token, toolName: call.Name, detail: message, arguments: ArgumentsOf(call)).ConfigureAwait(false);
+            (audited, detail) = (AuditEventKind.ToolDenied, message);
         }
         else
         {
             result = await toolbox.InvokeAsync(call, context, token).ConfigureAwait(false);
+            detail = result.Exception?.Message;
 
             // Why: a toolbox denial was already audited (once) by the toolbox through this run's audit channel.
-            if (result.Exception is not ToolDeniedException)
+            if (result.Exception is ToolDeniedException)
             {
-                await _ports.AuditAsync(AuditEventKind.ToolCall, token, toolName: call.Name, detail: result.Exception?.Message, arguments: ArgumentsOf(call)).ConfigureAwait(false);
+                audited = null;
             }
+        }
+
+        DateTimeOffset endedAt = Now(out long ended);
+        if (audited is { } kind)
+        {
+            await _ports.AuditAsync(
+                kind,
+                token,
+                toolName: call.Name,
+                detail: detail,
+                arguments: ArgumentsOf(call),
+                data: data,
+                at: endedAt,
+                duration: kind == AuditEventKind.ToolCall ? Time.GetElapsedTime(started, ended) : null).ConfigureAwait(false);
         }
 
         if (result.Exception is not null)
@@ -865,7 +935,7 @@ internal sealed partial class RunExecution
 
         if (_ports.Emits)
         {
-            await _ports.EmitAsync(new ToolCallCompletedEvent(RunId, _iteration, Time.GetUtcNow(), call, result, result.Exception is not null), token).ConfigureAwait(false);
+            await _ports.EmitAsync(new ToolCallCompletedEvent(RunId, _iteration, endedAt, call, result, result.Exception is not null), token).ConfigureAwait(false);
         }
 
         return result;

@@ -146,11 +146,14 @@ internal sealed partial class RunPortInvoker : IAudit
         UsageDetails? usage = null,
         string? model = null,
         AuditArguments arguments = default,
-        IReadOnlyDictionary<string, string>? data = null) =>
+        IReadOnlyDictionary<string, string>? data = null,
+        DateTimeOffset? at = null,
+        TimeSpan? duration = null) =>
         Audits
             ? RecordCoreAsync(
-                new AuditEvent(kind, _executor.TimeProvider.GetUtcNow())
+                new AuditEvent(kind, at ?? _executor.TimeProvider.GetUtcNow())
                 {
+                    Duration = duration,
                     Sequence = Interlocked.Increment(ref _sequence),
                     RunId = RunId,
                     AgentName = _run.Agent.Name,

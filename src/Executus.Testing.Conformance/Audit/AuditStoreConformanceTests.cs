@@ -58,6 +58,7 @@ public abstract class AuditStoreConformanceTests
             Iteration = 3,
             Model = "gpt-test-2026",
             Usage = new UsageDetails { InputTokenCount = 12, OutputTokenCount = 5, TotalTokenCount = 17 },
+            Duration = TimeSpan.FromMilliseconds(1234.5),
             Arguments = JsonDocument.Parse("""{"url":"https://example.com","depth":2,"tags":["a","b"],"nested":{"ok":true}}""").RootElement.Clone(),
             Data = new Dictionary<string, string> { ["stage"] = "3", ["duration_ms"] = "12" },
         };
@@ -84,6 +85,7 @@ public abstract class AuditStoreConformanceTests
         Assert.Equal(12, stored.Event.Usage?.InputTokenCount);
         Assert.Equal(5, stored.Event.Usage?.OutputTokenCount);
         Assert.Equal(17, stored.Event.Usage?.TotalTokenCount);
+        Assert.Equal(TimeSpan.FromMilliseconds(1234.5), stored.Event.Duration);
         JsonElement arguments = stored.Event.Arguments!.Value;
         Assert.Equal("https://example.com", arguments.GetProperty("url").GetString());
         Assert.Equal(2, arguments.GetProperty("depth").GetInt32());

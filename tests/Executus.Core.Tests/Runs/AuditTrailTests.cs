@@ -70,4 +70,81 @@ public class AuditTrailTests
         Assert.Equal("big", trip.ToolName);
         Assert.DoesNotContain(audit.Events, e => e.Kind == AuditEventKind.ToolDenied);
     }
+
+    [Fact]
+    public async Task Model_and_tool_calls_are_audited_with_their_durations_at_the_moment_they_ended()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 8, 0, 0, TimeSpan.Zero));
+        var tools = new ToolRegistry();
+        tools.Register(AIFunctionFactory.Create(
+            (int seconds) =>
+            {
+                time.Advance(TimeSpan.FromSeconds(seconds));
+                return "slept";
+            },
+            "sleep"));
+        var model = new SlowModel(time);
+        var audit = new RecordingAudit();
+        var events = new List<RunEvent>();
+        var executor = new Executor(
+            new FixedModelResolver(model),
+            tools,
+            new RunPorts { Audit = audit, Observers = [new CollectingObserver(events)] },
+            timeProvider: time);
+
+        RunResult result = await executor.RunAsync(new RunRequest(new RunnableAgent("sleeper") { Tools = ["sleep"] }, "go"));
+
+        Assert.Equal(RunOutcome.Completed, result.Outcome);
+        DateTimeOffset start = new(2026, 12, 2, 8, 0, 0, TimeSpan.Zero);
+        AuditEvent[] models = [.. audit.Events.Where(e => e.Kind == AuditEventKind.ModelCall)];
+        Assert.Equal([TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2)], models.Select(e => e.Duration));
+        Assert.Equal([start.AddSeconds(2), start.AddSeconds(9)], models.Select(e => e.Timestamp));
+        AuditEvent tool = Assert.Single(audit.Events, e => e.Kind == AuditEventKind.ToolCall);
+        Assert.Equal(TimeSpan.FromSeconds(5), tool.Duration);
+        Assert.Equal(start.AddSeconds(7), tool.Timestamp);
+        Assert.All(audit.Events.Where(e => e.Kind is not (AuditEventKind.ModelCall or AuditEventKind.ToolCall)), e => Assert.Null(e.Duration));
+
+        // The run's events carry the same moments: the tool started after the first model call and ended 5 s later.
+        Assert.Equal(start.AddSeconds(2), Assert.Single(events.OfType<ToolCallStartedEvent>()).Timestamp);
+        Assert.Equal(start.AddSeconds(7), Assert.Single(events.OfType<ToolCallCompletedEvent>()).Timestamp);
+        Assert.Equal([TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2)], events.OfType<ModelCallCompletedEvent>().Select(e => e.Latency));
+        Assert.Equal([start, start.AddSeconds(7)], events.OfType<StepStartedEvent>().Select(e => e.Timestamp));
+        Assert.Equal([start.AddSeconds(7), start.AddSeconds(9)], events.OfType<StepFinishedEvent>().Select(e => e.Timestamp));
+    }
+
+    /// <summary>A model whose every call takes two (fake) seconds: first a call of the sleep tool, then an answer.</summary>
+    private sealed class SlowModel(Microsoft.Extensions.Time.Testing.FakeTimeProvider time) : IChatClient
+    {
+        private int _calls;
+
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            time.Advance(TimeSpan.FromSeconds(2));
+            return Task.FromResult(++_calls == 1
+                ? new ChatResponse(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c1", "sleep", new Dictionary<string, object?> { ["seconds"] = 5 })]))
+                : new ChatResponse(new ChatMessage(ChatRole.Assistant, "rested")));
+        }
+
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+
+    private sealed class CollectingObserver(List<RunEvent> events) : IRunObserver
+    {
+        public ValueTask OnEventAsync(RunEvent runEvent, CancellationToken cancellationToken = default)
+        {
+            lock (events)
+            {
+                events.Add(runEvent);
+            }
+
+            return default;
+        }
+    }
 }
