@@ -42,6 +42,9 @@ internal sealed class RunDeadline : IDisposable
 
     public TimeSpan Elapsed => _before + _time.GetElapsedTime(_start);
 
+    /// <summary>Gets the run's elapsed time at a timestamp the caller read.</summary>
+    public TimeSpan ElapsedAt(long timestamp) => _before + _time.GetElapsedTime(_start, timestamp);
+
     /// <summary>Gets the timestamp (<see cref="TimeProvider.GetTimestamp"/>) this deadline started at.</summary>
     public long StartTimestamp => _start;
 

@@ -137,7 +137,7 @@ internal sealed partial class RunExecution
     private DateTimeOffset Now() => Now(out _);
 
     /// <summary>Gets the wall-clock time of a timestamp read during this run.</summary>
-    private DateTimeOffset At(long timestamp) => _startedAt + Time.GetElapsedTime(_deadline.StartTimestamp, timestamp);
+    public DateTimeOffset At(long timestamp) => _startedAt + Time.GetElapsedTime(_deadline.StartTimestamp, timestamp);
 
     /// <summary>Stops the run through its handle.</summary>
     public bool Stop(string reason) => _deadline.Stop(RunOutcome.Stopped, reason);
@@ -178,13 +178,13 @@ internal sealed partial class RunExecution
                 RunContext.Current = _context;
                 _callContext = new ModelCallContext { Caller = Caller, RunId = RunId, Tier = Agent.Model ?? Agent.Tier, Purpose = "run", Account = _account };
                 using IDisposable modelContext = ModelCallContext.Begin(_callContext);
-                DateTimeOffset startedAt = _ports.Emits || _ports.Audits ? Now() : default;
+                // Why: the run started when it was created (RunResult.StartedAt); its event and record say so.
                 if (_ports.Emits)
                 {
-                    await _ports.EmitAsync(new RunStartedEvent(RunId, _iteration, startedAt, Agent.Name, Caller), token).ConfigureAwait(false);
+                    await _ports.EmitAsync(new RunStartedEvent(RunId, _iteration, _startedAt, Agent.Name, Caller), token).ConfigureAwait(false);
                 }
 
-                await _ports.AuditAsync(AuditEventKind.RunStarted, token, at: startedAt).ConfigureAwait(false);
+                await _ports.AuditAsync(AuditEventKind.RunStarted, token, at: _startedAt).ConfigureAwait(false);
                 if (_request.ResumedFrom is { } from)
                 {
                     // Why: the request's metadata is how a resumer says how it resumed (e.g. where the agent came from).
@@ -296,9 +296,11 @@ internal sealed partial class RunExecution
             await AnswerInFlightCallsAsync(toolbox, inFlight, token).ConfigureAwait(false);
         }
 
+        bool nothingSinceLastReading = false;
         while (true)
         {
-            long stepStart = Time.GetTimestamp();
+            long stepStart = nothingSinceLastReading ? _lastReading : Time.GetTimestamp();
+            nothingSinceLastReading = false;
             _deadline.ThrowIfPastDue(stepStart);
             token = _deadline.Token;
             token.ThrowIfCancellationRequested();
@@ -438,11 +440,15 @@ internal sealed partial class RunExecution
             ValueTask saved = SaveCheckpointAsync(CheckpointBoundary.Turn, token);
             bool savedAtOnce = saved.IsCompletedSuccessfully;
             await saved.ConfigureAwait(false);
+
+            // Why: a checkpoint that was taken at once read the clock for this same moment, and so did a step-finished
+            // event that observers took at once; the next iteration starts at that moment too.
+            nothingSinceLastReading = savedAtOnce && _ports.Checkpoints;
             if (_ports.Emits)
             {
-                // Why: a checkpoint that was taken at once read the clock for this same moment.
-                DateTimeOffset finished = savedAtOnce && _ports.Checkpoints ? At(_lastReading) : Now();
-                await _ports.EmitAsync(new StepFinishedEvent(RunId, _iteration, finished), token).ConfigureAwait(false);
+                ValueTask told = _ports.EmitAsync(new StepFinishedEvent(RunId, _iteration, nothingSinceLastReading ? At(_lastReading) : Now()), token);
+                nothingSinceLastReading = told.IsCompletedSuccessfully;
+                await told.ConfigureAwait(false);
             }
 
             if (consecutiveToolErrors >= Agent.MaxConsecutiveToolErrors)

@@ -79,7 +79,9 @@ internal static class RunFinisher
         }
 
         UsageDetails usage = UsageTotals.WithTotal(run.Account?.Usage) ?? new UsageDetails();
-        TimeSpan duration = run.Deadline.Elapsed;
+        // Why: one reading for the run's duration and the time of its finished event and audit record.
+        long finishedAt = run.Executor.TimeProvider.GetTimestamp();
+        TimeSpan duration = run.Deadline.ElapsedAt(finishedAt);
         var result = new RunResult
         {
             RunId = run.RunId,
@@ -113,7 +115,8 @@ internal static class RunFinisher
                     ["outcome"] = outcome.ToString(),
                     ["iterations"] = run.Iteration.ToString(CultureInfo.InvariantCulture),
                     ["delivery"] = delivery.ToString(),
-                })).ConfigureAwait(false);
+                },
+                at: run.At(finishedAt))).ConfigureAwait(false);
         }
         var outcomeTag = new KeyValuePair<string, object?>("executus.run.outcome", RunsTelemetry.OutcomeName(outcome));
         var agentTag = new KeyValuePair<string, object?>("gen_ai.agent.name", run.Agent.Name);
@@ -123,7 +126,7 @@ internal static class RunFinisher
 
         if (ports.Emits)
         {
-            await ports.EmitAsync(new RunFinishedEvent(run.RunId, run.Iteration, run.Executor.TimeProvider.GetUtcNow(), result), CancellationToken.None).ConfigureAwait(false);
+            await ports.EmitAsync(new RunFinishedEvent(run.RunId, run.Iteration, run.At(finishedAt), result), CancellationToken.None).ConfigureAwait(false);
         }
 
         ports.CompleteEvents();

@@ -112,6 +112,51 @@ public class AuditTrailTests
         Assert.Equal([start.AddSeconds(7), start.AddSeconds(9)], events.OfType<StepFinishedEvent>().Select(e => e.Timestamp));
     }
 
+    [Fact]
+    public async Task A_run_with_every_port_reads_the_clock_once_per_moment()
+    {
+        // Each tool step has four moments (the model call's end, the tool's start and end, the turn's checkpoint, which
+        // the step's end and the next step's start share); the answer step has one. A regression to a clock read per
+        // event and record (11 per step before) fails this.
+        var time = new CountingTimeProvider();
+        var tools = new ToolRegistry();
+        tools.Register(AIFunctionFactory.Create((int i) => i + 1, "step"));
+        using var model = new ScriptedChatClient()
+            .ReplyToolCall("step", new { i = 1 })
+            .ReplyToolCall("step", new { i = 2 })
+            .ReplyToolCall("step", new { i = 3 })
+            .ReplyText("done");
+        var events = new List<RunEvent>();
+        var executor = new Executor(
+            new FixedModelResolver(model),
+            tools,
+            new RunPorts { Audit = new RecordingAudit(), Checkpointer = new RecordingCheckpointer(), Observers = [new CollectingObserver(events)] },
+            timeProvider: time);
+        RunResult result = await executor.RunAsync(new RunRequest(new RunnableAgent("stepper") { Tools = ["step"] }, "go"));
+
+        Assert.Equal(RunOutcome.Completed, result.Outcome);
+        Assert.Equal(4, result.Iterations);
+        int perRun = time.Reads - ((3 * 4) + 1);
+        Assert.True(perRun <= 4, $"{time.Reads} clock reads for 3 tool steps and an answer: {perRun} outside the steps (at most 4 expected: the start, the deadline, the first step, the finish).");
+    }
+
+    private sealed class CountingTimeProvider : TimeProvider
+    {
+        public int Reads { get; private set; }
+
+        public override DateTimeOffset GetUtcNow()
+        {
+            Reads++;
+            return base.GetUtcNow();
+        }
+
+        public override long GetTimestamp()
+        {
+            Reads++;
+            return base.GetTimestamp();
+        }
+    }
+
     /// <summary>A model whose every call takes two (fake) seconds: first a call of the sleep tool, then an answer.</summary>
     private sealed class SlowModel(Microsoft.Extensions.Time.Testing.FakeTimeProvider time) : IChatClient
     {
