@@ -30,10 +30,8 @@ public sealed partial class RunAccount
     private ChatMessage? _countedTail;
     private int _countedCount;
     private long _countedTokens;
-    private ModelReference? _lastModel;
-    private string? _lastModelText;
-    private string? _countedInstructions;
-    private long _instructionsTokens;
+    private Tuple<ModelReference, string>? _modelText;
+    private Tuple<string, long>? _instructions;
     private object? _budgetState;
 
     /// <summary>Initializes a new instance.</summary>
@@ -193,41 +191,28 @@ public sealed partial class RunAccount
     }
 
     // Why: a run calls the same model with the same instructions every turn; format and count them once, not per call.
+    // Each cache is an immutable pair published whole, so a hit takes no lock (a race only formats or counts twice).
     private string ModelText(ModelReference model)
     {
-        lock (_lock)
+        if (Volatile.Read(ref _modelText) is { } cached && ReferenceEquals(cached.Item1, model))
         {
-            if (ReferenceEquals(model, _lastModel) && _lastModelText is { } text)
-            {
-                return text;
-            }
+            return cached.Item2;
         }
 
         string formatted = model.ToString();
-        lock (_lock)
-        {
-            (_lastModel, _lastModelText) = (model, formatted);
-        }
-
+        Volatile.Write(ref _modelText, Tuple.Create(model, formatted));
         return formatted;
     }
 
     private long CountInstructions(string instructions)
     {
-        lock (_lock)
+        if (Volatile.Read(ref _instructions) is { } cached && ReferenceEquals(cached.Item1, instructions))
         {
-            if (ReferenceEquals(instructions, _countedInstructions))
-            {
-                return _instructionsTokens;
-            }
+            return cached.Item2;
         }
 
         long tokens = _tokenCounter.CountTokens(new ChatMessage(ChatRole.System, instructions));
-        lock (_lock)
-        {
-            (_countedInstructions, _instructionsTokens) = (instructions, tokens);
-        }
-
+        Volatile.Write(ref _instructions, Tuple.Create(instructions, tokens));
         return tokens;
     }
 
