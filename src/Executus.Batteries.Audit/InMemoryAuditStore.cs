@@ -262,6 +262,7 @@ public sealed class InMemoryAuditStore : IAuditStore
         public string? Detail;
         public string? Outcome;
         public UsageDetails? Usage;
+        public PlainUsage UsageCounts;
         public TimeSpan? Duration;
         public IReadOnlyDictionary<string, string> Data;
         public System.Text.Json.JsonElement? Arguments;
@@ -288,7 +289,8 @@ public sealed class InMemoryAuditStore : IAuditStore
                 Model = auditEvent.Model,
                 Detail = auditEvent.Detail,
                 Outcome = outcome,
-                Usage = auditEvent.Usage,
+                Usage = PlainUsage.TryCreate(auditEvent.Usage, out PlainUsage counts) ? null : auditEvent.Usage,
+                UsageCounts = counts,
                 Duration = auditEvent.Duration,
                 Data = auditEvent.Data,
 
@@ -334,12 +336,65 @@ public sealed class InMemoryAuditStore : IAuditStore
                 Arguments = Arguments,
                 ArgumentValues = ArgumentValues,
                 Model = Model,
-                Usage = Usage,
+                Usage = Usage ?? UsageCounts.ToUsage(),
                 Duration = Duration,
                 Detail = Detail,
                 Data = Data,
             };
             return IdText is { } id ? new AuditRecord(id, auditEvent, WrittenAt) : new AuditRecord(IdGuid, auditEvent, WrittenAt);
         }
+    }
+
+    /// <summary>
+    /// A usage of only input, output and total counts, kept as values. Why: each model-call record would otherwise keep
+    /// the provider's <see cref="UsageDetails"/> object alive, one young object per record for the collector to promote.
+    /// </summary>
+    private readonly struct PlainUsage
+    {
+        private const long Absent = long.MinValue;
+        private readonly long _input;
+        private readonly long _output;
+        private readonly long _total;
+        private readonly bool _present;
+
+        // Why: a later M.E.AI may give UsageDetails a property this check does not know; then every usage is kept whole.
+        private static readonly bool s_knownShape = typeof(UsageDetails)
+            .GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)
+            .All(p => p.Name is "InputTokenCount" or "OutputTokenCount" or "TotalTokenCount" or "CachedInputTokenCount" or "ReasoningTokenCount"
+                or "InputAudioTokenCount" or "InputTextTokenCount" or "OutputAudioTokenCount" or "OutputTextTokenCount" or "AdditionalCounts");
+
+        private PlainUsage(long input, long output, long total) => (_input, _output, _total, _present) = (input, output, total, true);
+
+        /// <summary>Reads a usage with nothing but the three counts; false (keep the object) for any other usage.</summary>
+        public static bool TryCreate(UsageDetails? usage, out PlainUsage counts)
+        {
+            counts = default;
+            if (usage is null)
+            {
+                return true;
+            }
+
+#pragma warning disable MEAI001 // Why: the evaluation-only counts are read to know the usage has none of them, never relied on.
+            if (!s_knownShape || usage.CachedInputTokenCount is not null || usage.ReasoningTokenCount is not null || usage.InputAudioTokenCount is not null
+                || usage.InputTextTokenCount is not null || usage.OutputAudioTokenCount is not null || usage.OutputTextTokenCount is not null
+                || usage.AdditionalCounts is { Count: > 0 } || usage.InputTokenCount == Absent || usage.OutputTokenCount == Absent
+                || usage.TotalTokenCount == Absent)
+#pragma warning restore MEAI001
+            {
+                return false;
+            }
+
+            counts = new PlainUsage(usage.InputTokenCount ?? Absent, usage.OutputTokenCount ?? Absent, usage.TotalTokenCount ?? Absent);
+            return true;
+        }
+
+        public UsageDetails? ToUsage() => _present
+            ? new UsageDetails
+            {
+                InputTokenCount = _input == Absent ? null : _input,
+                OutputTokenCount = _output == Absent ? null : _output,
+                TotalTokenCount = _total == Absent ? null : _total,
+            }
+            : null;
     }
 }

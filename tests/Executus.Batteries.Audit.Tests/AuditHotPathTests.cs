@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Executus.Auditing;
 using Executus.Batteries.Audit;
+using Microsoft.Extensions.AI;
 
 namespace Executus.Batteries.Audit.Tests;
 
@@ -143,6 +144,30 @@ public class AuditHotPathTests
         Assert.Equal("https://a.example", stored["secret"].Arguments!.Value.GetProperty("url").GetString());
         Assert.StartsWith(new string('x', 20) + "…[truncated", stored["long"].Arguments!.Value.GetProperty("text").GetString(), StringComparison.Ordinal);
         Assert.Equal(DefaultAuditRedactor.Mask, stored["long"].Arguments!.Value.GetProperty("deep").GetProperty("password").GetString());
+    }
+
+    [Fact]
+    public async Task Usage_is_kept_whole_whether_the_store_holds_its_counts_as_values_or_the_object()
+    {
+        var store = new InMemoryAuditStore(AuditRetention.Unbounded);
+        var plain = new UsageDetails { InputTokenCount = 7, TotalTokenCount = 10 };
+        var rich = new UsageDetails { InputTokenCount = 7, OutputTokenCount = 3, TotalTokenCount = 10, CachedInputTokenCount = 5, ReasoningTokenCount = 2 };
+        rich.AdditionalCounts = new AdditionalPropertiesDictionary<long> { ["provider_special"] = 4 };
+        await store.AppendAsync(
+        [
+            new AuditRecord("a", new AuditEvent(AuditEventKind.ModelCall, T0) { Usage = plain }, T0),
+            new AuditRecord("b", new AuditEvent(AuditEventKind.ModelCall, T0.AddSeconds(1)) { Usage = rich }, T0),
+            new AuditRecord("c", new AuditEvent(AuditEventKind.ToolCall, T0.AddSeconds(2)), T0),
+        ]);
+        plain.InputTokenCount = 999; // the store kept the counts of the moment it was given them
+
+        Dictionary<string, AuditEvent> stored = (await store.QueryAsync(new AuditQuery())).Records.ToDictionary(r => r.Id, r => r.Event);
+
+        Assert.Equal((7L, (long?)null, 10L), (stored["a"].Usage!.InputTokenCount!.Value, stored["a"].Usage!.OutputTokenCount, stored["a"].Usage!.TotalTokenCount!.Value));
+        Assert.Equal(5, stored["b"].Usage!.CachedInputTokenCount);
+        Assert.Equal(2, stored["b"].Usage!.ReasoningTokenCount);
+        Assert.Equal(4, stored["b"].Usage!.AdditionalCounts!["provider_special"]);
+        Assert.Null(stored["c"].Usage);
     }
 
     [Fact]
