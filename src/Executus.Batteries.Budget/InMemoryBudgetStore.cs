@@ -2,10 +2,16 @@ namespace Executus.Batteries.Budget;
 
 /// <summary>
 /// The default <see cref="IBudgetStore"/>: a ledger in memory, one lock for the whole store (a reservation's check and
-/// insert are one step). Each account keeps its charges in time order with a running sum from a window cursor, so a
-/// check against a window that only moves forward costs amortised O(1) whatever the ledger's size.
+/// insert are one step). The ledger keeps each charge once, in time order, with the set of accounts it counts for; each
+/// account keeps a running sum of its charges inside the window, moved by one cursor over the ledger, so a check against
+/// a window that only moves forward costs amortised O(1) whatever the ledger's size.
 /// </summary>
-/// <remarks>Charges older than the retention (and older than the longest window ever asked about) are dropped.</remarks>
+/// <remarks>
+/// <para>Charges older than the retention (and older than the longest window ever asked about) are dropped.</para>
+/// <para>Why one entry per charge (40 bytes) rather than a copy in each of its accounts (4 × 32 bytes for a global,
+/// tenant, caller and agent charge): the window holds every charge of the last days, and its memory is most of this
+/// store's. Queries of one account (<see cref="GetSpendAsync"/>) scan the period's charges of all accounts.</para>
+/// </remarks>
 public sealed class InMemoryBudgetStore : IBudgetStore
 {
     /// <summary>The retention used when none is given: 31 days.</summary>
@@ -13,6 +19,17 @@ public sealed class InMemoryBudgetStore : IBudgetStore
 
     private readonly Lock _gate = new();
     private readonly Dictionary<BudgetScopeKey, Account> _accounts = [];
+    private readonly ChargeLog _ledger = new();
+    private readonly List<Account[]> _sets = [];
+    private readonly Dictionary<IReadOnlyList<BudgetScopeKey>, int> _setIndex = new(ScopeListComparer.Instance);
+    private IReadOnlyList<BudgetScopeKey>? _lastSetSource;
+    private int _lastSet = -1;
+
+    // Why: the ledger's live part starts at _head (older charges were pruned; whole chunks are dropped in batches); the
+    // accounts' sums count the charges from _cursor on, i.e. those at or after _cursorStart.
+    private int _head;
+    private int _cursor;
+    private long _cursorStart = long.MinValue;
     private readonly Dictionary<string, Reservation> _reservations = new(StringComparer.Ordinal);
 
     // Why: reservations are values (no object per call) and the expiry queue holds (id, serial) pairs; a queued pair
@@ -95,14 +112,15 @@ public sealed class InMemoryBudgetStore : IBudgetStore
                 throw new InvalidOperationException($"Reservation '{reservationId}' already exists.");
             }
 
+            MoveWindowLocked(windowStart);
             BudgetRefusal? refusal = null;
             for (int i = 0; i < scopes.Count; i++)
             {
                 BudgetScopeLimit limit = scopes[i];
                 Account account = GetAccountLocked(limit.Key);
-                BudgetAmount accountSpent = account.WindowSum(windowStart);
+                BudgetAmount accountSpent = account.Sum;
                 (spent[i], reserved[i]) = (accountSpent, account.Reserved);
-                refusal ??= Check(limit, account, accountSpent, estimate, now, window);
+                refusal ??= Check(limit, account, accountSpent, estimate, now, window, this);
             }
 
             if (refusal is null)
@@ -176,7 +194,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            return ValueTask.FromResult(_accounts.TryGetValue(key, out Account? account) ? account.RangeSum(since.UtcTicks, until.UtcTicks) : BudgetAmount.Zero);
+            return ValueTask.FromResult(_accounts.TryGetValue(key, out Account? account) ? RangeSumLocked(account, since.UtcTicks, until.UtcTicks) : BudgetAmount.Zero);
         }
     }
 
@@ -199,17 +217,25 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         var rows = new List<BudgetSpendRow>();
         lock (_gate)
         {
-            foreach (KeyValuePair<BudgetScopeKey, Account> pair in _accounts)
+            // Why: one pass over the period's charges sums every account of the scope at once.
+            var sums = new Dictionary<Account, BudgetAmount>(ReferenceEqualityComparer.Instance);
+            for (int i = LowerBoundLocked(since.UtcTicks); i < _ledger.Count && _ledger[i].Ticks <= until.UtcTicks; i++)
             {
-                if (pair.Key.Scope != scope)
+                Charge charge = _ledger[i];
+                foreach (Account account in _sets[charge.Set])
                 {
-                    continue;
+                    if (account.Key.Scope == scope)
+                    {
+                        sums[account] = sums.GetValueOrDefault(account) + new BudgetAmount(charge.Tokens, charge.Cost);
+                    }
                 }
+            }
 
-                BudgetAmount spent = pair.Value.RangeSum(since.UtcTicks, until.UtcTicks);
-                if (spent.Tokens > 0 || spent.Cost > 0)
+            foreach (KeyValuePair<Account, BudgetAmount> pair in sums)
+            {
+                if (pair.Value.Tokens > 0 || pair.Value.Cost > 0)
                 {
-                    rows.Add(new BudgetSpendRow(pair.Key, spent));
+                    rows.Add(new BudgetSpendRow(pair.Key.Key, pair.Value));
                 }
             }
         }
@@ -227,23 +253,23 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         return ValueTask.FromResult<IReadOnlyList<BudgetSpendRow>>(rows);
     }
 
-    private static BudgetRefusal? Check(BudgetScopeLimit limit, Account account, BudgetAmount spent, BudgetAmount estimate, DateTimeOffset now, TimeSpan window)
+    private static BudgetRefusal? Check(BudgetScopeLimit limit, Account account, BudgetAmount spent, BudgetAmount estimate, DateTimeOffset now, TimeSpan window, InMemoryBudgetStore store)
     {
         BudgetAmount committed = spent + account.Reserved;
         if (limit.MaxTokens is long maxTokens && committed.Tokens + estimate.Tokens > maxTokens)
         {
-            return Refuse(limit.Key, BudgetMetric.Tokens, maxTokens, committed.Tokens, estimate.Tokens, account, now, window);
+            return Refuse(limit.Key, BudgetMetric.Tokens, maxTokens, committed.Tokens, estimate.Tokens, account, now, window, store);
         }
 
         if (limit.MaxCost is decimal maxCost && committed.Cost + estimate.Cost > maxCost)
         {
-            return Refuse(limit.Key, BudgetMetric.Cost, maxCost, committed.Cost, estimate.Cost, account, now, window);
+            return Refuse(limit.Key, BudgetMetric.Cost, maxCost, committed.Cost, estimate.Cost, account, now, window, store);
         }
 
         return null;
     }
 
-    private static BudgetRefusal Refuse(BudgetScopeKey key, BudgetMetric metric, decimal limit, decimal committed, decimal requested, Account account, DateTimeOffset now, TimeSpan window) =>
+    private static BudgetRefusal Refuse(BudgetScopeKey key, BudgetMetric metric, decimal limit, decimal committed, decimal requested, Account account, DateTimeOffset now, TimeSpan window, InMemoryBudgetStore store) =>
         new()
         {
             Scope = key,
@@ -251,36 +277,196 @@ public sealed class InMemoryBudgetStore : IBudgetStore
             Limit = limit,
             Spent = committed,
             Requested = requested,
-            RetryAfter = requested > limit ? null : account.TimeUntilFreed(metric, committed + requested - limit, now, window),
+            RetryAfter = requested > limit ? null : store.TimeUntilFreedLocked(account, metric, committed + requested - limit, now, window),
         };
 
     private Account GetAccountLocked(BudgetScopeKey key)
     {
         if (!_accounts.TryGetValue(key, out Account? account))
         {
-            account = new Account();
+            account = new Account(key);
             _accounts.Add(key, account);
         }
 
         return account;
     }
 
+    /// <summary>Moves the accounts' sums to the window starting at <paramref name="start"/> (either way, one charge at a time).</summary>
+    private void MoveWindowLocked(long start)
+    {
+        if (start >= _cursorStart)
+        {
+            while (_cursor < _ledger.Count && _ledger[_cursor].Ticks < start)
+            {
+                Count(_ledger[_cursor], -1);
+                _cursor++;
+            }
+        }
+        else
+        {
+            // Why: a check whose clock read came a little before another's moves the window back a few charges, not
+            // the whole ledger.
+            while (_cursor > _head && _ledger[_cursor - 1].Ticks >= start)
+            {
+                _cursor--;
+                Count(_ledger[_cursor], 1);
+            }
+        }
+
+        _cursorStart = start;
+    }
+
+    private void Count(Charge charge, int sign)
+    {
+        var amount = new BudgetAmount(charge.Tokens, charge.Cost);
+        foreach (Account account in _sets[charge.Set])
+        {
+            account.Sum = sign > 0 ? account.Sum + amount : account.Sum - amount;
+        }
+    }
+
     private void AddLocked(long ticks, IReadOnlyList<BudgetScopeKey> scopes, BudgetAmount amount)
     {
-        var item = new Charge(ticks, amount.Tokens, amount.Cost);
+        var charge = new Charge(ticks, amount.Tokens, amount.Cost, SetOfLocked(scopes));
         if (ticks > _latestTicks)
         {
             _latestTicks = ticks;
         }
 
-        TimeSpan keep = _retention > _longestWindow ? _retention : _longestWindow;
-        long pruneBefore = _latestTicks - keep.Ticks;
-        for (int i = 0; i < scopes.Count; i++)
+        int index = _ledger.Count;
+        while (index > _head && _ledger[index - 1].Ticks > ticks)
         {
-            Account account = GetAccountLocked(scopes[i]);
-            account.Insert(item);
-            account.Prune(pruneBefore);
+            index--;
         }
+
+        _ledger.Insert(index, charge);
+        if (ticks >= _cursorStart)
+        {
+            Count(charge, 1);
+        }
+        else
+        {
+            _cursor++;
+        }
+
+        TimeSpan keep = _retention > _longestWindow ? _retention : _longestWindow;
+        PruneLocked(_latestTicks - keep.Ticks);
+    }
+
+    private void PruneLocked(long before)
+    {
+        while (_head < _ledger.Count && _ledger[_head].Ticks < before)
+        {
+            if (_head >= _cursor)
+            {
+                Count(_ledger[_head], -1);
+                _cursor = _head + 1;
+                _cursorStart = _ledger[_head].Ticks + 1;
+            }
+
+            _head++;
+        }
+
+        if (_head >= ChargeLog.ChunkSize)
+        {
+            _ledger.RemoveFirst(_head);
+            _cursor -= _head;
+            _head = 0;
+        }
+    }
+
+    /// <summary>The index of the set of accounts <paramref name="scopes"/> names (each account once), added when new.</summary>
+    private int SetOfLocked(IReadOnlyList<BudgetScopeKey> scopes)
+    {
+        // Why: a run charges the same accounts every call, usually through the same list; compare it, do not hash it.
+        if (_lastSet >= 0 && ScopeListComparer.Instance.Equals(scopes, _lastSetSource))
+        {
+            return _lastSet;
+        }
+
+        if (!_setIndex.TryGetValue(scopes, out int set))
+        {
+            BudgetScopeKey[] keys = [.. scopes];
+            var accounts = new List<Account>(keys.Length);
+            foreach (BudgetScopeKey key in keys)
+            {
+                Account account = GetAccountLocked(key);
+                if (!accounts.Contains(account))
+                {
+                    accounts.Add(account);
+                }
+            }
+
+            set = _sets.Count;
+            _sets.Add([.. accounts]);
+            _setIndex.Add(keys, set);
+        }
+
+        (_lastSetSource, _lastSet) = (_setIndex.Comparer.Equals(scopes, _lastSetSource) ? _lastSetSource : [.. scopes], set);
+        return set;
+    }
+
+    private int LowerBoundLocked(long ticks)
+    {
+        int low = _head;
+        int high = _ledger.Count;
+        while (low < high)
+        {
+            int mid = low + ((high - low) / 2);
+            if (_ledger[mid].Ticks < ticks)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+
+        return low;
+    }
+
+    private BudgetAmount RangeSumLocked(Account account, long from, long to)
+    {
+        long tokens = 0;
+        decimal cost = 0;
+        for (int i = LowerBoundLocked(from); i < _ledger.Count && _ledger[i].Ticks <= to; i++)
+        {
+            Charge charge = _ledger[i];
+            if (Array.IndexOf(_sets[charge.Set], account) >= 0)
+            {
+                tokens += charge.Tokens;
+                cost += charge.Cost;
+            }
+        }
+
+        return new BudgetAmount(tokens, cost);
+    }
+
+    private TimeSpan TimeUntilFreedLocked(Account account, BudgetMetric metric, decimal needed, DateTimeOffset now, TimeSpan window)
+    {
+        // Why: the window was just moved for this request, so the cursor is the first charge in the window.
+        decimal freed = 0;
+        for (int i = _cursor; i < _ledger.Count; i++)
+        {
+            Charge charge = _ledger[i];
+            if (Array.IndexOf(_sets[charge.Set], account) < 0)
+            {
+                continue;
+            }
+
+            freed += metric == BudgetMetric.Tokens ? charge.Tokens : charge.Cost;
+            if (freed >= needed)
+            {
+                // A charge at t counts while now - window <= t, so it leaves one tick after t + window.
+                long freeAt = charge.Ticks + window.Ticks + 1;
+                long wait = freeAt - now.UtcTicks;
+                return TimeSpan.FromTicks(Math.Max(wait, 1));
+            }
+        }
+
+        // Live reservations hold the rest; once settled they leave the window a full window from now.
+        return window;
     }
 
     private bool RemoveReservationLocked(string id)
@@ -341,7 +527,8 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         return released;
     }
 
-    private readonly record struct Charge(long Ticks, long Tokens, decimal Cost);
+    /// <summary>One charge of the ledger: when, how much, and the index of the set of accounts it counts for.</summary>
+    private readonly record struct Charge(long Ticks, long Tokens, decimal Cost, int Set);
 
     private void Release(Reservation reservation)
     {
@@ -463,138 +650,53 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         }
     }
 
-    private sealed class Account
+    /// <summary>An account: its reservations and the sum of its charges inside the window the ledger's cursor is at.</summary>
+    private sealed class Account(BudgetScopeKey key)
     {
-        private readonly ChargeLog _entries = new();
-        private int _head;
-        private long _cursorStart = long.MinValue;
-        private int _cursor;
-        private long _sumTokens;
-        private decimal _sumCost;
+        public BudgetScopeKey Key { get; } = key;
 
         public BudgetAmount Reserved { get; set; }
 
-        public BudgetAmount WindowSum(long start)
+        public BudgetAmount Sum { get; set; }
+    }
+
+    /// <summary>Compares lists of scope keys by their keys, in order.</summary>
+    private sealed class ScopeListComparer : IEqualityComparer<IReadOnlyList<BudgetScopeKey>>
+    {
+        public static readonly ScopeListComparer Instance = new();
+
+        public bool Equals(IReadOnlyList<BudgetScopeKey>? x, IReadOnlyList<BudgetScopeKey>? y)
         {
-            if (start >= _cursorStart)
+            if (ReferenceEquals(x, y))
             {
-                while (_cursor < _entries.Count && _entries[_cursor].Ticks < start)
-                {
-                    _sumTokens -= _entries[_cursor].Tokens;
-                    _sumCost -= _entries[_cursor].Cost;
-                    _cursor++;
-                }
+                return true;
             }
-            else
+
+            if (x is null || y is null || x.Count != y.Count)
             {
-                _cursor = LowerBound(start);
-                _sumTokens = 0;
-                _sumCost = 0;
-                for (int i = _cursor; i < _entries.Count; i++)
+                return false;
+            }
+
+            for (int i = 0; i < x.Count; i++)
+            {
+                if (!x[i].Equals(y[i]))
                 {
-                    _sumTokens += _entries[i].Tokens;
-                    _sumCost += _entries[i].Cost;
+                    return false;
                 }
             }
 
-            _cursorStart = start;
-            return new BudgetAmount(_sumTokens, _sumCost);
+            return true;
         }
 
-        public BudgetAmount RangeSum(long from, long to)
+        public int GetHashCode(IReadOnlyList<BudgetScopeKey> obj)
         {
-            long tokens = 0;
-            decimal cost = 0;
-            for (int i = LowerBound(from); i < _entries.Count && _entries[i].Ticks <= to; i++)
+            var hash = default(HashCode);
+            for (int i = 0; i < obj.Count; i++)
             {
-                tokens += _entries[i].Tokens;
-                cost += _entries[i].Cost;
+                hash.Add(obj[i]);
             }
 
-            return new BudgetAmount(tokens, cost);
-        }
-
-        public TimeSpan TimeUntilFreed(BudgetMetric metric, decimal needed, DateTimeOffset now, TimeSpan window)
-        {
-            // Why: the window sum was just computed for this request, so the cursor is the first charge in the window.
-            decimal freed = 0;
-            for (int i = _cursor; i < _entries.Count; i++)
-            {
-                freed += metric == BudgetMetric.Tokens ? _entries[i].Tokens : _entries[i].Cost;
-                if (freed >= needed)
-                {
-                    // A charge at t counts while now - window <= t, so it leaves one tick after t + window.
-                    long freeAt = _entries[i].Ticks + window.Ticks + 1;
-                    long wait = freeAt - now.UtcTicks;
-                    return TimeSpan.FromTicks(Math.Max(wait, 1));
-                }
-            }
-
-            // Live reservations hold the rest; once settled they leave the window a full window from now.
-            return window;
-        }
-
-        public void Insert(Charge charge)
-        {
-            int index = _entries.Count;
-            while (index > _head && _entries[index - 1].Ticks > charge.Ticks)
-            {
-                index--;
-            }
-
-            _entries.Insert(index, charge);
-            if (charge.Ticks >= _cursorStart)
-            {
-                _sumTokens += charge.Tokens;
-                _sumCost += charge.Cost;
-            }
-            else
-            {
-                _cursor++;
-            }
-        }
-
-        public void Prune(long before)
-        {
-            while (_head < _entries.Count && _entries[_head].Ticks < before)
-            {
-                if (_head >= _cursor)
-                {
-                    _sumTokens -= _entries[_head].Tokens;
-                    _sumCost -= _entries[_head].Cost;
-                    _cursor = _head + 1;
-                    _cursorStart = _entries[_head].Ticks + 1;
-                }
-
-                _head++;
-            }
-
-            if (_head >= ChargeLog.ChunkSize)
-            {
-                _entries.RemoveFirst(_head);
-                _cursor -= _head;
-                _head = 0;
-            }
-        }
-
-        private int LowerBound(long ticks)
-        {
-            int low = _head;
-            int high = _entries.Count;
-            while (low < high)
-            {
-                int mid = low + ((high - low) / 2);
-                if (_entries[mid].Ticks < ticks)
-                {
-                    low = mid + 1;
-                }
-                else
-                {
-                    high = mid;
-                }
-            }
-
-            return low;
+            return hash.ToHashCode();
         }
     }
 }

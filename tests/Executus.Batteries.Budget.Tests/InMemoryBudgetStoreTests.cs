@@ -81,6 +81,57 @@ public class InMemoryBudgetStoreTests
     }
 
     [Fact]
+    public async Task Shared_charges_sum_per_account_as_the_window_moves_forward_back_and_changes_length()
+    {
+        // One ledger entry per charge, counted for each of its accounts: checks whose clock is a little behind the last
+        // one, a longer window, late charges and pruning must all give every account the naive sum of its charges.
+        BudgetScopeKey bob = BudgetScopeKey.Caller("bob"), acme = BudgetScopeKey.Tenant("acme"), global = BudgetScopeKey.Global;
+        BudgetScopeKey[][] sets = [[global, acme, Alice], [global, acme, bob], [global, bob], [Alice], [global, Alice, Alice]];
+        BudgetScopeKey[] accounts = [global, acme, Alice, bob];
+        var store = new InMemoryBudgetStore(retention: TimeSpan.FromHours(30));
+        var kept = new List<(DateTimeOffset At, BudgetScopeKey[] Keys, long Tokens, decimal Cost)>();
+        var random = new Random(11);
+        for (int i = 0; i < 3000; i++)
+        {
+            DateTimeOffset at = T0.AddMinutes(i).AddMinutes(i % 29 == 0 ? -random.Next(1, 300) : 0);
+            BudgetScopeKey[] keys = sets[random.Next(sets.Length)];
+            long tokens = 1 + random.Next(50);
+            decimal cost = random.Next(1000) / 1000m;
+            await store.RecordAsync(new BudgetLedgerEntry($"c{i}", at, keys, new BudgetAmount(tokens, cost)));
+            kept.Add((at, keys, tokens, cost));
+            if (i % 97 == 0)
+            {
+                DateTimeOffset now = T0.AddMinutes(i - random.Next(0, 40)); // sometimes behind the previous check
+                TimeSpan window = TimeSpan.FromHours(i % 5 == 0 ? 12 : 6);
+                BudgetReservationResult result = await store.TryReserveAsync(new BudgetReservationRequest(
+                    $"q{i}", [.. accounts.Select(a => new BudgetScopeLimit(a))], BudgetAmount.Zero, now, window, now.AddMinutes(1)));
+                for (int a = 0; a < accounts.Length; a++)
+                {
+                    BudgetScopeKey account = accounts[a];
+                    var mine = kept.Where(c => c.Keys.Contains(account) && c.At >= now - window).ToList();
+                    Assert.Equal(new BudgetAmount(mine.Sum(c => c.Tokens), mine.Sum(c => c.Cost)), result.Scopes[a].Spent);
+                }
+
+                await store.ReleaseAsync($"q{i}");
+            }
+        }
+
+        DateTimeOffset end = T0.AddMinutes(2999);
+        foreach (BudgetScopeKey account in accounts)
+        {
+            var mine = kept.Where(c => c.Keys.Contains(account) && c.At >= end.AddHours(-20) && c.At <= end).ToList();
+            Assert.Equal(new BudgetAmount(mine.Sum(c => c.Tokens), mine.Sum(c => c.Cost)), await store.GetSpendAsync(account, end.AddHours(-20), end));
+        }
+
+        IReadOnlyList<BudgetSpendRow> top = await store.GetTopSpendersAsync(BudgetScope.Caller, end.AddHours(-20), end, 5, BudgetMetric.Tokens);
+        Assert.Equal(2, top.Count);
+        Assert.True(top[0].Spent.Tokens >= top[1].Spent.Tokens);
+        Assert.Equal(
+            top.Select(r => r.Spent.Tokens),
+            top.Select(r => kept.Where(c => c.Keys.Contains(r.Key) && c.At >= end.AddHours(-20) && c.At <= end).Sum(c => c.Tokens)));
+    }
+
+    [Fact]
     public async Task A_duplicate_reservation_id_is_refused()
     {
         var store = new InMemoryBudgetStore();
