@@ -249,4 +249,123 @@ public class CheckpointTests
         Assert.Contains("may or may not have taken effect", answers[0].Result?.ToString(), StringComparison.Ordinal);
         Assert.Equal("1", answers[1].Result?.ToString());
     }
+
+    [Fact]
+    public async Task A_throttled_checkpointer_defers_turns_and_a_deferred_turn_builds_its_own_state_later()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 8, 0, 0, TimeSpan.Zero));
+        using var model = new ScriptedChatClient(timeProvider: time)
+            .ReplyToolCall("add", new { a = 1, b = 1 }, usage: Ten)
+            .ReplyToolCall("add", new { a = 2, b = 2 }, usage: Ten)
+            .ReplyToolCall("add", new { a = 3, b = 3 }, usage: Ten)
+            .ReplyText("done", Ten);
+        var checkpointer = new DeferringCheckpointer(time);
+
+        RunResult result = await Create(model, new RunPorts { Checkpointer = checkpointer }, time).RunAsync(new RunRequest(new RunnableAgent("adder") { Tools = ["add"] }, "go"));
+
+        Assert.Equal(RunOutcome.Completed, result.Outcome);
+
+        // The first turn is saved in full; the next two are deferred and no snapshot is built for them by the run.
+        Assert.Equal([1], checkpointer.Saves.Select(c => c.Iteration));
+        Assert.Equal(2, checkpointer.Deferred.Count);
+
+        // Built when deferred, each snapshot describes its own turn; built later, the run's last deferred turn.
+        RunCheckpoint[] built = [.. checkpointer.Deferred.Select(d => d.Built)];
+        Assert.Equal([2, 3], built.Select(c => c.Iteration));
+        Assert.Equal([5, 7], built.Select(c => c.Messages.Count));
+        Assert.Equal([20L, 30L], built.Select(c => c.Usage.TotalTokenCount!.Value));
+        Assert.Equal(checkpointer.Deferred.Select(d => d.SavedAt), built.Select(c => c.SavedAt));
+        Assert.All(built, c => Assert.Equal(CheckpointBoundary.Turn, c.Boundary));
+        Assert.Equal(result.Messages.Take(7).Select(m => m.Text), built[1].Messages.Select(m => m.Text));
+        Assert.Equal(result.RunId, built[0].RunId);
+        Assert.All(checkpointer.Deferred, d => Assert.Equal(3, d.Latest().Iteration));
+        Assert.Equal(7, checkpointer.Deferred[0].Latest().Messages.Count);
+    }
+
+    [Fact]
+    public async Task After_compaction_and_when_the_throttle_throws_a_turn_is_saved_in_full()
+    {
+        var time = new FakeTimeProvider();
+        var tools = new ToolRegistry();
+        tools.Register(AIFunctionFactory.Create((int a, int b) => a + b, "add"));
+        using var model = new ScriptedChatClient()
+            .ReplyToolCall("add", new { a = 1, b = 1 })
+            .ReplyToolCall("add", new { a = 2, b = 2 })
+            .ReplyToolCall("add", new { a = 3, b = 3 })
+            .ReplyToolCall("add", new { a = 4, b = 4 })
+            .ReplyText("done");
+        var checkpointer = new DeferringCheckpointer(time) { ThrowOnCall = 2 };
+        var executor = new Executor(new FixedModelResolver(model), tools, new RunPorts { Checkpointer = checkpointer }, compactor: new CompactOnceAt(5), timeProvider: time);
+
+        RunResult result = await executor.RunAsync(new RunRequest(new RunnableAgent("adder") { Tools = ["add"] }, "go"));
+
+        Assert.Equal(RunOutcome.Completed, result.Outcome);
+
+        // Turn 1: first save. Turn 2: deferred. Turn 3 follows compaction (the transcript was rewritten): in full, from
+        // message 0. Turn 4: the throttle threw, so the turn was saved in full.
+        Assert.Equal([1, 3, 4], checkpointer.Saves.Select(c => c.Iteration));
+        Assert.Equal([0, 0, 5], checkpointer.SavedCounts);
+        Assert.Equal([2], checkpointer.Deferred.Select(d => d.Built.Iteration));
+    }
+
+    /// <summary>Compacts once, when the transcript first reaches a size, to its first and last two messages.</summary>
+    private sealed class CompactOnceAt(int atCount) : Executus.Compaction.ICompactor
+    {
+        private bool _done;
+
+        public ValueTask<Executus.Compaction.CompactionResult> CompactAsync(IReadOnlyList<ChatMessage> messages, int? contextWindowTokens = null, CancellationToken cancellationToken = default)
+        {
+            if (_done || messages.Count < atCount)
+            {
+                return ValueTask.FromResult(new Executus.Compaction.CompactionResult { Messages = messages });
+            }
+
+            _done = true;
+            return ValueTask.FromResult(new Executus.Compaction.CompactionResult { Messages = [messages[0], messages[^2], messages[^1]], Changed = true });
+        }
+    }
+
+    /// <summary>Writes a run's first snapshot, then defers every turn it can (a throttle with an endless interval).</summary>
+    private sealed class DeferringCheckpointer(TimeProvider time) : IThrottledCheckpointer
+    {
+        private readonly HashSet<string> _known = [];
+        private int _calls;
+
+        public List<RunCheckpoint> Saves { get; } = [];
+
+        public List<int> SavedCounts { get; } = [];
+
+        public List<(DateTimeOffset SavedAt, Func<RunCheckpoint> Latest, RunCheckpoint Built)> Deferred { get; } = [];
+
+        public int ThrowOnCall { get; init; } = -1;
+
+        public bool TryDefer(string runId, DateTimeOffset savedAt, Func<RunCheckpoint> latest)
+        {
+            if (++_calls == ThrowOnCall)
+            {
+                throw new InvalidOperationException("The throttle broke.");
+            }
+
+            if (!_known.Contains(runId))
+            {
+                return false;
+            }
+
+            Assert.True(savedAt <= time.GetUtcNow());
+            Deferred.Add((savedAt, latest, latest()));
+            return true;
+        }
+
+        public ValueTask SaveAsync(RunCheckpoint checkpoint, int savedMessageCount, CancellationToken cancellationToken = default)
+        {
+            _known.Add(checkpoint.RunId);
+            Saves.Add(checkpoint);
+            SavedCounts.Add(savedMessageCount);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask CompleteAsync(string runId, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+        public ValueTask FailAsync(string runId, RunOutcome outcome, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+    }
 }
