@@ -35,7 +35,7 @@ namespace Executus.Checkpoints;
 /// (<see cref="CheckpointBoundary.RunEnd"/>) gives its lease back, so any host may resume it at once; a completed or
 /// failed run's checkpoint is deleted and its lease ends with it.</para>
 /// </remarks>
-public sealed partial class StoreCheckpointer : IThrottledCheckpointer, IAsyncDisposable, IDisposable
+public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable, IDisposable
 {
     /// <summary>The name of this battery's meter.</summary>
     public const string MeterName = ExecutusTelemetry.CheckpointMeterName;
@@ -126,40 +126,6 @@ public sealed partial class StoreCheckpointer : IThrottledCheckpointer, IAsyncDi
         return SaveCoreAsync(state, checkpoint, savedMessageCount, cancellationToken);
     }
 
-    /// <inheritdoc />
-    /// <remarks>
-    /// A run this checkpointer has written before, whose last write is less than <see cref="CheckpointOptions.MinInterval"/>
-    /// before <paramref name="savedAt"/>, is deferred: <paramref name="latest"/> becomes its pending state (counted as a
-    /// skipped save) and is built only by <see cref="FlushAsync"/>. With leases, every turn takes the full path.
-    /// </remarks>
-    public bool TryDefer(string runId, DateTimeOffset savedAt, Func<RunCheckpoint> latest)
-    {
-        ArgumentNullException.ThrowIfNull(runId);
-        ArgumentNullException.ThrowIfNull(latest);
-        if (_leases is not null || !_runs.TryGetValue(runId, out RunState? state) || !state.TryEnterQuick())
-        {
-            return false;
-        }
-
-        try
-        {
-            if (state.LastWrite is not { } last || savedAt < last || savedAt - last >= _minInterval)
-            {
-                return false;
-            }
-
-            state.Pending = null;
-            state.PendingSource = latest;
-            Interlocked.Increment(ref _skipped);
-            s_writes.Add(1, new KeyValuePair<string, object?>("result", "skipped"));
-            return true;
-        }
-        finally
-        {
-            state.ExitQuick();
-        }
-    }
-
     private async ValueTask WriteHeldAsync(RunState state, RunCheckpoint checkpoint, CancellationToken cancellationToken)
     {
         try
@@ -187,7 +153,6 @@ public sealed partial class StoreCheckpointer : IThrottledCheckpointer, IAsyncDi
     private void Skip(RunState state, RunCheckpoint checkpoint)
     {
         state.Pending = checkpoint;
-        state.PendingSource = null;
         Interlocked.Increment(ref _skipped);
         s_writes.Add(1, new KeyValuePair<string, object?>("result", "skipped"));
     }
@@ -231,7 +196,7 @@ public sealed partial class StoreCheckpointer : IThrottledCheckpointer, IAsyncDi
             }
 
             await WriteAsync(state, checkpoint, cancellationToken).ConfigureAwait(false);
-            if (checkpoint.Boundary == CheckpointBoundary.RunEnd && state.Pending is null && state.PendingSource is null)
+            if (checkpoint.Boundary == CheckpointBoundary.RunEnd && state.Pending is null)
             {
                 _runs.TryRemove(checkpoint.RunId, out _);
                 await ReleaseLeaseAsync(checkpoint.RunId).ConfigureAwait(false);
@@ -261,7 +226,7 @@ public sealed partial class StoreCheckpointer : IThrottledCheckpointer, IAsyncDi
             await state.EnterAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                if ((state.Pending ?? state.PendingSource?.Invoke()) is { } pending
+                if (state.Pending is { } pending
                     && (_leases is null || _leases.Holds(pair.Key))
                     && await WriteAsync(state, pending, cancellationToken).ConfigureAwait(false))
                 {
@@ -301,7 +266,6 @@ public sealed partial class StoreCheckpointer : IThrottledCheckpointer, IAsyncDi
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             state.Pending = checkpoint;
-            state.PendingSource = null;
             Interlocked.Increment(ref _failed);
             s_writes.Add(1, new KeyValuePair<string, object?>("result", "failed"));
             LogWriteFailed(_logger, ex, checkpoint.RunId, checkpoint.Boundary);
@@ -310,7 +274,6 @@ public sealed partial class StoreCheckpointer : IThrottledCheckpointer, IAsyncDi
 
         state.ValidPrefix = checkpoint.Messages.Count;
         state.Pending = null;
-        state.PendingSource = null;
         state.LastWrite = checkpoint.SavedAt == default ? _time.GetUtcNow() : checkpoint.SavedAt;
         Interlocked.Increment(ref _written);
         s_writes.Add(1, new KeyValuePair<string, object?>("result", "written"));
@@ -325,7 +288,6 @@ public sealed partial class StoreCheckpointer : IThrottledCheckpointer, IAsyncDi
             // Why: wait for a save in progress so it cannot re-create the record after the delete.
             await state.EnterAsync(cancellationToken).ConfigureAwait(false);
             state.Pending = null;
-            state.PendingSource = null;
             state.Exit();
         }
 
@@ -425,9 +387,6 @@ public sealed partial class StoreCheckpointer : IThrottledCheckpointer, IAsyncDi
         public SemaphoreSlim Gate { get; } = new(1, 1);
 
         public RunCheckpoint? Pending { get; set; }
-
-        /// <summary>Gets or sets how to build the pending state of a deferred turn (see <see cref="TryDefer"/>); set only when <see cref="Pending"/> is null.</summary>
-        public Func<RunCheckpoint>? PendingSource { get; set; }
 
         public int ValidPrefix { get; set; } = int.MaxValue;
 

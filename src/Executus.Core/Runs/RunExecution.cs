@@ -41,9 +41,6 @@ internal sealed partial class RunExecution
     private List<FunctionCallContent>? _openCalls;
     private FunctionResultContent?[]? _openResults;
     private long _lastReading;
-    private Lock? _deferredGate;
-    private DeferredTurn _deferred;
-    private Func<RunCheckpoint>? _latestDeferred;
 
     public RunExecution(Executor executor, RunRequest request, ChannelWriter<RunEvent>? events, CancellationToken callerToken)
     {
@@ -504,11 +501,6 @@ internal sealed partial class RunExecution
             return default;
         }
 
-        if (boundary == CheckpointBoundary.Turn && pausedReason is null && TryDeferTurn())
-        {
-            return default;
-        }
-
         RunCheckpoint checkpoint = pausedReason is null ? Checkpoint(boundary) : Checkpoint(boundary) with { PausedReason = pausedReason };
         ValueTask<bool> save = _ports.SaveAsync(checkpoint, Math.Min(_savedMessageCount, checkpoint.Messages.Count), token);
         if (!save.IsCompletedSuccessfully)
@@ -522,56 +514,6 @@ internal sealed partial class RunExecution
         }
 
         return default;
-    }
-
-    /// <summary>
-    /// Offers this turn to a throttled checkpointer instead of building its snapshot: the turn's state is kept in fields
-    /// (no allocation) and built into a snapshot only if the checkpointer must write it. Not after compaction (the store
-    /// must learn that the transcript was rewritten) and not for phased runs (their phase state is built per snapshot).
-    /// </summary>
-    private bool TryDeferTurn()
-    {
-        if (_executor.Checkpointer is not IThrottledCheckpointer throttled || _savedMessageCount == 0 || _phases is not null)
-        {
-            return false;
-        }
-
-        long now = Time.GetTimestamp();
-        _lastReading = now;
-        TimeSpan sinceStart = Time.GetElapsedTime(_deadline.StartTimestamp, now);
-        var turn = new DeferredTurn(_messages, _messages.Count, _iteration, _account?.UsageSnapshot(), sinceStart);
-        lock (_deferredGate ??= new Lock())
-        {
-            _deferred = turn;
-        }
-
-        return _ports.TryDeferCheckpoint(throttled, _startedAt + sinceStart, _latestDeferred ??= LatestDeferred);
-    }
-
-    /// <summary>Builds the snapshot of the last deferred turn (called by the checkpointer, from any thread).</summary>
-    private RunCheckpoint LatestDeferred()
-    {
-        DeferredTurn turn;
-        lock (_deferredGate!)
-        {
-            turn = _deferred;
-        }
-
-        return new()
-        {
-            Boundary = CheckpointBoundary.Turn,
-            RunId = RunId,
-            Agent = _agentSnapshot ??= AgentSnapshot.From(Agent),
-            Caller = Caller,
-            Messages = new TranscriptView(turn.Messages, turn.Count),
-            Iteration = turn.Iteration,
-            Usage = turn.Usage ?? new UsageDetails(),
-            Elapsed = _deadline.Before + turn.SinceStart,
-            Metadata = _request.Metadata,
-            Detached = _request.Detached,
-            ActivePhase = _context?.ActivePhase,
-            SavedAt = _startedAt + turn.SinceStart,
-        };
     }
 
     private async ValueTask SavedAsync(ValueTask<bool> save, int count)
@@ -1050,7 +992,4 @@ internal sealed partial class RunExecution
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Run {RunId}: the arguments of tool '{Tool}' could not be serialized for audit.")]
     private static partial void LogArgumentsNotSerializable(ILogger logger, Exception exception, string runId, string tool);
-
-    /// <summary>A deferred turn's state: the transcript list and its count then, the iteration, usage and time.</summary>
-    private readonly record struct DeferredTurn(List<ChatMessage> Messages, int Count, int Iteration, UsageDetails? Usage, TimeSpan SinceStart);
 }

@@ -280,20 +280,6 @@ internal sealed partial class RunPortInvoker : IAudit
         return save.IsCompletedSuccessfully ? new ValueTask<bool>(true) : AwaitSaveAsync(save, token);
     }
 
-    /// <summary>Offers a turn to a throttled checkpointer; false (save in full) when it is due or the checkpointer threw.</summary>
-    public bool TryDeferCheckpoint(IThrottledCheckpointer checkpointer, DateTimeOffset savedAt, Func<RunCheckpoint> latest)
-    {
-        try
-        {
-            return checkpointer.TryDefer(RunId, savedAt, latest);
-        }
-        catch (Exception ex)
-        {
-            LogPortFailure(Logger, ex, "checkpoint save", RunId);
-            return false;
-        }
-    }
-
     private async ValueTask<bool> AwaitSaveAsync(ValueTask save, CancellationToken token)
     {
         try

@@ -16,15 +16,9 @@ internal sealed class TranscriptView : IReadOnlyList<ChatMessage>
     private readonly List<ChatMessage> _messages;
 
     public TranscriptView(List<ChatMessage> messages)
-        : this(messages, messages.Count)
-    {
-    }
-
-    /// <summary>Initializes a view of the first <paramref name="count"/> messages (a count the list had earlier).</summary>
-    public TranscriptView(List<ChatMessage> messages, int count)
     {
         _messages = messages;
-        Count = count;
+        Count = messages.Count;
     }
 
     public int Count { get; }
