@@ -48,9 +48,6 @@ internal sealed class RunDeadline : IDisposable
     /// <summary>Gets the timestamp (<see cref="TimeProvider.GetTimestamp"/>) this deadline started at.</summary>
     public long StartTimestamp => _start;
 
-    /// <summary>Gets the time since this deadline started (this process's part of <see cref="Elapsed"/>), read once.</summary>
-    public TimeSpan SinceStart => _time.GetElapsedTime(_start);
-
     /// <summary>Gets the time the run had used before this process started it (a resumed run's earlier elapsed).</summary>
     public TimeSpan Before => _before;
 
@@ -132,7 +129,7 @@ internal sealed class RunDeadline : IDisposable
     /// </summary>
     public void ThrowIfPastDue(long now)
     {
-        if (Volatile.Read(ref _armed) || _limit == Timeout.InfiniteTimeSpan || _before + _time.GetElapsedTime(_start, now) < _limit)
+        if (Volatile.Read(ref _armed) || _limit == Timeout.InfiniteTimeSpan || ElapsedAt(now) < _limit)
         {
             return;
         }
