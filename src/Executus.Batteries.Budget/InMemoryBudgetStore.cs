@@ -402,7 +402,8 @@ public sealed class InMemoryBudgetStore : IBudgetStore
             _setIndex.Add(keys, set);
         }
 
-        (_lastSetSource, _lastSet) = (_setIndex.Comparer.Equals(scopes, _lastSetSource) ? _lastSetSource : [.. scopes], set);
+        // Why: a copy, so a caller that reuses and changes its list cannot change what the cache compares against.
+        (_lastSetSource, _lastSet) = ([.. scopes], set);
         return set;
     }
 
@@ -544,10 +545,6 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     /// <summary>A live reservation: its accounts (the run's shared list), amount, expiry and the serial its queue entry carries.</summary>
     private readonly record struct Reservation(IReadOnlyList<BudgetScopeLimit> Scopes, BudgetAmount Amount, DateTimeOffset ExpiresAt, long Serial);
 
-    /// <summary>
-    /// The accounts' states of one decision: the amounts are kept in one array and a <see cref="BudgetScopeSpend"/> is
-    /// built only when read (the budget reads them only to warn near a soft limit).
-    /// </summary>
     /// <summary>
     /// The accounts' states of one decision: the amounts are kept in two arrays and a <see cref="BudgetScopeSpend"/> is
     /// built only when read.

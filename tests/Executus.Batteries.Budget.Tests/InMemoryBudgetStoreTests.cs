@@ -132,6 +132,20 @@ public class InMemoryBudgetStoreTests
     }
 
     [Fact]
+    public async Task A_caller_that_reuses_and_changes_its_scope_list_charges_the_accounts_it_names_each_time()
+    {
+        var store = new InMemoryBudgetStore();
+        BudgetScopeKey bob = BudgetScopeKey.Caller("bob");
+        var scopes = new List<BudgetScopeKey> { Alice };
+        await store.RecordAsync(new BudgetLedgerEntry("a", T0, scopes, new BudgetAmount(1, 0m)));
+        scopes[0] = bob;
+        await store.RecordAsync(new BudgetLedgerEntry("b", T0, scopes, new BudgetAmount(10, 0m)));
+
+        Assert.Equal(1, (await store.GetSpendAsync(Alice, T0, T0)).Tokens);
+        Assert.Equal(10, (await store.GetSpendAsync(bob, T0, T0)).Tokens);
+    }
+
+    [Fact]
     public async Task A_duplicate_reservation_id_is_refused()
     {
         var store = new InMemoryBudgetStore();
