@@ -10,7 +10,9 @@ namespace Executus.Batteries.Audit;
 /// writes them to an <see cref="IAuditStore"/> in batches. A run waits only when the queue is full, and then at most
 /// <see cref="AuditWriterOptions.FullWait"/>; a failing store is retried, then its batch is dropped. Nothing is dropped
 /// silently: every drop is counted in <see cref="Statistics"/> and the <c>executus.audit.events.dropped</c> metric, and
-/// the first drop of each kind is logged. <see cref="FlushAsync"/> and dispose drain what is queued.
+/// the first drop of each kind is logged. <see cref="FlushAsync"/> and dispose drain what is queued. With an
+/// <see cref="InMemoryAuditStore"/> (and <see cref="AuditWriterOptions.WriteInline"/>, the default) an event is redacted
+/// and stored on the recording thread instead when nothing is queued and the store is free at that moment.
 /// </summary>
 public sealed partial class AuditWriter : IAudit, IAsyncDisposable, IDisposable
 {
@@ -21,6 +23,8 @@ public sealed partial class AuditWriter : IAudit, IAsyncDisposable, IDisposable
     private readonly ILogger _logger;
     private readonly Channel<AuditEvent> _channel;
     private readonly Task _loop;
+    private readonly InMemoryAuditStore? _inline;
+    private readonly bool _systemClock;
     private readonly Lock _waitersGate = new();
     private readonly List<(long Target, TaskCompletionSource Done)> _waiters = [];
     private readonly long[] _dropped = new long[Enum.GetValues<AuditDropReason>().Length];
@@ -32,6 +36,11 @@ public sealed partial class AuditWriter : IAudit, IAsyncDisposable, IDisposable
     private long _written;
     private long _storeFailures;
     private int _disposed;
+
+    // Why: inline writes on the system clock read it at most once per tick of the coarse millisecond counter (the
+    // pair is read without a lock; a torn read only gives a written time one tick older or newer).
+    private long _writtenAtTick = long.MinValue;
+    private long _writtenAtTicks;
 
     /// <summary>Initializes a new writer and starts its background loop.</summary>
     /// <param name="store">Where records go.</param>
@@ -53,6 +62,8 @@ public sealed partial class AuditWriter : IAudit, IAsyncDisposable, IDisposable
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
+        _inline = _options.WriteInline ? store as InMemoryAuditStore : null;
+        _systemClock = ReferenceEquals(_time, TimeProvider.System);
         _loop = Task.Run(RunLoopAsync);
     }
 
@@ -93,6 +104,12 @@ public sealed partial class AuditWriter : IAudit, IAsyncDisposable, IDisposable
         if (Volatile.Read(ref _disposed) != 0)
         {
             Drop(AuditDropReason.Disposed, 1);
+            return ValueTask.CompletedTask;
+        }
+
+        // Why: only when nothing is queued, so a thread's events are never stored ahead of its own queued ones.
+        if (_inline is { } memory && Interlocked.Read(ref _enqueued) == Interlocked.Read(ref _processed) && TryWriteInline(memory, auditEvent))
+        {
             return ValueTask.CompletedTask;
         }
 
@@ -152,6 +169,54 @@ public sealed partial class AuditWriter : IAudit, IAsyncDisposable, IDisposable
         {
             LogDrainTimeout(_logger, _options.DrainTimeout, Statistics.Queued);
         }
+    }
+
+    /// <summary>Redacts and stores one event on the caller's thread; false (queue it) when the store is busy.</summary>
+    private bool TryWriteInline(InMemoryAuditStore memory, AuditEvent auditEvent)
+    {
+        if (Redact(auditEvent) is not { } redacted)
+        {
+            return true;
+        }
+
+        try
+        {
+            if (!memory.TryAppend(redacted, AuditIds.NewGuid(redacted.Timestamp), InlineWrittenAt()))
+            {
+                return false;
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Interlocked.Increment(ref _storeFailures);
+            AuditTelemetry.StoreFailures.Add(1);
+            LogStoreFailure(_logger, ex, 1, 1);
+            Drop(AuditDropReason.StoreFailed, 1);
+            return true;
+        }
+
+        Interlocked.Increment(ref _written);
+        AuditTelemetry.Written.Add(1);
+        return true;
+    }
+
+    private DateTimeOffset InlineWrittenAt()
+    {
+        if (!_systemClock)
+        {
+            return _time.GetUtcNow();
+        }
+
+        long tick = Environment.TickCount64;
+        if (tick != Volatile.Read(ref _writtenAtTick))
+        {
+            DateTimeOffset now = _time.GetUtcNow();
+            Volatile.Write(ref _writtenAtTicks, now.UtcTicks);
+            Volatile.Write(ref _writtenAtTick, tick);
+            return now;
+        }
+
+        return new DateTimeOffset(Volatile.Read(ref _writtenAtTicks), TimeSpan.Zero);
     }
 
     private void Enqueued()

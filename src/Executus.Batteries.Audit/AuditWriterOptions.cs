@@ -8,7 +8,7 @@ namespace Executus.Batteries.Audit;
 /// waits for room when the queue is full before the event is dropped and counted, default <c>100ms</c>),
 /// <c>StoreRetries</c> (default 2), <c>RetryDelay</c> (default <c>200ms</c>), <c>DrainTimeout</c> (how long a synchronous
 /// dispose waits for the queue to drain, default <c>5s</c>), <c>MaxValueLength</c> (the default redactor's truncation,
-/// default 2048).
+/// default 2048), <c>Linger</c> and <c>WriteInline</c>.
 /// </summary>
 public sealed class AuditWriterOptions
 {
@@ -47,6 +47,19 @@ public sealed class AuditWriterOptions
     /// </remarks>
     public TimeSpan Linger { get; set; } = TimeSpan.FromMilliseconds(1);
 
+    /// <summary>
+    /// Gets or sets whether an event bound for an <see cref="InMemoryAuditStore"/> is redacted and stored on the
+    /// recording thread when nothing is queued and the store is free at that moment (<c>Executus:Audit:WriteInline</c>,
+    /// default <see langword="true"/>); otherwise it is queued like any other. Other stores are always written by the
+    /// background loop.
+    /// </summary>
+    /// <remarks>
+    /// Why: storing in memory costs less than queueing does (a queued event waits for the writer's thread and, while it
+    /// waits, survives garbage collections). The run never waits for the store: when a query or another writer holds it,
+    /// the event is queued instead.
+    /// </remarks>
+    public bool WriteInline { get; set; } = true;
+
     /// <summary>Reads the options from <paramref name="config"/>.</summary>
     /// <param name="config">The source.</param>
     /// <returns>The options.</returns>
@@ -65,6 +78,7 @@ public sealed class AuditWriterOptions
             DrainTimeout = config.GetDuration(ConfigPrefix + "DrainTimeout", defaults.DrainTimeout),
             MaxValueLength = config.GetInt(ConfigPrefix + "MaxValueLength", defaults.MaxValueLength, 16, int.MaxValue),
             Linger = config.GetDuration(ConfigPrefix + "Linger", defaults.Linger, TimeSpan.Zero, TimeSpan.FromSeconds(1)),
+            WriteInline = config.GetBool(ConfigPrefix + "WriteInline", defaults.WriteInline),
         };
     }
 

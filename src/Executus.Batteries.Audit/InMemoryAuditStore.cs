@@ -35,6 +35,7 @@ public sealed class InMemoryAuditStore : IAuditStore
     // limit O(1) instead of shifting every record.
     private int _head;
     private int _end;
+    private int _appendsSinceAgeCheck;
 
     /// <summary>Initializes a new empty store.</summary>
     /// <param name="retention">How long records are kept; <see cref="DefaultRetention"/> when null.</param>
@@ -97,6 +98,33 @@ public sealed class InMemoryAuditStore : IAuditStore
 
             ApplyRetentionLocked();
         }
+    }
+
+    /// <summary>
+    /// Stores one redacted event if the store is free at once (the <see cref="AuditWriter"/>'s inline path); false when
+    /// another thread holds it.
+    /// </summary>
+    internal bool TryAppend(AuditEvent auditEvent, Guid id, DateTimeOffset writtenAt)
+    {
+        if (!_gate.TryEnter())
+        {
+            return false;
+        }
+
+        try
+        {
+            InsertLocked(Entry.Of(auditEvent, id, null, writtenAt, AuditOutcomes.Of(auditEvent)));
+
+            // Why: age retention reads the clock; one event at a time, checking it every 64 appends bounds the extra
+            // records held to 64 (queries apply retention in full before they read).
+            ApplyRetentionLocked(checkAge: (++_appendsSinceAgeCheck & 63) == 0);
+        }
+        finally
+        {
+            _gate.Exit();
+        }
+
+        return true;
     }
 
     /// <inheritdoc />
@@ -210,10 +238,10 @@ public sealed class InMemoryAuditStore : IAuditStore
         _end++;
     }
 
-    private void ApplyRetentionLocked()
+    private void ApplyRetentionLocked(bool checkAge = true)
     {
         int drop = _head;
-        if (_retention.MaxAge is { } maxAge)
+        if (checkAge && _retention.MaxAge is { } maxAge)
         {
             DateTimeOffset oldest = _time.GetUtcNow() - maxAge;
             while (drop < _end && At(drop).ObservedAt < oldest)

@@ -94,7 +94,7 @@ public class AuditHotPathTests
     public async Task A_flush_cuts_the_writers_linger_short_and_disposal_drains()
     {
         var store = new InMemoryAuditStore(AuditRetention.Unbounded);
-        var writer = new AuditWriter(store, new AuditWriterOptions { Linger = TimeSpan.FromSeconds(1) });
+        var writer = new AuditWriter(store, new AuditWriterOptions { Linger = TimeSpan.FromSeconds(1), WriteInline = false });
         var clock = System.Diagnostics.Stopwatch.StartNew();
         for (int i = 0; i < 5; i++)
         {

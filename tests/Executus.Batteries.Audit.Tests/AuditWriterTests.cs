@@ -253,6 +253,84 @@ public class AuditWriterTests
         Assert.Equal("Executus:Audit:BatchSize", ex.Key);
     }
 
+    [Fact]
+    public async Task An_in_memory_store_gets_each_event_before_RecordAsync_returns_and_WriteInline_false_queues_it()
+    {
+        var time = new FakeTimeProvider(T0.AddMinutes(5));
+        var store = new InMemoryAuditStore(AuditRetention.Unbounded, time);
+        await using var writer = new AuditWriter(store, new AuditWriterOptions { Linger = TimeSpan.FromSeconds(1) }, timeProvider: time);
+        for (int i = 0; i < 3; i++)
+        {
+            await writer.RecordAsync(Event(i));
+            Assert.Equal(i + 1, store.Count);
+        }
+
+        List<AuditRecord> all = await AllAsync(store);
+        Assert.All(all, r => Assert.Equal(T0.AddMinutes(5), r.WrittenAt));
+        Assert.Equal((3L, 3L, 0L), (writer.Statistics.Received, writer.Statistics.Written, writer.Statistics.Queued));
+
+        // A redactor that fails drops the inline event and counts it, as the queued path does.
+        var failing = new InMemoryAuditStore(AuditRetention.Unbounded);
+        await using (var throwing = new AuditWriter(failing, redactor: new ThrowingRedactor()))
+        {
+            await throwing.RecordAsync(Event(1));
+            Assert.Equal((0, 1L), (failing.Count, throwing.Statistics.DroppedRedactionFailed));
+        }
+
+        var queuedStore = new InMemoryAuditStore(AuditRetention.Unbounded);
+        await using var queued = new AuditWriter(queuedStore, new AuditWriterOptions { WriteInline = false, Linger = TimeSpan.FromSeconds(1) });
+        await queued.RecordAsync(Event(1));
+        await queued.FlushAsync();
+        Assert.Equal(1, queuedStore.Count);
+
+        var config = new Executus.Configuration.InMemoryConfigSource();
+        Assert.True(AuditWriterOptions.FromConfig(config).WriteInline);
+        config.Set("Executus:Audit:WriteInline", "false");
+        Assert.False(AuditWriterOptions.FromConfig(config).WriteInline);
+        config.Set("Executus:Audit:WriteInline", "sometimes");
+        Assert.Equal("Executus:Audit:WriteInline", Assert.Throws<Executus.Configuration.ConfigException>(() => AuditWriterOptions.FromConfig(config)).Key);
+    }
+
+    [Fact]
+    public async Task Inline_and_queued_writes_under_concurrent_recorders_and_queries_store_every_event_once()
+    {
+        var store = new InMemoryAuditStore(AuditRetention.Unbounded);
+        await using var writer = new AuditWriter(store, new AuditWriterOptions { Linger = TimeSpan.Zero });
+        using var stop = new CancellationTokenSource();
+
+        // Queries hold the store while they scan, so some recorders find it busy and queue their events.
+        Task queries = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await store.QueryAsync(new AuditQuery { Limit = 1000, AgentName = "nobody" });
+            }
+        });
+        const int Threads = 4;
+        const int PerThread = 5_000;
+        await Task.WhenAll(Enumerable.Range(0, Threads).Select(t => Task.Run(async () =>
+        {
+            for (int i = 0; i < PerThread; i++)
+            {
+                await writer.RecordAsync(new AuditEvent(AuditEventKind.ToolCall, T0.AddMilliseconds(i)) { RunId = $"t{t}", Sequence = i, AgentName = "writer" });
+            }
+        })));
+        stop.Cancel();
+        await queries;
+        await writer.FlushAsync();
+
+        Assert.Equal(Threads * PerThread, store.Count);
+        List<AuditRecord> all = await AllAsync(store);
+        for (int t = 0; t < Threads; t++)
+        {
+            long[] sequences = [.. all.Where(r => r.RunId == $"t{t}").Select(r => r.Event.Sequence).Order()];
+            Assert.Equal(Enumerable.Range(0, PerThread).Select(i => (long)i), sequences);
+        }
+
+        AuditWriterStatistics stats = writer.Statistics;
+        Assert.Equal((Threads * PerThread, (long)Threads * PerThread, 0L, 0L), (stats.Received, stats.Written, stats.Queued, stats.Dropped));
+    }
+
     private sealed class ThrowingRedactor : IAuditRedactor
     {
         public AuditEvent Redact(AuditEvent auditEvent) => throw new InvalidOperationException("bad pattern");
