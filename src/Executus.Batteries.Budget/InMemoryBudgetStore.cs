@@ -22,6 +22,9 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     private readonly ChargeLog _ledger = new();
     private readonly List<Account[]> _sets = [];
     private readonly Dictionary<IReadOnlyList<BudgetScopeKey>, int> _setIndex = new(ScopeListComparer.Instance);
+    private readonly Dictionary<object, Account[]> _accountsByList = new(ReferenceEqualityComparer.Instance);
+    private object? _lastScopes;
+    private Account[]? _lastAccounts;
     private IReadOnlyList<BudgetScopeKey>? _lastSetSource;
     private int _lastSet = -1;
 
@@ -70,7 +73,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         IReadOnlyList<BudgetScopeLimit> scopes = request.Scopes;
         var states = new SpendList(scopes);
         BudgetRefusal? refusal = TryReserve(
-            request.ReservationId, scopes, request.Estimate, request.Now, request.Window, request.ExpiresAt, states.Spent, states.Reserved);
+            request.ReservationId, scopes, request.Estimate, request.Now, request.Window, request.ExpiresAt, states.Spent, states.Reserved, stableScopes: false);
         return ValueTask.FromResult(new BudgetReservationResult { Scopes = states, Refusal = refusal });
     }
 
@@ -96,7 +99,8 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         TimeSpan window,
         DateTimeOffset expiresAt,
         Span<BudgetAmount> spent,
-        Span<BudgetAmount> reserved)
+        Span<BudgetAmount> reserved,
+        bool stableScopes = true)
     {
         long windowStart = (now - window).UtcTicks;
         lock (_gate)
@@ -113,24 +117,24 @@ public sealed class InMemoryBudgetStore : IBudgetStore
             }
 
             MoveWindowLocked(windowStart);
+            Account[] accounts = AccountsOfLocked(scopes, stableScopes);
             BudgetRefusal? refusal = null;
             for (int i = 0; i < scopes.Count; i++)
             {
-                BudgetScopeLimit limit = scopes[i];
-                Account account = GetAccountLocked(limit.Key);
+                Account account = accounts[i];
                 BudgetAmount accountSpent = account.Sum;
                 (spent[i], reserved[i]) = (accountSpent, account.Reserved);
-                refusal ??= Check(limit, account, accountSpent, estimate, now, window, this);
+                refusal ??= Check(scopes[i], account, accountSpent, estimate, now, window, this);
             }
 
             if (refusal is null)
             {
                 long serial = ++_serial;
-                _reservations.Add(reservationId, new Reservation(scopes, estimate, expiresAt, serial));
+                _reservations.Add(reservationId, new Reservation(accounts, estimate, expiresAt, serial));
                 _expiries.Enqueue((reservationId, serial), expiresAt);
-                for (int i = 0; i < scopes.Count; i++)
+                foreach (Account account in accounts)
                 {
-                    _accounts[scopes[i].Key].Reserved += estimate;
+                    account.Reserved += estimate;
                 }
             }
 
@@ -279,6 +283,47 @@ public sealed class InMemoryBudgetStore : IBudgetStore
             Requested = requested,
             RetryAfter = requested > limit ? null : store.TimeUntilFreedLocked(account, metric, committed + requested - limit, now, window),
         };
+
+    /// <summary>
+    /// The accounts of <paramref name="scopes"/>, one per scope in order. Why: the budget hands the same immutable list
+    /// for every call of a tenant, caller and agent (<paramref name="stable"/>), so its accounts are found once per list
+    /// rather than hashed per scope on every reservation; a caller's own list is looked up every time.
+    /// </summary>
+    private Account[] AccountsOfLocked(IReadOnlyList<BudgetScopeLimit> scopes, bool stable)
+    {
+        if (stable)
+        {
+            if (ReferenceEquals(scopes, _lastScopes))
+            {
+                return _lastAccounts!;
+            }
+
+            if (_accountsByList.TryGetValue(scopes, out Account[]? cached))
+            {
+                (_lastScopes, _lastAccounts) = (scopes, cached);
+                return cached;
+            }
+        }
+
+        var accounts = new Account[scopes.Count];
+        for (int i = 0; i < accounts.Length; i++)
+        {
+            accounts[i] = GetAccountLocked(scopes[i].Key);
+        }
+
+        if (stable)
+        {
+            if (_accountsByList.Count >= 4096)
+            {
+                _accountsByList.Clear();
+            }
+
+            _accountsByList[scopes] = accounts;
+            (_lastScopes, _lastAccounts) = (scopes, accounts);
+        }
+
+        return accounts;
+    }
 
     private Account GetAccountLocked(BudgetScopeKey key)
     {
@@ -531,19 +576,19 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     /// <summary>One charge of the ledger: when, how much, and the index of the set of accounts it counts for.</summary>
     private readonly record struct Charge(long Ticks, long Tokens, decimal Cost, int Set);
 
-    private void Release(Reservation reservation)
+    private static void Release(Reservation reservation)
     {
-        // Why: accounts are never removed, so the reservation keeps only its scopes (the run's shared list) and finds
-        // its accounts again here instead of holding an array of its own.
-        IReadOnlyList<BudgetScopeLimit> scopes = reservation.Scopes;
-        for (int i = 0; i < scopes.Count; i++)
+        foreach (Account account in reservation.Accounts)
         {
-            _accounts[scopes[i].Key].Reserved -= reservation.Amount;
+            account.Reserved -= reservation.Amount;
         }
     }
 
-    /// <summary>A live reservation: its accounts (the run's shared list), amount, expiry and the serial its queue entry carries.</summary>
-    private readonly record struct Reservation(IReadOnlyList<BudgetScopeLimit> Scopes, BudgetAmount Amount, DateTimeOffset ExpiresAt, long Serial);
+    /// <summary>
+    /// A live reservation: its accounts (an array shared by every reservation of the same scope list), amount, expiry and
+    /// the serial its queue entry carries.
+    /// </summary>
+    private readonly record struct Reservation(Account[] Accounts, BudgetAmount Amount, DateTimeOffset ExpiresAt, long Serial);
 
     /// <summary>
     /// The accounts' states of one decision: the amounts are kept in two arrays and a <see cref="BudgetScopeSpend"/> is

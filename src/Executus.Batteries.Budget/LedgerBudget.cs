@@ -163,7 +163,7 @@ public sealed partial class LedgerBudget : IBudget
         ModelPrice price = options.Prices.GetPrice(check.Model);
         BudgetAmount estimate = Estimate(check, options, run, price);
         (BudgetScopeLimit[] scopes, BudgetLimit?[] limits) = run.ScopesFor(check, options.Limits);
-        string reservationId = NewLocalReservationId(check);
+        string reservationId = NewLocalReservationId();
         Span<BudgetAmount> amounts = scopes.Length <= 8 ? stackalloc BudgetAmount[16] : new BudgetAmount[2 * scopes.Length];
         Span<BudgetAmount> spent = amounts[..scopes.Length];
         Span<BudgetAmount> reserved = amounts.Slice(scopes.Length, scopes.Length);
@@ -242,7 +242,7 @@ public sealed partial class LedgerBudget : IBudget
         {
             case BudgetEstimateMode.Fixed:
                 long tokens = options.FixedEstimateTokens;
-                return new BudgetAmount(tokens, tokens * Math.Max(price.InputPerMillion, price.OutputPerMillion) / 1_000_000m);
+                return new BudgetAmount(tokens, price.CostAtHigherRate(tokens));
             case BudgetEstimateMode.MaxOutputTokens:
                 output = check.MaxOutputTokens ?? options.FixedEstimateTokens;
                 break;
@@ -333,9 +333,21 @@ public sealed partial class LedgerBudget : IBudget
     private string NewReservationId(BudgetCheck check) =>
         string.Create(CultureInfo.InvariantCulture, $"{check.RunId}/{check.Iteration}/{_idPrefix}{Interlocked.Increment(ref _reservations):x}");
 
-    // Why: the in-memory store lives in one process, where one counter shared by every budget makes ids unique.
-    private static string NewLocalReservationId(BudgetCheck check) =>
-        string.Create(CultureInfo.InvariantCulture, $"{check.RunId}/{check.Iteration}/{Interlocked.Increment(ref s_localReservations):x}");
+    // Why: the in-memory store lives in one process, where one counter shared by every budget makes ids unique; a short
+    // id is cheap to build and to hash (the store looks it up at the settle).
+    private static string NewLocalReservationId()
+    {
+        ulong serial = (ulong)Interlocked.Increment(ref s_localReservations);
+        int digits = Math.Max(1, (67 - (int)ulong.LeadingZeroCount(serial)) / 4);
+        return string.Create(4 + digits, serial, static (chars, value) =>
+        {
+            "mem-".CopyTo(chars);
+            for (int i = chars.Length - 1; i >= 4; i--, value >>= 4)
+            {
+                chars[i] = "0123456789abcdef"[(int)(value & 0xF)];
+            }
+        });
+    }
 
     private static string NewIdPrefix()
     {

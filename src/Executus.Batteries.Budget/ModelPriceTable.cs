@@ -20,6 +20,8 @@ public sealed class ModelPriceTable
 
     private readonly ConcurrentDictionary<string, ModelPrice> _prices = new(StringComparer.OrdinalIgnoreCase);
     private readonly IConfigSource? _config;
+    private LastLookup? _last;
+    private int _version;
 
     /// <summary>Initializes a new table.</summary>
     /// <param name="config">Where configured prices are read (at every lookup), or null for code-set prices only.</param>
@@ -48,6 +50,7 @@ public sealed class ModelPriceTable
         }
 
         _prices[modelReference] = price;
+        Interlocked.Increment(ref _version);
         return this;
     }
 
@@ -58,10 +61,20 @@ public sealed class ModelPriceTable
     /// <exception cref="ConfigException">A configured price is malformed or negative.</exception>
     public bool TryGetPrice(string? modelReference, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ModelPrice? price)
     {
+        // Why: a run asks for the same model's price at every check and settle, with the same string; a code-set price
+        // found by that string is remembered (a Set forgets it) instead of hashing the name case-insensitively again.
+        int version = Volatile.Read(ref _version);
+        if (Volatile.Read(ref _last) is { } last && last.Version == version && ReferenceEquals(last.Reference, modelReference))
+        {
+            price = last.Price;
+            return true;
+        }
+
         if (!string.IsNullOrWhiteSpace(modelReference))
         {
             if (_prices.TryGetValue(modelReference, out price))
             {
+                Volatile.Write(ref _last, new LastLookup(modelReference, price, version));
                 return true;
             }
 
@@ -142,4 +155,6 @@ public sealed class ModelPriceTable
 
         return new ModelPrice(input.Value, output.Value);
     }
+
+    private sealed record LastLookup(string Reference, ModelPrice Price, int Version);
 }

@@ -271,9 +271,22 @@ public class LedgerBudgetTests
     }
 
     [Fact]
-    public async Task Reservation_ids_are_unique_per_budget_and_name_the_run_and_call()
+    public async Task Reservation_ids_are_unique_and_a_shared_stores_ids_name_the_run_and_call()
     {
-        var store = new InMemoryBudgetStore();
+        var memory = new InMemoryBudgetStore();
+        BudgetOptions memoryOptions = Options(new BudgetLimit(BudgetScope.Global, null, 1_000_000, null));
+        var a = new LedgerBudget(memory, memoryOptions);
+        var b = new LedgerBudget(memory, memoryOptions);
+        string?[] local =
+        [
+            (await a.CheckAsync(Check(new CallerIdentity("alice", "Alice"), iteration: 1))).ReservationId,
+            (await b.CheckAsync(Check(new CallerIdentity("alice", "Alice"), iteration: 1))).ReservationId,
+        ];
+
+        // In one process a short counter is unique; a store other processes share gets ids that also name the run.
+        Assert.Equal(2, local.Distinct(StringComparer.Ordinal).Count());
+        Assert.All(local, id => Assert.StartsWith("mem-", id, StringComparison.Ordinal));
+        var store = new SharedStore(new InMemoryBudgetStore());
         BudgetOptions options = Options(new BudgetLimit(BudgetScope.Global, null, 1_000_000, null));
         var first = new LedgerBudget(store, options);
         var second = new LedgerBudget(store, options);
@@ -288,6 +301,29 @@ public class LedgerBudgetTests
 
         Assert.Equal(3, ids.Distinct(StringComparer.Ordinal).Count());
         Assert.All(ids, id => Assert.StartsWith("run-1/1/", id, StringComparison.Ordinal));
-        Assert.Equal(3, store.LiveReservationCount);
+        Assert.Equal(3, store.Inner.LiveReservationCount);
+    }
+
+    /// <summary>A store the budget does not know as its in-memory default (the path a durable store takes).</summary>
+    private sealed class SharedStore(InMemoryBudgetStore inner) : IBudgetStore
+    {
+        public InMemoryBudgetStore Inner => inner;
+
+        public ValueTask<BudgetReservationResult> TryReserveAsync(BudgetReservationRequest request, CancellationToken cancellationToken = default) => inner.TryReserveAsync(request, cancellationToken);
+
+        public ValueTask<bool> SettleAsync(string reservationId, BudgetLedgerEntry charge, CancellationToken cancellationToken = default) => inner.SettleAsync(reservationId, charge, cancellationToken);
+
+        public ValueTask<bool> ReleaseAsync(string reservationId, CancellationToken cancellationToken = default) => inner.ReleaseAsync(reservationId, cancellationToken);
+
+        public ValueTask RecordAsync(BudgetLedgerEntry charge, CancellationToken cancellationToken = default) => inner.RecordAsync(charge, cancellationToken);
+
+        public ValueTask<int> ReleaseExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default) => inner.ReleaseExpiredAsync(now, cancellationToken);
+
+        public ValueTask<BudgetAmount> GetSpendAsync(BudgetScopeKey key, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default) => inner.GetSpendAsync(key, since, until, cancellationToken);
+
+        public ValueTask<BudgetAmount> GetReservedAsync(BudgetScopeKey key, DateTimeOffset now, CancellationToken cancellationToken = default) => inner.GetReservedAsync(key, now, cancellationToken);
+
+        public ValueTask<IReadOnlyList<BudgetSpendRow>> GetTopSpendersAsync(BudgetScope scope, DateTimeOffset since, DateTimeOffset until, int count, BudgetMetric orderBy, CancellationToken cancellationToken = default) =>
+            inner.GetTopSpendersAsync(scope, since, until, count, orderBy, cancellationToken);
     }
 }

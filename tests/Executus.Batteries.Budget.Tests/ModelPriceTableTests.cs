@@ -22,6 +22,28 @@ public class ModelPriceTableTests
     }
 
     [Fact]
+    public void A_price_changed_with_with_or_set_again_is_used_at_once()
+    {
+        ModelPrice price = new(2.50m, 10m);
+        Assert.Equal(0.0125m, price.Cost(1_000, 1_000));
+        ModelPrice dearer = price with { InputPerMillion = 5m };
+        Assert.Equal(0.015m, dearer.Cost(1_000, 1_000));
+        Assert.Equal(0.0125m, price.Cost(1_000, 1_000));
+        Assert.Equal(0.02m, (dearer with { OutputPerMillion = 15m }).Cost(1_000, 1_000));
+        Assert.Equal(new ModelPrice(5m, 10m), dearer);
+
+        // The table remembers the last price it found for a reference; setting it again replaces what it remembers.
+        var table = new ModelPriceTable();
+        string reference = "openai:gpt-test";
+        table.Set(reference, price);
+        Assert.Same(price, table.GetPrice(reference));
+        Assert.Same(price, table.GetPrice(reference));
+        table.Set("OpenAI:GPT-TEST", dearer);
+        Assert.Same(dearer, table.GetPrice(reference));
+        Assert.Same(dearer, table.GetPrice(reference));
+    }
+
+    [Fact]
     public void An_unknown_model_without_a_fallback_is_a_config_error_never_zero()
     {
         var table = new ModelPriceTable(new InMemoryConfigSource());
