@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Executus.Auditing;
@@ -79,6 +80,14 @@ public sealed class DefaultAuditRedactor : IAuditRedactor
         if (original is Dictionary<string, string> dictionary)
         {
             foreach (KeyValuePair<string, string> pair in dictionary)
+            {
+                RedactEntry(original, pair, ref data);
+            }
+        }
+        else if (original is FrozenDictionary<string, string> frozen)
+        {
+            // The kernel's run-finished data: shared, immutable, with a struct enumerator too.
+            foreach (KeyValuePair<string, string> pair in frozen)
             {
                 RedactEntry(original, pair, ref data);
             }

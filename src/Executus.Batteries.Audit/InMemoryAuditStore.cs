@@ -9,8 +9,9 @@ namespace Executus.Batteries.Audit;
 /// (against the store's <see cref="TimeProvider"/>) and/or count applied at every append and query.
 /// </summary>
 /// <remarks>
-/// Records are kept as values in fixed-size chunks (the event's fields, its id and written time), not as objects, and an
-/// <see cref="AuditRecord"/> is built again when a query returns it: a store holding its full count of records then
+/// Records are kept as values in fixed-size chunks (the event's fields, its id and written time), not as objects, their
+/// tool arguments as JSON text in reused blocks (a queried record carries them as <see cref="AuditEvent.Arguments"/>),
+/// and an <see cref="AuditRecord"/> is built again when a query returns it: a store holding its full count of records then
 /// costs the garbage collector a few arrays instead of several objects per record, and chunks dropped by retention are
 /// reused.
 /// </remarks>
@@ -29,6 +30,7 @@ public sealed class InMemoryAuditStore : IAuditStore
     private readonly List<Entry[]> _chunks = [];
     private readonly AuditRetention _retention;
     private readonly TimeProvider _time;
+    private readonly AuditArgumentArena _arguments = new();
     private Entry[]? _spare;
 
     // Why: retention drops from the front; moving a head index (and dropping whole chunks) keeps an append at the count
@@ -74,7 +76,7 @@ public sealed class InMemoryAuditStore : IAuditStore
             for (int i = 0; i < records.Count; i++)
             {
                 AuditRecord record = records[i];
-                InsertLocked(Entry.Of(record.Event, record.IdGuid, record.IdText, record.WrittenAt, record.Outcome));
+                InsertLocked(NewEntryLocked(record.Event, record.IdGuid, record.IdText, record.WrittenAt, record.Outcome));
             }
 
             ApplyRetentionLocked();
@@ -93,7 +95,7 @@ public sealed class InMemoryAuditStore : IAuditStore
         {
             foreach ((AuditEvent auditEvent, Guid id) in events)
             {
-                InsertLocked(Entry.Of(auditEvent, id, null, writtenAt, AuditOutcomes.Of(auditEvent)));
+                InsertLocked(NewEntryLocked(auditEvent, id, null, writtenAt, AuditOutcomes.Of(auditEvent)));
             }
 
             ApplyRetentionLocked();
@@ -113,7 +115,7 @@ public sealed class InMemoryAuditStore : IAuditStore
 
         try
         {
-            InsertLocked(Entry.Of(auditEvent, id, null, writtenAt, AuditOutcomes.Of(auditEvent)));
+            InsertLocked(NewEntryLocked(auditEvent, id, null, writtenAt, AuditOutcomes.Of(auditEvent)));
 
             // Why: age retention reads the clock; one event at a time, checking it every 64 appends bounds the extra
             // records held to 64 (queries apply retention in full before they read).
@@ -212,6 +214,13 @@ public sealed class InMemoryAuditStore : IAuditStore
         return ValueTask.FromResult<IReadOnlyList<ToolCallCounts>>([.. counts.Select(p => new ToolCallCounts(p.Key, p.Value.Calls, p.Value.Errors, p.Value.Denials))]);
     }
 
+    private Entry NewEntryLocked(AuditEvent auditEvent, Guid idGuid, string? idText, DateTimeOffset writtenAt, string? outcome)
+    {
+        Entry entry = Entry.Of(auditEvent, idGuid, idText, writtenAt, outcome);
+        entry.Arguments = _arguments.Write(auditEvent);
+        return entry;
+    }
+
     private ref Entry At(int index) => ref _chunks[index >> ChunkShift][index & ChunkMask];
 
     private void InsertLocked(in Entry entry)
@@ -257,7 +266,9 @@ public sealed class InMemoryAuditStore : IAuditStore
 
         for (int i = _head; i < drop; i++)
         {
-            At(i) = default;
+            ref Entry dropped = ref At(i);
+            _arguments.Release(in dropped.Arguments);
+            dropped = default;
         }
 
         _head = drop;
@@ -293,14 +304,12 @@ public sealed class InMemoryAuditStore : IAuditStore
         public PlainUsage UsageCounts;
         public TimeSpan? Duration;
         public IReadOnlyDictionary<string, string> Data;
-        public System.Text.Json.JsonElement? Arguments;
-        public IReadOnlyCollection<KeyValuePair<string, object?>>? ArgumentValues;
+        public AuditArgumentArena.Slice Arguments;
 
         public readonly string Id => IdText ?? IdGuid.ToString("N");
 
         public static Entry Of(AuditEvent auditEvent, Guid idGuid, string? idText, DateTimeOffset writtenAt, string? outcome)
         {
-            IReadOnlyCollection<KeyValuePair<string, object?>>? values = auditEvent.ArgumentValues;
             return new Entry
             {
                 ObservedAt = auditEvent.Timestamp,
@@ -321,10 +330,6 @@ public sealed class InMemoryAuditStore : IAuditStore
                 UsageCounts = counts,
                 Duration = auditEvent.Duration,
                 Data = auditEvent.Data,
-
-                // Why: argument pairs stay pairs (their JSON is built when a query result is read), never serialized here.
-                Arguments = values is null ? auditEvent.Arguments : null,
-                ArgumentValues = values,
             };
         }
 
@@ -361,8 +366,7 @@ public sealed class InMemoryAuditStore : IAuditStore
                 Caller = Caller,
                 Iteration = Iteration,
                 ToolName = ToolName,
-                Arguments = Arguments,
-                ArgumentValues = ArgumentValues,
+                Arguments = AuditArgumentArena.Read(in Arguments),
                 Model = Model,
                 Usage = Usage ?? UsageCounts.ToUsage(),
                 Duration = Duration,

@@ -121,7 +121,7 @@ public class AuditHotPathTests
     }
 
     [Fact]
-    public async Task Argument_pairs_are_stored_as_pairs_when_clean_and_as_redacted_json_when_they_hold_a_secret()
+    public async Task Argument_pairs_are_stored_as_their_json_and_as_redacted_json_when_they_hold_a_secret()
     {
         var store = new InMemoryAuditStore(AuditRetention.Unbounded);
         await using var writer = new AuditWriter(store, new AuditWriterOptions { MaxValueLength = 20 });
@@ -137,13 +137,47 @@ public class AuditHotPathTests
         await writer.FlushAsync();
 
         Dictionary<string, AuditEvent> stored = (await store.QueryAsync(new AuditQuery())).Records.ToDictionary(r => r.ToolName!, r => r.Event);
-        Assert.NotNull(stored["clean"].ArgumentValues);
+        // The store keeps arguments as JSON text (no objects of the call kept alive); a query reads them back as JSON.
+        Assert.Null(stored["clean"].ArgumentValues);
         Assert.Equal("""{"i":1,"s":"short"}""", JsonSerializer.Serialize(stored["clean"].Arguments!.Value));
         Assert.Null(stored["secret"].ArgumentValues);
         Assert.Equal(DefaultAuditRedactor.Mask, stored["secret"].Arguments!.Value.GetProperty("api_key").GetString());
         Assert.Equal("https://a.example", stored["secret"].Arguments!.Value.GetProperty("url").GetString());
         Assert.StartsWith(new string('x', 20) + "…[truncated", stored["long"].Arguments!.Value.GetProperty("text").GetString(), StringComparison.Ordinal);
         Assert.Equal(DefaultAuditRedactor.Mask, stored["long"].Arguments!.Value.GetProperty("deep").GetProperty("password").GetString());
+    }
+
+    [Fact]
+    public async Task Stored_arguments_read_back_right_while_retention_reuses_their_text_blocks()
+    {
+        var store = new InMemoryAuditStore(new AuditRetention(MaxCount: 50));
+        string big = new('b', AuditArgumentArena.BlockSize + 10);
+        for (int i = 0; i < 5_000; i++)
+        {
+            var arguments = new Dictionary<string, object?> { ["n"] = i, ["s"] = $"text-{i}", ["big"] = i % 997 == 0 ? big : null };
+            await store.AppendAsync([new AuditRecord($"id{i:D5}", new AuditEvent(AuditEventKind.ToolCall, T0.AddSeconds(i)) { Sequence = i, ArgumentValues = arguments }, T0)]);
+        }
+
+        IReadOnlyList<AuditRecord> kept = (await store.QueryAsync(new AuditQuery { Limit = 100 })).Records;
+        Assert.Equal(50, kept.Count);
+        foreach (AuditRecord record in kept)
+        {
+            long i = record.Event.Sequence;
+            JsonElement arguments = record.Event.Arguments!.Value;
+            Assert.Equal(i, arguments.GetProperty("n").GetInt64());
+            Assert.Equal($"text-{i}", arguments.GetProperty("s").GetString());
+            Assert.Equal(i % 997 == 0 ? big : null, arguments.GetProperty("big").GetString());
+        }
+
+        // A record with odd arguments keeps one value per name, and one that cannot be written says so instead of being lost.
+        await store.AppendAsync(
+        [
+            new AuditRecord("dup", new AuditEvent(AuditEventKind.ToolCall, T0.AddDays(1)) { ToolName = "dup", ArgumentValues = [new("a", 1), new("a", 2)] }, T0),
+            new AuditRecord("nan", new AuditEvent(AuditEventKind.ToolCall, T0.AddDays(1)) { ToolName = "nan", ArgumentValues = new Dictionary<string, object?> { ["x"] = double.NaN } }, T0),
+        ]);
+        Dictionary<string, AuditEvent> odd = (await store.QueryAsync(new AuditQuery { Since = T0.AddDays(1) })).Records.ToDictionary(r => r.ToolName!, r => r.Event);
+        Assert.Equal("""{"a":2}""", odd["dup"].Arguments!.Value.GetRawText());
+        Assert.Equal(JsonValueKind.Object, odd["nan"].Arguments!.Value.ValueKind);
     }
 
     [Fact]

@@ -110,12 +110,7 @@ internal static class RunFinisher
                 token,
                 detail: stopReason ?? outcome.ToString(),
                 usage: usage,
-                data: new Dictionary<string, string>(StringComparer.Ordinal)
-                {
-                    ["outcome"] = outcome.ToString(),
-                    ["iterations"] = run.Iteration.ToString(CultureInfo.InvariantCulture),
-                    ["delivery"] = delivery.ToString(),
-                },
+                data: RunFinishedAuditData.For(outcome, run.Iteration, delivery),
                 at: run.At(finishedAt))).ConfigureAwait(false);
         }
         var outcomeTag = new KeyValuePair<string, object?>("executus.run.outcome", RunsTelemetry.OutcomeName(outcome));

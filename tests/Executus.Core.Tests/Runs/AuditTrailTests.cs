@@ -22,6 +22,30 @@ public class AuditTrailTests
     }
 
     [Fact]
+    public async Task Runs_that_end_the_same_way_share_one_read_only_run_finished_data()
+    {
+        using var model = new ScriptedChatClient().ReplyText("one").ReplyText("two").ReplyText("three");
+        var audit = new RecordingAudit();
+        var executor = new Executor(new FixedModelResolver(model), Tools(), new RunPorts { Audit = audit });
+        var agent = new RunnableAgent("ops");
+
+        await executor.RunAsync(new RunRequest(agent, "a"));
+        await executor.RunAsync(new RunRequest(agent, "b"));
+        await executor.RunAsync(new RunRequest(agent with { Instructions = "Other." }, "c"));
+
+        IReadOnlyDictionary<string, string>[] data = [.. audit.Events.Where(e => e.Kind == AuditEventKind.RunFinished).Select(e => e.Data)];
+        Assert.Equal(3, data.Length);
+
+        // Why: an audit store keeps records for days; a dictionary per run would be kept alive with each.
+        Assert.Same(data[0], data[1]);
+        Assert.Same(data[0], data[2]);
+        Assert.Equal("Completed", data[0]["outcome"]);
+        Assert.Equal("1", data[0]["iterations"]);
+        Assert.Equal("NotDelivered", data[0]["delivery"]);
+        Assert.IsNotType<Dictionary<string, string>>(data[0]);
+    }
+
+    [Fact]
     public async Task One_event_per_decision_numbered_with_usage_and_structured_arguments()
     {
         using var model = new ScriptedChatClient()
