@@ -22,6 +22,8 @@ public sealed class DefaultAuditRedactor : IAuditRedactor
         "password", "passwd", "secret", "token", "authorization", "apikey", "privatekey", "accesskey", "credential", "cookie", "sessionid", "signature",
     ];
 
+    private FrozenDictionary<string, string>? _lastCleanFrozen;
+
     /// <summary>Initializes a new instance.</summary>
     /// <param name="maxValueLength">The longest string kept whole (default 2048 characters).</param>
     public DefaultAuditRedactor(int maxValueLength = 2048)
@@ -86,10 +88,19 @@ public sealed class DefaultAuditRedactor : IAuditRedactor
         }
         else if (original is FrozenDictionary<string, string> frozen)
         {
-            // The kernel's run-finished data: shared, immutable, with a struct enumerator too.
-            foreach (KeyValuePair<string, string> pair in frozen)
+            // The kernel's run-finished data: shared and immutable, so one found clean stays clean (remembered by
+            // reference; a struct enumerator otherwise).
+            if (!ReferenceEquals(frozen, Volatile.Read(ref _lastCleanFrozen)))
             {
-                RedactEntry(original, pair, ref data);
+                foreach (KeyValuePair<string, string> pair in frozen)
+                {
+                    RedactEntry(original, pair, ref data);
+                }
+
+                if (data is null)
+                {
+                    Volatile.Write(ref _lastCleanFrozen, frozen);
+                }
             }
         }
         else if (original.Count > 0)

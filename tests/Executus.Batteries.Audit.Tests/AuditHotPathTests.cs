@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text.Json;
 using Executus.Auditing;
 using Executus.Batteries.Audit;
@@ -145,6 +146,22 @@ public class AuditHotPathTests
         Assert.Equal("https://a.example", stored["secret"].Arguments!.Value.GetProperty("url").GetString());
         Assert.StartsWith(new string('x', 20) + "…[truncated", stored["long"].Arguments!.Value.GetProperty("text").GetString(), StringComparison.Ordinal);
         Assert.Equal(DefaultAuditRedactor.Mask, stored["long"].Arguments!.Value.GetProperty("deep").GetProperty("password").GetString());
+    }
+
+    [Fact]
+    public void Frozen_data_is_redacted_like_any_other_and_a_clean_one_is_passed_through()
+    {
+        var redactor = new DefaultAuditRedactor();
+        var clean = new Dictionary<string, string> { ["outcome"] = "Completed" }.ToFrozenDictionary(StringComparer.Ordinal);
+        var secret = new Dictionary<string, string> { ["api_token"] = "t0ps3cret", ["outcome"] = "Completed" }.ToFrozenDictionary(StringComparer.Ordinal);
+        var cleanEvent = new AuditEvent(AuditEventKind.RunFinished, T0) { Data = clean };
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.Same(cleanEvent, redactor.Redact(cleanEvent));
+            AuditEvent masked = redactor.Redact(new AuditEvent(AuditEventKind.RunFinished, T0) { Data = secret });
+            Assert.Equal(DefaultAuditRedactor.Mask, masked.Data["api_token"]);
+            Assert.Equal("Completed", masked.Data["outcome"]);
+        }
     }
 
     [Fact]
