@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Executus.Runs;
@@ -50,6 +51,7 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
     private readonly TimeSpan _minInterval;
     private readonly RunLeaseKeeper? _leases;
     private readonly ConcurrentDictionary<string, RunState> _runs = new(StringComparer.Ordinal);
+    private LastRun? _last;
     private long _written;
     private long _skipped;
     private long _failed;
@@ -100,7 +102,7 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
     public ValueTask SaveAsync(RunCheckpoint checkpoint, int savedMessageCount, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
-        RunState state = _runs.GetOrAdd(checkpoint.RunId, static _ => new RunState());
+        RunState state = StateOf(checkpoint.RunId);
 
         // Why: a turn inside the throttle window (most turns) is decided synchronously, without async state; a write,
         // a lease check, another boundary or a busy gate takes the full path.
@@ -138,6 +140,34 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
         }
     }
 
+    /// <summary>The state of <paramref name="runId"/>'s run, created on its first save.</summary>
+    /// <remarks>
+    /// Why: a run saves with the same id string every turn; the last run's state is remembered by that reference instead
+    /// of hashing the id each turn. A forgotten state (the run ended) is never returned from the cache.
+    /// </remarks>
+    private RunState StateOf(string runId)
+    {
+        if (Volatile.Read(ref _last) is { } last && ReferenceEquals(last.RunId, runId) && !last.State.Forgotten)
+        {
+            return last.State;
+        }
+
+        RunState state = _runs.GetOrAdd(runId, static _ => new RunState());
+        Volatile.Write(ref _last, new LastRun(runId, state));
+        return state;
+    }
+
+    private bool Forget(string runId, [NotNullWhen(true)] out RunState? state)
+    {
+        if (!_runs.TryRemove(runId, out state))
+        {
+            return false;
+        }
+
+        state.Forgotten = true;
+        return true;
+    }
+
     private bool IsDue(RunState state, RunCheckpoint checkpoint)
     {
         // Why: the interval is measured between the snapshots' own times (the kernel stamps each one), so a throttled
@@ -171,7 +201,7 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
                 {
                     // Why: another host resumed this run after this host missed heartbeats; going on would run its
                     // tools twice. The kernel stops the run on this exception (before any further tool call with side effects).
-                    _runs.TryRemove(checkpoint.RunId, out _);
+                    Forget(checkpoint.RunId, out _);
                     _leases.Forget(checkpoint.RunId);
                     LogTakenOver(_logger, checkpoint.RunId);
                     throw new RunOwnershipLostException(
@@ -183,7 +213,7 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
 
                 if (checkpoint.Boundary == CheckpointBoundary.RunEnd)
                 {
-                    _runs.TryRemove(checkpoint.RunId, out _);
+                    Forget(checkpoint.RunId, out _);
                 }
 
                 return;
@@ -198,7 +228,7 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
             await WriteAsync(state, checkpoint, cancellationToken).ConfigureAwait(false);
             if (checkpoint.Boundary == CheckpointBoundary.RunEnd && state.Pending is null)
             {
-                _runs.TryRemove(checkpoint.RunId, out _);
+                Forget(checkpoint.RunId, out _);
                 await ReleaseLeaseAsync(checkpoint.RunId).ConfigureAwait(false);
             }
         }
@@ -231,7 +261,7 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
                     && await WriteAsync(state, pending, cancellationToken).ConfigureAwait(false))
                 {
                     flushed++;
-                    if (pending.Boundary == CheckpointBoundary.RunEnd && _runs.TryRemove(pair.Key, out _))
+                    if (pending.Boundary == CheckpointBoundary.RunEnd && Forget(pair.Key, out _))
                     {
                         await ReleaseLeaseAsync(pair.Key).ConfigureAwait(false);
                     }
@@ -283,7 +313,7 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
     private async ValueTask EndAsync(string runId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(runId);
-        if (_runs.TryRemove(runId, out RunState? state))
+        if (Forget(runId, out RunState? state))
         {
             // Why: wait for a save in progress so it cannot re-create the record after the delete.
             await state.EnterAsync(cancellationToken).ConfigureAwait(false);
@@ -375,6 +405,9 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: deleting its checkpoint after it ended failed; it stays listed as interrupted until deleted or pruned.")]
     private static partial void LogDeleteFailed(ILogger logger, Exception exception, string runId);
 
+    /// <summary>The run whose state was looked up last (see <see cref="StateOf"/>).</summary>
+    private sealed record LastRun(string RunId, RunState State);
+
     /// <summary>
     /// One run's state. Two locks guard it: <see cref="Gate"/> orders the paths that may wait (writes, flush, end), and
     /// a flag taken with one atomic operation lets a throttled turn (the common case) update the state without the
@@ -383,6 +416,14 @@ public sealed partial class StoreCheckpointer : ICheckpointer, IAsyncDisposable,
     private sealed class RunState
     {
         private int _busy;
+        private volatile bool _forgotten;
+
+        /// <summary>Gets or sets whether the run's state was removed (its run ended); a cached reference must not be used.</summary>
+        public bool Forgotten
+        {
+            get => _forgotten;
+            set => _forgotten = value;
+        }
 
         public SemaphoreSlim Gate { get; } = new(1, 1);
 

@@ -28,6 +28,28 @@ public class StoreCheckpointerTests
     }
 
     [Fact]
+    public async Task A_run_id_saved_again_after_its_run_ended_starts_a_fresh_state()
+    {
+        // The checkpointer remembers the last run's state by its id string; one that ended must not be reused from there.
+        var store = new InMemoryCheckpointStore();
+        var checkpointer = new StoreCheckpointer(store, new CheckpointOptions { MinInterval = TimeSpan.FromHours(1) });
+        RunCheckpoint first = ResumeTests.Seed("same-id") with { Boundary = CheckpointBoundary.Turn };
+        await checkpointer.SaveAsync(first, 0);
+        await checkpointer.SaveAsync(first with { Iteration = 2, SavedAt = first.SavedAt.AddSeconds(1) }, 3);
+        Assert.Equal((1L, 1), (checkpointer.WrittenSaves, store.Count));
+
+        await checkpointer.CompleteAsync(first.RunId);
+        Assert.Equal(0, store.Count);
+        Assert.False(checkpointer.IsLive(first.RunId));
+
+        // Within the hour of the first run's write: a stale state would skip this save as throttled.
+        await checkpointer.SaveAsync(first with { Iteration = 3, SavedAt = first.SavedAt.AddSeconds(2) }, 0);
+        Assert.Equal((2L, 1), (checkpointer.WrittenSaves, store.Count));
+        Assert.Equal(3, (await store.GetAsync(first.RunId))!.Iteration);
+        Assert.True(checkpointer.IsLive(first.RunId));
+    }
+
+    [Fact]
     public async Task Fail_clears_the_candidate()
     {
         var store = new InMemoryCheckpointStore();
