@@ -658,7 +658,9 @@ public sealed class InMemoryBudgetStore : IBudgetStore
             int position = _start + Count;
             if ((position >> ChunkShift) == _chunks.Count)
             {
-                _chunks.Add(_spare ?? new Charge[ChunkSize]);
+                // Why: a chunk lives as long as the window (days) and holds no references: allocated on the pinned
+                // object heap it is never copied from generation to generation on its way to the oldest one.
+                _chunks.Add(_spare ?? GC.AllocateArray<Charge>(ChunkSize, pinned: true));
                 _spare = null;
             }
 
