@@ -18,7 +18,8 @@ namespace Executus.Batteries.Audit;
 /// </remarks>
 internal sealed class AuditArgumentArena
 {
-    // Why: below the large object heap's threshold, so a block is collected (and reused) like any other array.
+    // Why: large enough for a few thousand typical calls' arguments, small enough that a block whose last record is
+    // dropped is soon free to reuse.
     internal const int BlockSize = 32 * 1024;
     private const int MaxSpareBlocks = 2;
     private static JsonTypeInfo? s_objectInfo;
@@ -103,7 +104,9 @@ internal sealed class AuditArgumentArena
             if (_current is null || _current.Used + text.Length > BlockSize)
             {
                 Block? full = _current;
-                _current = _spare.Count > 0 ? _spare.Pop() : new Block(new byte[BlockSize]);
+                // Why: a block lives as long as its records (days) and holds no references: on the pinned object heap it
+                // is never copied from generation to generation.
+                _current = _spare.Count > 0 ? _spare.Pop() : new Block(GC.AllocateUninitializedArray<byte>(BlockSize, pinned: true));
                 if (full is { Live: 0 })
                 {
                     Recycle(full);
