@@ -170,11 +170,35 @@ internal sealed partial class RunPortInvoker : IAudit
                 token)
             : default;
 
-    private async ValueTask RecordCoreAsync(AuditEvent auditEvent, CancellationToken token)
+    // Why: an audit port that takes the event at once (the usual case) needs no async state; only a pending one is awaited.
+    private ValueTask RecordCoreAsync(AuditEvent auditEvent, CancellationToken token)
+    {
+        ValueTask recorded;
+        try
+        {
+            recorded = _executor.Audit.RecordAsync(auditEvent, token);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
+        {
+            LogPortFailure(Logger, ex, "audit", RunId);
+            return default;
+        }
+
+        if (recorded.IsCompletedSuccessfully)
+        {
+            // Why: a ValueTask backed by a pooled source must be read once to be released.
+            recorded.GetAwaiter().GetResult();
+            return default;
+        }
+
+        return AwaitRecordAsync(recorded, token);
+    }
+
+    private async ValueTask AwaitRecordAsync(ValueTask recorded, CancellationToken token)
     {
         try
         {
-            await _executor.Audit.RecordAsync(auditEvent, token).ConfigureAwait(false);
+            await recorded.ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
         {
@@ -277,7 +301,13 @@ internal sealed partial class RunPortInvoker : IAudit
         }
 
         // Why: a throttled save completes at once; only a save still running needs the awaiting (and catching) path.
-        return save.IsCompletedSuccessfully ? new ValueTask<bool>(true) : AwaitSaveAsync(save, token);
+        if (save.IsCompletedSuccessfully)
+        {
+            save.GetAwaiter().GetResult();
+            return new ValueTask<bool>(true);
+        }
+
+        return AwaitSaveAsync(save, token);
     }
 
     private async ValueTask<bool> AwaitSaveAsync(ValueTask save, CancellationToken token)
