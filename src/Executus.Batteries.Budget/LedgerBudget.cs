@@ -33,6 +33,8 @@ public sealed partial class LedgerBudget : IBudget
     private readonly ConditionalWeakTable<string, RunState>.CreateValueCallback _newRunState;
     private readonly Func<RunState> _createRunState;
     private readonly string _idPrefix = NewIdPrefix();
+    private readonly bool _systemClock;
+    private Reading? _lastReading;
     private long _checks;
     private long _reservations;
 
@@ -48,6 +50,7 @@ public sealed partial class LedgerBudget : IBudget
         _store = store;
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
+        _systemClock = ReferenceEquals(_time, TimeProvider.System);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _newRunState = _ => new RunState(_accounts);
         _createRunState = () => new RunState(_accounts);
@@ -98,7 +101,7 @@ public sealed partial class LedgerBudget : IBudget
             run.PreviousOutput = output > 0 ? output : total;
         }
 
-        DateTimeOffset now = _time.GetUtcNow();
+        DateTimeOffset now = Now();
         BudgetScopeKey[] keys = run?.KeysFor(check) ?? BudgetScopes.KeysFor(check.Caller, check.AgentName);
         var amount = new BudgetAmount(Math.Max(total, 0), cost);
         string? reservationId = charge.Reservation.ReservationId;
@@ -143,6 +146,30 @@ public sealed partial class LedgerBudget : IBudget
     public ValueTask<int> ReleaseExpiredAsync(CancellationToken cancellationToken = default) =>
         SweepAsync(_time.GetUtcNow(), cancellationToken);
 
+    /// <summary>
+    /// The time of a check or charge. Why: on the system clock, a reading is reused while the coarse millisecond counter
+    /// has not moved (a check and its settle are often within one tick; a clock read costs more than the rest of a check
+    /// on some virtual machines); a charge then carries a time up to a few milliseconds early, nothing next to a window
+    /// of days. Any other clock (a test's) is read every time.
+    /// </summary>
+    private DateTimeOffset Now()
+    {
+        if (!_systemClock)
+        {
+            return _time.GetUtcNow();
+        }
+
+        long tick = Environment.TickCount64;
+        if (Volatile.Read(ref _lastReading) is { } last && last.Tick == tick)
+        {
+            return last.Time;
+        }
+
+        DateTimeOffset now = _time.GetUtcNow();
+        Volatile.Write(ref _lastReading, new Reading(tick, now));
+        return now;
+    }
+
     private RunState RunStateFor(BudgetCheck check) =>
         (AccountOf(check) is { } account ? account.GetBudgetState(_createRunState) : null) ?? _runs.GetValue(check.RunId, _newRunState);
 
@@ -158,7 +185,7 @@ public sealed partial class LedgerBudget : IBudget
     {
         BudgetOptions options = _options();
         options.Validate();
-        DateTimeOffset now = _time.GetUtcNow();
+        DateTimeOffset now = Now();
         RunState run = RunStateFor(check);
         ModelPrice price = options.Prices.GetPrice(check.Model);
         BudgetAmount estimate = Estimate(check, options, run, price);
@@ -175,7 +202,7 @@ public sealed partial class LedgerBudget : IBudget
     {
         BudgetOptions options = _options();
         options.Validate();
-        DateTimeOffset now = _time.GetUtcNow();
+        DateTimeOffset now = Now();
         RunState run = RunStateFor(check);
         if ((Interlocked.Increment(ref _checks) & 255) == 0)
         {
@@ -361,6 +388,9 @@ public sealed partial class LedgerBudget : IBudget
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: {Warning}")]
     private static partial void LogWarning(ILogger logger, string runId, string warning);
+
+    /// <summary>A clock reading and the coarse millisecond tick it was taken in.</summary>
+    private sealed record Reading(long Tick, DateTimeOffset Time);
 
     private sealed class RunState(AccountsCache cache)
     {
