@@ -16,6 +16,39 @@ public class InMemoryBudgetStoreTests
     }
 
     [Fact]
+    public async Task Reservations_through_more_shared_scope_lists_than_the_cache_holds_reach_the_right_accounts()
+    {
+        // The budget's path remembers each shared scope list's accounts (a bounded cache, emptied when full): lists
+        // beyond its bound, and lists with the same keys in another order, still reserve against the right accounts.
+        var store = new InMemoryBudgetStore();
+        BudgetScopeKey bob = BudgetScopeKey.Caller("bob");
+        var amount = new BudgetAmount(1, 0m);
+        Span<BudgetAmount> spent = stackalloc BudgetAmount[2];
+        Span<BudgetAmount> reserved = stackalloc BudgetAmount[2];
+        const int Lists = 5_000;
+        for (int i = 0; i < Lists; i++)
+        {
+            BudgetScopeLimit[] scopes = i % 2 == 0
+                ? [new BudgetScopeLimit(BudgetScopeKey.Global), new BudgetScopeLimit(Alice)]
+                : [new BudgetScopeLimit(bob), new BudgetScopeLimit(BudgetScopeKey.Global)];
+            Assert.Null(store.TryReserve($"r{i}", scopes, amount, T0, TimeSpan.FromDays(7), T0.AddHours(1), spent, reserved));
+            Assert.Null(store.TryReserve($"again{i}", scopes, amount, T0, TimeSpan.FromDays(7), T0.AddHours(1), spent, reserved));
+        }
+
+        Assert.Equal(2L * Lists, (await store.GetReservedAsync(BudgetScopeKey.Global, T0)).Tokens);
+        Assert.Equal((long)Lists, (await store.GetReservedAsync(Alice, T0)).Tokens);
+        Assert.Equal((long)Lists, (await store.GetReservedAsync(bob, T0)).Tokens);
+        for (int i = 0; i < Lists; i++)
+        {
+            Assert.True(await store.ReleaseAsync($"r{i}"));
+        }
+
+        Assert.Equal((long)Lists, (await store.GetReservedAsync(BudgetScopeKey.Global, T0)).Tokens);
+        Assert.Equal(Lists / 2L, (await store.GetReservedAsync(Alice, T0)).Tokens);
+        Assert.Equal(Lists / 2L, (await store.GetReservedAsync(bob, T0)).Tokens);
+    }
+
+    [Fact]
     public async Task Out_of_order_charges_land_on_the_right_side_of_the_window_cursor()
     {
         var store = new InMemoryBudgetStore();

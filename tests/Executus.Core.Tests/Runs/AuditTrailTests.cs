@@ -46,6 +46,22 @@ public class AuditTrailTests
     }
 
     [Fact]
+    public void Run_finished_data_is_shared_only_within_its_bound_and_always_right()
+    {
+        IReadOnlyDictionary<string, string> small = RunFinishedAuditData.For(RunOutcome.MaxIterations, 255, RunDeliveryStatus.Delivered);
+        Assert.Same(small, RunFinishedAuditData.For(RunOutcome.MaxIterations, 255, RunDeliveryStatus.Delivered));
+        Assert.Equal(("MaxIterations", "255", "Delivered"), (small["outcome"], small["iterations"], small["delivery"]));
+
+        // Past the bound, and for values no enum member names, each run gets its own (right) dictionary.
+        IReadOnlyDictionary<string, string> large = RunFinishedAuditData.For(RunOutcome.Completed, 256, RunDeliveryStatus.NotDelivered);
+        Assert.NotSame(large, RunFinishedAuditData.For(RunOutcome.Completed, 256, RunDeliveryStatus.NotDelivered));
+        Assert.Equal(("Completed", "256"), (large["outcome"], large["iterations"]));
+        IReadOnlyDictionary<string, string> odd = RunFinishedAuditData.For((RunOutcome)999, 1, RunDeliveryStatus.NotDelivered);
+        Assert.NotSame(odd, RunFinishedAuditData.For((RunOutcome)999, 1, RunDeliveryStatus.NotDelivered));
+        Assert.Equal("999", odd["outcome"]);
+    }
+
+    [Fact]
     public async Task One_event_per_decision_numbered_with_usage_and_structured_arguments()
     {
         using var model = new ScriptedChatClient()
