@@ -36,6 +36,7 @@ internal sealed class CommandProcessor
     private readonly SkillLibrary _library;
     private readonly BudgetQueries _budget;
     private readonly IAuditStore _audit;
+    private readonly IAudit _auditPort;
     private readonly CheckpointRecovery _recovery;
     private readonly LaneRegistry _lanes;
     private readonly RunTracker _tracker;
@@ -49,6 +50,7 @@ internal sealed class CommandProcessor
         SkillLibrary library,
         BudgetQueries budget,
         IAuditStore audit,
+        IAudit auditPort,
         CheckpointRecovery recovery,
         LaneRegistry lanes,
         RunTracker tracker,
@@ -61,6 +63,7 @@ internal sealed class CommandProcessor
         _library = library;
         _budget = budget;
         _audit = audit;
+        _auditPort = auditPort;
         _recovery = recovery;
         _lanes = lanes;
         _tracker = tracker;
@@ -154,7 +157,7 @@ internal sealed class CommandProcessor
             case "/audit":
             {
                 AuditQuery query = ParseAuditQuery(caller, words.Skip(1));
-                AuditPage page = await _audit.QueryAsync(query, cancellationToken);
+                AuditPage page = await ReadAuditAsync(query, cancellationToken);
                 var rows = page.Records.Select(AuditView).ToArray();
                 return new(rows.Length == 0 ? "no audit rows" : string.Join('\n', rows.Select(r => $"{r.at:HH:mm:ss} {r.kind} run={r.runId} {r.tool} {r.outcome} {r.detail}")), rows);
             }
@@ -207,6 +210,22 @@ internal sealed class CommandProcessor
         }
     }
 
+    /// <summary>Reads the audit log after this host's queued events are stored, so a caller sees the run that just answered.</summary>
+    internal static async Task<AuditPage> ReadAuditAsync(IAudit port, IAuditStore store, AuditQuery query, CancellationToken cancellationToken)
+    {
+        // Why: the audit writer stores in the background (batched, with a linger), so without this a /audit right after a
+        // chat could miss that chat's last events. Other hosts' queues are theirs to drain.
+        if (port is AuditWriter writer)
+        {
+            await writer.FlushAsync(cancellationToken);
+        }
+
+        return await store.QueryAsync(query, cancellationToken);
+    }
+
+    private Task<AuditPage> ReadAuditAsync(AuditQuery query, CancellationToken cancellationToken) =>
+        ReadAuditAsync(_auditPort, _audit, query, cancellationToken);
+
     public async Task<object?> RunViewAsync(CallerIdentity caller, string runId, CancellationToken cancellationToken)
     {
         if (_tracker.Get(runId, caller) is { } tracked)
@@ -215,7 +234,7 @@ internal sealed class CommandProcessor
         }
 
         // Why: a run from before a restart is known from the durable audit log, read for this caller only.
-        AuditPage page = await _audit.QueryAsync(new AuditQuery { RunId = runId, CallerId = caller.Id, Limit = 500 }, cancellationToken);
+        AuditPage page = await ReadAuditAsync(new AuditQuery { RunId = runId, CallerId = caller.Id, Limit = 500 }, cancellationToken);
         if (page.Records.Count == 0)
         {
             return null;

@@ -78,6 +78,20 @@ public sealed class BotHostProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task The_audit_log_holds_a_run_as_soon_as_its_chat_has_answered_even_while_the_writer_lingers()
+    {
+        // The longest linger the writer accepts: events that arrive after its first write wait up to a second.
+        await using BotProcess bot = await BotProcess.StartAsync(_state, TwoCallers(("Executus:Audit:Linger", "1s")));
+        List<SseEvent> events = await bot.ChatAsync("what time is it?", AliceKey);
+        string runId = events[0].Get("runId")!;
+
+        JsonElement audit = await bot.GetJsonAsync($"/api/audit?run={runId}", AliceKey);
+        string[] kinds = [.. audit.GetProperty("data").EnumerateArray().Select(r => r.GetProperty("kind").GetString()!)];
+        Assert.Contains("ToolCall", kinds);
+        Assert.Contains("RunFinished", kinds);
+    }
+
+    [Fact]
     public async Task A_request_without_a_valid_key_gets_401_and_costs_nothing()
     {
         await using BotProcess bot = await BotProcess.StartAsync(_state, TwoCallers());

@@ -126,7 +126,7 @@ internal sealed class ConsoleApi
         }
 
         // Why: a run from before a restart is known from the durable audit log, read for this caller only unless an operator asks.
-        AuditPage page = await _auditStore.QueryAsync(new AuditQuery { RunId = id, CallerId = all ? null : caller.Id, Limit = 500 }, http.RequestAborted);
+        AuditPage page = await CommandProcessor.ReadAuditAsync(_audit, _auditStore, new AuditQuery { RunId = id, CallerId = all ? null : caller.Id, Limit = 500 }, http.RequestAborted);
         if (page.Records.Count == 0)
         {
             return NotFound($"no run '{id}' that you may see");
@@ -353,7 +353,7 @@ internal sealed class ConsoleApi
             return BadRequest(ex.Message);
         }
 
-        AuditPage page = await _auditStore.QueryAsync(query, http.RequestAborted);
+        AuditPage page = await CommandProcessor.ReadAuditAsync(_audit, _auditStore, query, http.RequestAborted);
         return Results.Ok(new { rows = page.Records.Select(AuditRow), nextCursor = page.NextCursor, all, kinds = Enum.GetNames<AuditEventKind>() });
     }
 
