@@ -18,8 +18,8 @@ public static class ScheduleBuilderExtensions
     /// (<see cref="InMemoryScheduleStore"/>, which does NOT survive a restart — register a durable store to keep fire
     /// times and to share schedules between hosts), the <see cref="ScheduleRunner"/> with options read from
     /// <c>Executus:Schedule:*</c> then <paramref name="configure"/>, and the runner as a hosted service. Firings run on
-    /// the lane <c>Executus:Schedule:Lane</c> (default <c>schedule</c>) and find their agents in the container's
-    /// <see cref="IAgentCatalog"/>.
+    /// the lane <c>Executus:Schedule:Lane</c> (default <c>schedule</c>) and get their agents from the container's
+    /// <see cref="IScheduleAgentResolver"/> (for the schedule's caller), else its <see cref="IAgentCatalog"/>.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Adjusts the options read from configuration.</param>
@@ -41,7 +41,8 @@ public static class ScheduleBuilderExtensions
                 options,
                 sp.GetService<TimeProvider>(),
                 sp.GetService<ILogger<ScheduleRunner>>(),
-                sp.GetService<ModelTierResolver>());
+                sp.GetService<ModelTierResolver>(),
+                sp.GetService<IScheduleAgentResolver>());
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ScheduleRunner>(static sp => sp.GetRequiredService<ScheduleRunner>()));
         return builder;

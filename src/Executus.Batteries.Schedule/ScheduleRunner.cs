@@ -46,6 +46,7 @@ public sealed partial class ScheduleRunner : IHostedService, IAsyncDisposable
     private readonly Executor _executor;
     private readonly LaneRegistry? _lanes;
     private readonly IAgentCatalog? _catalog;
+    private readonly IScheduleAgentResolver? _agents;
     private readonly ScheduleRunnerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -70,6 +71,7 @@ public sealed partial class ScheduleRunner : IHostedService, IAsyncDisposable
     /// Names the model a tier-only agent calls first (its tier's first <c>provider:model</c> candidate), so the budget
     /// question of a catch-up firing names a priced model; when null, such an agent is named by its tier.
     /// </param>
+    /// <param name="agents">Makes a firing's agent for the schedule's caller; the <paramref name="catalog"/> is asked when null.</param>
     public ScheduleRunner(
         IScheduleStore store,
         Executor executor,
@@ -78,7 +80,8 @@ public sealed partial class ScheduleRunner : IHostedService, IAsyncDisposable
         ScheduleRunnerOptions? options = null,
         TimeProvider? timeProvider = null,
         ILogger<ScheduleRunner>? logger = null,
-        ModelTierResolver? tiers = null)
+        ModelTierResolver? tiers = null,
+        IScheduleAgentResolver? agents = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(executor);
@@ -92,6 +95,7 @@ public sealed partial class ScheduleRunner : IHostedService, IAsyncDisposable
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _tiers = tiers;
+        _agents = agents;
     }
 
     /// <summary>Gets the store the runner reads and writes.</summary>
@@ -561,7 +565,9 @@ public sealed partial class ScheduleRunner : IHostedService, IAsyncDisposable
     private async ValueTask<RunnableAgent> ResolveAgentAsync(Schedule schedule, CancellationToken cancellationToken)
     {
         string name = schedule.Target.Kind == ScheduleTargetKind.Skill ? schedule.Target.Agent! : schedule.Target.Name;
-        RunnableAgent? agent = _catalog is null ? null : await _catalog.GetAsync(name, null, cancellationToken).ConfigureAwait(false);
+        RunnableAgent? agent = _agents is not null
+            ? await _agents.ResolveAsync(name, schedule.Target.Caller, cancellationToken).ConfigureAwait(false)
+            : _catalog is null ? null : await _catalog.GetAsync(name, null, cancellationToken).ConfigureAwait(false);
         return agent ?? throw new InvalidOperationException($"Schedule '{schedule.Id}': agent '{name}' is not in the agent catalog.");
     }
 

@@ -13,8 +13,8 @@ namespace Executus.Skills;
 /// and the <see cref="SkillRule"/>.
 /// </summary>
 /// <remarks>
-/// A schedule is read from the metadata keys <c>executus.schedule</c> (cron), <c>executus.schedule.timezone</c> and
-/// <c>executus.schedule.input</c>, since the format allows no other top-level field. Scripts in a skill folder are
+/// A schedule is read from the metadata keys <c>executus.schedule</c> (cron), <c>executus.schedule.timezone</c>,
+/// <c>executus.schedule.input</c> and <c>executus.schedule.agent</c>, since the format allows no other top-level field. Scripts in a skill folder are
 /// loaded as resources only; running them is out of scope.
 /// </remarks>
 public static partial class SkillFolderLoader
@@ -33,6 +33,9 @@ public static partial class SkillFolderLoader
 
     /// <summary>The metadata key holding the scheduled run's input.</summary>
     public const string ScheduleInputKey = "executus.schedule.input";
+
+    /// <summary>The metadata key holding the agent (persona) that runs the scheduled skill.</summary>
+    public const string ScheduleAgentKey = "executus.schedule.agent";
 
     /// <summary>
     /// Loads every skill folder directly under <paramref name="root"/> (folders whose name starts with '.' are skipped),
@@ -248,9 +251,9 @@ public static partial class SkillFolderLoader
     {
         if (!metadata.TryGetValue(ScheduleKey, out string? cron))
         {
-            if (metadata.ContainsKey(ScheduleTimeZoneKey) || metadata.ContainsKey(ScheduleInputKey))
+            if (metadata.ContainsKey(ScheduleTimeZoneKey) || metadata.ContainsKey(ScheduleInputKey) || metadata.ContainsKey(ScheduleAgentKey))
             {
-                throw new SkillValidationException(filePath, SkillRule.Schedule, $"'{ScheduleTimeZoneKey}' and '{ScheduleInputKey}' need '{ScheduleKey}' (a cron expression)");
+                throw new SkillValidationException(filePath, SkillRule.Schedule, $"'{ScheduleTimeZoneKey}', '{ScheduleInputKey}' and '{ScheduleAgentKey}' need '{ScheduleKey}' (a cron expression)");
             }
 
             return null;
@@ -268,7 +271,13 @@ public static partial class SkillFolderLoader
             throw new SkillValidationException(filePath, SkillRule.Schedule, $"'{ScheduleTimeZoneKey}' value '{zone}' is not a known time zone");
         }
 
-        return new SkillSchedule(string.Join(' ', fields), zone, metadata.GetValueOrDefault(ScheduleInputKey));
+        string? agent = metadata.GetValueOrDefault(ScheduleAgentKey);
+        if (agent is not null && (string.IsNullOrWhiteSpace(agent) || agent.Any(char.IsControl)))
+        {
+            throw new SkillValidationException(filePath, SkillRule.Schedule, $"'{ScheduleAgentKey}' must name an agent (no blank value, no control characters)");
+        }
+
+        return new SkillSchedule(string.Join(' ', fields), zone, metadata.GetValueOrDefault(ScheduleInputKey)) { Agent = agent };
     }
 
     private static SkillValidationException Broken(string filePath, YamlNode? node, SkillRule rule, string problem) =>

@@ -13,6 +13,7 @@ using Executus.Skills;
 using Executus.Tooling;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -23,7 +24,9 @@ public static class BatteriesBuilderExtensions
     /// Registers every battery's default into the run kernel's ports: Budget (<c>AddBudget</c>, <c>Executus:Budget:*</c>),
     /// Audit (<c>AddAudit</c>, <c>Executus:Audit:*</c>), Checkpoint with interrupted-run recovery at start-up
     /// (<c>AddCheckpointing</c> + <c>AddInterruptedRunRecovery</c>, <c>Executus:Checkpoint:*</c>), Persona
-    /// (<c>AddPersonas</c>), Skill (<c>AddSkills</c>), Schedule (<c>AddSchedules</c>, <c>Executus:Schedule:*</c>) and Critic (<c>AddCritic</c>,
+    /// (<c>AddPersonas</c>), Skill (<c>AddSkills</c>), Schedule (<c>AddSchedules</c>, <c>Executus:Schedule:*</c>; with the Skill battery
+    /// on, a <see cref="SkillScheduleSync"/> keeps a schedule per active skill that has one; a firing's agent is made by the
+    /// <see cref="BatteryAgentFactory"/> for the schedule's caller) and Critic (<c>AddCritic</c>,
     /// <c>Executus:Critic:*</c>; escalations go to the container's <c>IDelivery</c>), plus a <see cref="BatteryAgentFactory"/> that prepares a run's
     /// agent from both.
     /// </summary>
@@ -112,6 +115,16 @@ public static class BatteriesBuilderExtensions
         services.AddSingleton<IHostedService>(static sp => new SwitchedHostedService(
             () => Options(sp).Schedule ? sp.GetRequiredService<ScheduleRunner>() : null));
 
+        // Why: active skills with a schedule (SKILL.md's executus.schedule) become schedules only when both batteries run.
+        services.TryAddSingleton(static sp => new SkillScheduleSync(
+            sp.GetRequiredService<ISkillStore>(),
+            sp.GetRequiredService<ScheduleRunner>(),
+            SkillScheduleOptions.FromConfig(sp.GetRequiredService<IConfigSource>()),
+            sp.GetService<TimeProvider>(),
+            sp.GetService<ILogger<SkillScheduleSync>>()));
+        services.AddSingleton<IHostedService>(static sp => new SwitchedHostedService(
+            () => Options(sp) is { Schedule: true, Skill: true } ? sp.GetRequiredService<SkillScheduleSync>() : null));
+
         builder.AddCritic();
         services.Replace(ServiceDescriptor.Singleton<ICritic>(static sp =>
             Options(sp).Critic ? sp.GetRequiredService<TimeoutCritic>() : NullCritic.Instance));
@@ -121,6 +134,7 @@ public static class BatteriesBuilderExtensions
             sp.GetRequiredService<IAgentCatalog>(),
             sp.GetService<PersonaCatalog>(),
             sp.GetService<SkillDisclosure>()));
+        services.TryAddSingleton<IScheduleAgentResolver>(static sp => new BatteryScheduleAgentResolver(sp.GetRequiredService<BatteryAgentFactory>()));
         return new BatteriesBuilder(services, personas, skills);
     }
 

@@ -18,7 +18,7 @@ public static class BatteriesServiceProviderExtensions
     /// Reads every switched-on battery's configuration and builds its port now, so a misconfigured battery fails at
     /// start-up, not at the first run: the switches (<c>Executus:Batteries:*</c>), <c>Executus:Budget:*</c>,
     /// <c>Executus:Audit:*</c>, <c>Executus:Checkpoint:*</c> (and <c>:Recovery:*</c>), the persona catalog, the skill
-    /// disclosure, <c>Executus:Schedule:*</c> and <c>Executus:Critic:*</c>. A Generic Host does this in its first hosted service; call it yourself otherwise.
+    /// disclosure, <c>Executus:Schedule:*</c> (and <c>:Skills:*</c>) and <c>Executus:Critic:*</c>. A Generic Host does this in its first hosted service; call it yourself otherwise.
     /// </summary>
     /// <param name="services">The built provider.</param>
     /// <returns>The switches in force.</returns>
@@ -67,6 +67,10 @@ public static class BatteriesServiceProviderExtensions
         {
             ScheduleRunnerOptions.FromConfig(config);
             _ = services.GetRequiredService<ScheduleRunner>();
+            if (options.Skill)
+            {
+                _ = services.GetRequiredService<SkillScheduleSync>();
+            }
         }
 
         return options;

@@ -30,7 +30,7 @@ public abstract class SkillStoreConformanceTests
         License = "MIT",
         Resources = [SkillResource.FromText("references/guide.md", "# Guide"), new SkillResource("assets/logo.bin", new byte[] { 0, 1, 2 })],
         Metadata = new Dictionary<string, string> { ["author"] = "ops" },
-        Schedule = new SkillSchedule("0 9 * * 1-5", "UTC", "daily"),
+        Schedule = new SkillSchedule("0 9 * * 1-5", "UTC", "daily") { Agent = "reporter" },
     };
 
     /// <summary>The first save is version 1, a draft, active pointer on it; content round-trips.</summary>
@@ -49,7 +49,7 @@ public abstract class SkillStoreConformanceTests
         Assert.NotNull(read);
         Assert.True(Sample().ContentEquals(read.Skill));
         Assert.Equal([0, 1, 2], read.Skill.FindResource("assets/logo.bin")!.Content.ToArray());
-        Assert.Equal(new SkillSchedule("0 9 * * 1-5", "UTC", "daily"), read.Skill.Schedule);
+        Assert.Equal(new SkillSchedule("0 9 * * 1-5", "UTC", "daily") { Agent = "reporter" }, read.Skill.Schedule);
     }
 
     /// <summary>Every save is a new immutable version; the active version does not move by itself.</summary>
