@@ -72,5 +72,6 @@ internal sealed record RunEventView(string Type, string RunId, int Iteration)
         _ => null,
     };
 
-    private static string? Cap(string? text) => text is null ? null : (text.Length > 300 ? text[..300] + "…" : text).ReplaceLineEndings(" ");
+    /// <summary>Shortens a tool result to one line of at most 300 characters.</summary>
+    public static string? Cap(string? text) => text is null ? null : (text.Length > 300 ? text[..300] + "…" : text).ReplaceLineEndings(" ");
 }

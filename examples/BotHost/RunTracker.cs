@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Executus.Auditing;
 using Executus.Batteries.Audit;
 using Executus.Identity;
@@ -10,10 +11,11 @@ namespace BotHost;
 /// <summary>
 /// Remembers every run this process saw (chat, resumed, scheduled) through the kernel's observer port: who it is for,
 /// its events and how it ended, and wakes whoever watches a run (the console's event stream) at each new event. After a
-/// restart the durable audit log answers for older runs. Tool arguments are kept redacted by the audit battery's
-/// <see cref="IAuditRedactor"/>, so a secret-keyed value never reaches a page.
+/// restart the durable audit log answers for older runs. Tool arguments and results are kept redacted by the audit
+/// battery's <see cref="IAuditRedactor"/> (results in plain text by their secret-named "name=value" pairs), so a
+/// secret-keyed value never reaches a page.
 /// </summary>
-internal sealed class RunTracker : IRunObserver
+internal sealed partial class RunTracker : IRunObserver
 {
     private const int MaxEventsPerRun = 500;
     private const int MaxRuns = 2000;
@@ -47,6 +49,11 @@ internal sealed class RunTracker : IRunObserver
             if (view.Arguments is { } arguments)
             {
                 view = view with { Arguments = Redact(view.Tool, arguments) };
+            }
+
+            if (runEvent is ToolCallCompletedEvent { Result.Result: { } result })
+            {
+                view = view with { Result = RunEventView.Cap(RedactResult(view.Tool, result.ToString() ?? string.Empty)) };
             }
 
             if (runEvent is RunFinishedEvent finished)
@@ -88,6 +95,33 @@ internal sealed class RunTracker : IRunObserver
             return "(arguments not shown: not JSON)";
         }
     }
+
+    // Why: a tool result is shown to operators, so it is masked like arguments: a JSON result through the redactor
+    // (secret-keyed properties at any depth), plain text by its "name=value" / "name: value" pairs whose name looks secret.
+    private string RedactResult(string? tool, string result)
+    {
+        string trimmed = result.TrimStart();
+        if (trimmed.StartsWith('{') || trimmed.StartsWith('['))
+        {
+            try
+            {
+                using JsonDocument document = JsonDocument.Parse(result);
+                AuditEvent redacted = _redactor.Redact(new AuditEvent(AuditEventKind.ToolCall, _time.GetUtcNow()) { ToolName = tool, Arguments = document.RootElement.Clone() });
+                return redacted.Arguments is { } json ? json.GetRawText() : "(redacted)";
+            }
+            catch (JsonException)
+            {
+                // Not JSON after all: masked as text below.
+            }
+        }
+
+        return SecretPair().Replace(result, m => DefaultAuditRedactor.IsSecretKey(m.Groups["name"].Value)
+            ? m.Groups["lead"].Value + DefaultAuditRedactor.Mask
+            : m.Value);
+    }
+
+    [GeneratedRegex("""(?<lead>\b(?<name>[A-Za-z][A-Za-z0-9_.\-]{0,63})\s*[:=]\s*)(?<value>"[^"\r\n]*"|'[^'\r\n]*'|[^\s,;]+)""")]
+    private static partial Regex SecretPair();
 
     private void Forget()
     {

@@ -8,6 +8,7 @@ public sealed class BotHostProcessTests : IDisposable
 {
     private const string AliceKey = "alice-key-0123456789";
     private const string BobKey = "bob-key-9876543210";
+    private const string OperatorKey = "olga-key-5555555555";
     private readonly string _state = Directory.CreateTempSubdirectory("bothost-test-").FullName;
 
     public void Dispose() => Directory.Delete(_state, recursive: true);
@@ -89,6 +90,43 @@ public sealed class BotHostProcessTests : IDisposable
         string[] kinds = [.. audit.GetProperty("data").EnumerateArray().Select(r => r.GetProperty("kind").GetString()!)];
         Assert.Contains("ToolCall", kinds);
         Assert.Contains("RunFinished", kinds);
+    }
+
+    [Fact]
+    public async Task The_daily_digest_skill_is_scheduled_from_its_skill_file_and_runs_now_through_the_assistant()
+    {
+        Dictionary<string, string> settings = BotProcess.Callers(("olga", OperatorKey, "operator"));
+        await using BotProcess bot = await BotProcess.StartAsync(_state, settings);
+        JsonElement schedules = (await bot.GetJsonAsync("/api/console/schedules", OperatorKey)).GetProperty("schedules");
+        JsonElement digest = Assert.Single(schedules.EnumerateArray(), s => s.GetProperty("id").GetString() == "skill:daily-digest");
+        Assert.Equal("0 8 * * 1-5", digest.GetProperty("cron").GetString());
+        Assert.Equal("skill daily-digest (agent assistant)", digest.GetProperty("target").GetString());
+        Assert.Equal("skill-scheduler", digest.GetProperty("owner").GetString());
+        Assert.Equal(3, digest.GetProperty("nextFires").GetArrayLength());
+
+        using HttpResponseMessage run = await bot.Http.SendAsync(bot.Request(HttpMethod.Post, "/api/console/schedules/skill:daily-digest/run", OperatorKey));
+        string body = await run.Content.ReadAsStringAsync();
+        Assert.True(run.IsSuccessStatusCode, body);
+        Assert.Contains("Completed", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_secret_in_a_tool_result_is_masked_in_the_kept_run_view_as_in_its_arguments()
+    {
+        await using BotProcess bot = await BotProcess.StartAsync(_state, TwoCallers());
+        await bot.ChatAsync("remember the db password: hunter2, api_key=sk-live-42 and colour: blue", AliceKey);
+        List<SseEvent> recall = await bot.ChatAsync("recall what you remember", AliceKey);
+        string runId = recall[0].Get("runId")!;
+
+        JsonElement run = await bot.GetJsonAsync($"/api/runs/{runId}", AliceKey);
+        JsonElement result = Assert.Single(run.GetProperty("events").EnumerateArray(), e => e.GetProperty("type").GetString() == "tool_result");
+        Assert.Equal("memory_get", result.GetProperty("tool").GetString());
+        string view = result.GetProperty("result").GetString()!;
+        Assert.DoesNotContain("hunter2", view, StringComparison.Ordinal);
+        Assert.DoesNotContain("sk-live-42", view, StringComparison.Ordinal);
+        Assert.Contains("password: ***", view, StringComparison.Ordinal);
+        Assert.Contains("api_key=***", view, StringComparison.Ordinal);
+        Assert.Contains("colour: blue", view, StringComparison.Ordinal); // only secret-named values are masked
     }
 
     [Fact]

@@ -490,7 +490,7 @@ internal sealed class ConsoleApi
                 cron = s.Cron,
                 timeZone = s.TimeZone,
                 enabled = s.Enabled,
-                target = $"{s.Target.Kind.ToString().ToLowerInvariant()} {s.Target.Name}",
+                target = s.Target.Kind == ScheduleTargetKind.Skill ? $"skill {s.Target.Name} (agent {s.Target.Agent})" : $"agent {s.Target.Name}",
                 input = s.Target.Input,
                 nextFireAt = s.NextFireAt,
                 nextFires = next,
@@ -553,7 +553,7 @@ internal sealed class ConsoleApi
             RunResult result = await _runner.RunNowAsync(id, _stopping);
             return Results.Ok(new { id, runId = result.RunId, outcome = result.Outcome.ToString() });
         }
-        catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException)
+        catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or PersonaAccessDeniedException)
         {
             return BadRequest(ex.Message);
         }
