@@ -23,17 +23,7 @@ public sealed class AddBatteriesTests : IDisposable
 
     public AddBatteriesTests()
     {
-        Directory.CreateDirectory(Path.Combine(_dir, "personas"));
-        File.WriteAllText(Path.Combine(_dir, "personas", "helper.md"), """
-            ---
-            name: helper
-            description: Helps.
-            tools: [clock, load_skill, read_skill_resource]
-            allowedCallers:
-              roles: [member]
-            ---
-            You help.
-            """);
+        BatteryFolders.WriteHelperPersona(_dir, "clock, load_skill, read_skill_resource");
         Directory.CreateDirectory(Path.Combine(_dir, "skills", "greeting"));
         File.WriteAllText(Path.Combine(_dir, "skills", "greeting", "SKILL.md"), """
             ---
@@ -144,6 +134,8 @@ public sealed class AddBatteriesTests : IDisposable
     [InlineData("Executus:Batteries:Schedule:Enabled", "sometimes")]
     [InlineData("Executus:Schedule:ShutdownTimeout", "soon")]
     [InlineData("Executus:Critic:SoftDeadline", "later")]
+    [InlineData("Executus:Schedule:Skills:SyncInterval", "0s")]
+    [InlineData("Executus:Schedule:Skills:Enabled", "perhaps")]
     public async Task A_misconfigured_battery_fails_the_host_start_naming_the_key(string key, string value)
     {
         var config = new InMemoryConfigSource();
