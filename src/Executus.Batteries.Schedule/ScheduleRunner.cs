@@ -25,7 +25,7 @@ namespace Executus.Schedules;
 /// port first; a refusal (or a budget that cannot answer) skips that firing and is audited as
 /// <see cref="AuditEventKind.BudgetRefused"/>.</para>
 /// </remarks>
-public sealed partial class ScheduleRunner : IHostedService, IAsyncDisposable
+public sealed partial class ScheduleRunner : IHostedService, IAsyncDisposable, IDisposable
 {
     /// <summary>The name of the runner's <see cref="Meter"/>.</summary>
     public const string MeterName = ExecutusTelemetry.ScheduleMeterName;
@@ -206,6 +206,21 @@ public sealed partial class ScheduleRunner : IHostedService, IAsyncDisposable
 
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         _stopping.Dispose();
+    }
+
+    /// <summary>
+    /// Begins stopping without waiting (a container disposed synchronously calls this): no further firing starts and
+    /// running firings are cancelled. Prefer <see cref="StopAsync"/> or <see cref="DisposeAsync"/>, which wait.
+    /// </summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        // Why: the loop and the firings observe the token; the source stays undisposed for them.
+        _stopping.Cancel();
     }
 
     /// <summary>Fires what is due now and returns when the runner should look again (the earliest planned firing).</summary>

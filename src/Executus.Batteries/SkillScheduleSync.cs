@@ -24,7 +24,7 @@ namespace Executus.Batteries;
 /// <see cref="SkillScheduleSyncResult.Skipped"/> and logged as a warning, once while the reason stays the same; the
 /// other skills are still synced. Hosts sharing a store may all sync: every write is an idempotent upsert or delete.</para>
 /// </remarks>
-public sealed partial class SkillScheduleSync : IHostedService, IAsyncDisposable
+public sealed partial class SkillScheduleSync : IHostedService, IAsyncDisposable, IDisposable
 {
     private readonly ISkillStore _skills;
     private readonly ScheduleRunner _runner;
@@ -35,6 +35,7 @@ public sealed partial class SkillScheduleSync : IHostedService, IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private HashSet<string> _reported = new(StringComparer.Ordinal);
     private Task? _loop;
+    private int _disposed;
 
     /// <summary>Initializes a new instance of the <see cref="SkillScheduleSync"/> class.</summary>
     /// <param name="skills">The skill store to read.</param>
@@ -105,6 +106,11 @@ public sealed partial class SkillScheduleSync : IHostedService, IAsyncDisposable
     /// <returns>A task that completes when the loop has stopped.</returns>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (_loop is { } loop)
         {
@@ -115,9 +121,30 @@ public sealed partial class SkillScheduleSync : IHostedService, IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_loop is { } loop)
+        {
+            await loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
         _stopping.Dispose();
-        _gate.Dispose();
+    }
+
+    /// <summary>Stops the periodic sync without waiting for it (a container disposed synchronously calls this).</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        // Why: the loop ends at its next await once cancelled; the token source stays undisposed for it to observe.
+        _stopping.Cancel();
     }
 
     private async Task LoopAsync(CancellationToken stopping)

@@ -221,6 +221,17 @@ public sealed class SkillScheduleSyncTests : IDisposable
     }
 
     [Fact]
+    public async Task A_container_disposed_synchronously_after_the_sync_started_stops_it_without_throwing()
+    {
+        using var model = new ScriptedChatClient();
+        ServiceProvider provider = Build(model);
+        SkillScheduleSync sync = provider.GetRequiredService<SkillScheduleSync>();
+        await sync.StartAsync(CancellationToken.None);
+        provider.Dispose();
+        await sync.StopAsync(CancellationToken.None); // after disposal: nothing left to stop
+    }
+
+    [Fact]
     public void The_skill_file_names_its_schedules_agent_and_an_agent_without_a_schedule_is_refused()
     {
         Skill skill = SkillFolderLoader.LoadSkill(Path.Combine(_dir, "skills", "report"));

@@ -56,6 +56,16 @@ public sealed class McpClientTests(McpServersFixture servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_container_disposed_synchronously_stops_its_servers()
+    {
+        ServiceProvider provider = await StartAsync(new ScriptedChatClient(), o => o.Servers.Add(Node("everything", servers.Everything)));
+        McpServerConnection connection = provider.GetRequiredService<McpServerManager>().GetConnection("everything");
+        Assert.Equal(McpServerState.Running, connection.State);
+        provider.Dispose();
+        Assert.Equal(McpServerState.Stopped, connection.State);
+    }
+
+    [Fact]
     public async Task A_destructive_tool_is_denied_without_approval_and_the_file_is_not_written()
     {
         ScriptedChatClient model = new();

@@ -13,7 +13,7 @@ namespace Executus.Mcp;
 /// permission stages, the dispatch guard, audit and the run's cancellation like any tool), starts the eager ones at host
 /// start, the lazy ones at first use, and stops them with the host. A server that fails does not stop the others.
 /// </summary>
-public sealed partial class McpServerManager : IHostedService, IAsyncDisposable
+public sealed partial class McpServerManager : IHostedService, IAsyncDisposable, IDisposable
 {
     /// <summary>The name of the meter this package reports on: <c>Executus.Mcp</c>.</summary>
     public const string MeterName = "Executus.Mcp";
@@ -122,6 +122,15 @@ public sealed partial class McpServerManager : IHostedService, IAsyncDisposable
         await StopAsync().ConfigureAwait(false);
         _telemetry.Dispose();
     }
+
+    /// <summary>
+    /// Stops every server, blocking until they are stopped (a container disposed synchronously calls this; prefer
+    /// <see cref="DisposeAsync"/>).
+    /// </summary>
+    public void Dispose() =>
+        // Why: server processes must not outlive the host; StopAsync continues on the thread pool (ConfigureAwait(false)),
+        // so blocking here cannot deadlock on a synchronization context.
+        DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server '{Server}' is unavailable; the other servers keep working: {Reason}")]
     private static partial void LogServerUnavailable(ILogger logger, string server, string reason);
