@@ -14,7 +14,7 @@ namespace BotHost;
 /// Phrases: "time" → <c>current_time</c>; "remember X" → <c>memory_set</c>; "recall" → <c>memory_get</c>; "release notes"
 /// → <c>load_skill</c> + <c>read_skill_resource</c> + <c>current_time</c>; "announce X" → <c>post_announcement</c>
 /// (moderators only); "fetch URL" → <c>web_fetch</c> (a private or loopback URL is denied by the SSRF guard); "slow" → <c>current_time</c>, then a pause of <see cref="SlowDelay"/> before the answer (to
-/// interrupt a run); "essay" → an answer billed at 7,000 output tokens (to reach the budget's soft and hard limits).
+/// interrupt a run); "dawdle" → the pause first, then <c>current_time</c> (to reach the critic's soft deadline); "essay" → an answer billed at 7,000 output tokens (to reach the budget's soft and hard limits).
 /// </remarks>
 internal sealed class DemoChatClient : IChatClient
 {
@@ -37,6 +37,13 @@ internal sealed class DemoChatClient : IChatClient
         List<FunctionResultContent> results = [.. list.Skip(lastUser + 1).SelectMany(m => m.Contents).OfType<FunctionResultContent>()];
         HashSet<string> tools = [.. options?.Tools?.Select(t => t.Name) ?? []];
         long inputTokens = Math.Max(1, list.Sum(m => (long)m.Text.Length) / 4 + (options?.Instructions?.Length ?? 0) / 4);
+
+        if (lower.Contains("dawdle", StringComparison.Ordinal) && results.Count == 0)
+        {
+            // Why: a pause BEFORE the tool call, so the run reaches a model-call boundary after it (the critic's deadlines
+            // are checked there); "slow" pauses in the final answer, where no boundary follows.
+            await Task.Delay(SlowDelay, cancellationToken).ConfigureAwait(false);
+        }
 
         FunctionCallContent? next = NextCall(lower, input, calls, tools);
         if (next is not null)
@@ -127,7 +134,7 @@ internal sealed class DemoChatClient : IChatClient
             return Call("post_announcement", new() { ["text"] = input["announce ".Length..].Trim() });
         }
 
-        if (lower.Contains("time", StringComparison.Ordinal) || lower.Contains("slow", StringComparison.Ordinal))
+        if (lower.Contains("time", StringComparison.Ordinal) || lower.Contains("slow", StringComparison.Ordinal) || lower.Contains("dawdle", StringComparison.Ordinal))
         {
             return Call("current_time", []);
         }

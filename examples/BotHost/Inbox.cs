@@ -18,7 +18,7 @@ internal sealed class LiveRuns
 
 /// <summary>
 /// The bot's <see cref="IDelivery"/>: output of runs nobody is watching live (resumed after a restart, fired by a
-/// schedule) goes to its caller's inbox (<c>GET /api/inbox</c>) and to the console.
+/// schedule) and every critic escalation go to the caller's inbox (<c>GET /api/inbox</c>) and to the log.
 /// </summary>
 internal sealed partial class Inbox : IDelivery
 {
@@ -38,7 +38,9 @@ internal sealed partial class Inbox : IDelivery
     public ValueTask DeliverAsync(Delivery delivery, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(delivery);
-        if (_live.Contains(delivery.RunId))
+        // Why: a live run's own output is already on its stream; a critic's escalation is for the people behind it,
+        // so it is kept (and logged) even while the run streams.
+        if (_live.Contains(delivery.RunId) && !delivery.Metadata.ContainsKey(Executus.Critics.DeliveryEscalator.EventKey))
         {
             return ValueTask.CompletedTask;
         }

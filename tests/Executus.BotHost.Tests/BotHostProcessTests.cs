@@ -130,6 +130,29 @@ public sealed class BotHostProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task A_run_past_the_critics_soft_deadline_without_progress_is_escalated_and_the_escalation_reaches_the_inbox_and_the_log()
+    {
+        await using BotProcess bot = await BotProcess.StartAsync(_state, TwoCallers(
+            ("Executus:Critic:SoftDeadline", "1s"),
+            ("Executus:Critic:Rules:SilentIterations", "1"),
+            ("BotHost:Demo:SlowDelay", "2s")));
+        List<SseEvent> events = await bot.ChatAsync("dawdle, then tell me the time", AliceKey);
+        string runId = events[0].Get("runId")!;
+
+        SseEvent verdict = Assert.Single(events, e => e.Type == "critic_verdict");
+        Assert.Equal("Escalate", verdict.Get("verdict"));
+        Assert.Contains("No progress", verdict.Get("warning"), StringComparison.Ordinal);
+        Assert.Equal("Escalated", events[^1].Get("outcome"));
+
+        // The run streamed live, yet the escalation is kept for the people behind it: inbox, log and audit.
+        JsonElement item = Assert.Single((await bot.GetJsonAsync("/api/inbox", AliceKey)).EnumerateArray(), i => i.GetProperty("runId").GetString() == runId);
+        Assert.StartsWith($"Run {runId} escalated: No progress", item.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Contains($"Delivered to alice (run {runId}", bot.Stderr, StringComparison.Ordinal);
+        JsonElement audit = await bot.GetJsonAsync($"/api/audit?run={runId}&kind=CriticVerdict", AliceKey);
+        Assert.Single(audit.GetProperty("data").EnumerateArray());
+    }
+
+    [Fact]
     public async Task A_request_without_a_valid_key_gets_401_and_costs_nothing()
     {
         await using BotProcess bot = await BotProcess.StartAsync(_state, TwoCallers());
