@@ -153,6 +153,41 @@ public sealed class BotHostProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task A_body_that_is_not_json_or_a_mistyped_query_value_gets_a_json_error_naming_it_and_without_a_key_still_401()
+    {
+        await using BotProcess bot = await BotProcess.StartAsync(_state, TwoCallers());
+        foreach ((HttpMethod method, string path, string? body, string named) in ((HttpMethod, string, string?, string)[])[
+            (HttpMethod.Post, "/api/chat", "not json", "ChatRequest body"),
+            (HttpMethod.Post, "/api/chat", """{"message": 123}""", "ChatRequest body"),
+            (HttpMethod.Get, "/api/audit?limit=many", null, "limit")])
+        {
+            foreach (string? key in (string?[])[AliceKey, null])
+            {
+                using HttpRequestMessage request = bot.Request(method, path, key);
+                if (body is not null)
+                {
+                    request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+                }
+
+                using HttpResponseMessage response = await bot.Http.SendAsync(request);
+                JsonElement error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+                if (key is null)
+                {
+                    Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+                    Assert.Contains("API key", error.GetProperty("error").GetString(), StringComparison.Ordinal);
+                }
+                else
+                {
+                    Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+                    Assert.Contains(named, error.GetProperty("error").GetString(), StringComparison.Ordinal);
+                }
+            }
+        }
+
+        Assert.Empty((await bot.GetJsonAsync("/api/runs", AliceKey)).GetProperty("data").EnumerateArray());
+    }
+
+    [Fact]
     public async Task A_request_without_a_valid_key_gets_401_and_costs_nothing()
     {
         await using BotProcess bot = await BotProcess.StartAsync(_state, TwoCallers());

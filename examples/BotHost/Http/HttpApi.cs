@@ -32,14 +32,9 @@ internal static class HttpApi
 
         RouteGroupBuilder api = app.MapGroup("/api").AddEndpointFilter(async (context, next) =>
         {
-            HttpRequest request = context.HttpContext.Request;
-            string? key = request.Headers.Authorization.ToString() is { Length: > 7 } auth && auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-                ? auth[7..].Trim()
-                : request.Headers["X-Api-Key"].ToString();
-            if (authenticator.Authenticate(key) is not { } caller)
+            if (Authenticate(context.HttpContext.Request, authenticator) is not { } caller)
             {
-                context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
-                return Results.Json(new { error = "a valid API key is required (Authorization: Bearer KEY or X-Api-Key: KEY)" }, statusCode: StatusCodes.Status401Unauthorized);
+                return Unauthorized(context.HttpContext);
             }
 
             context.HttpContext.Items[typeof(CallerIdentity)] = caller;
@@ -125,6 +120,21 @@ internal static class HttpApi
 
     private static async Task<IResult> ReadAsync(CommandProcessor commands, CallerIdentity caller, string line, CancellationToken cancellationToken) =>
         (await CommandAsync(commands, caller, line, cancellationToken, asResult: true))!;
+
+    /// <summary>The caller whose key the request carries (<c>Authorization: Bearer KEY</c> or <c>X-Api-Key</c>), or null.</summary>
+    internal static CallerIdentity? Authenticate(HttpRequest request, ApiKeyAuthenticator authenticator)
+    {
+        string? key = request.Headers.Authorization.ToString() is { Length: > 7 } auth && auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? auth[7..].Trim()
+            : request.Headers["X-Api-Key"].ToString();
+        return authenticator.Authenticate(key);
+    }
+
+    internal static IResult Unauthorized(HttpContext http)
+    {
+        http.Response.Headers.WWWAuthenticate = "Bearer";
+        return Results.Json(new { error = "a valid API key is required (Authorization: Bearer KEY or X-Api-Key: KEY)" }, statusCode: StatusCodes.Status401Unauthorized);
+    }
 
     internal static CallerIdentity Caller(HttpContext http) => (CallerIdentity)http.Items[typeof(CallerIdentity)]!;
 

@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -44,7 +46,25 @@ internal sealed partial class HttpChannel : IHostedService, IAsyncDisposable
         builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
         builder.Services.AddSingleton(_bot.GetRequiredService<ILoggerFactory>());
         builder.Services.Configure<JsonOptions>(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
+        // Why: a body that is not JSON or a query value of the wrong type answers a JSON error naming the parameter,
+        // like every other refusal of this API, instead of an empty 400.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         WebApplication app = builder.Build();
+        app.Use(async (http, next) =>
+        {
+            try
+            {
+                await next(http);
+            }
+            catch (BadHttpRequestException ex) when (!http.Response.HasStarted)
+            {
+                // Why: parameters are bound before the key check runs; without a valid key the answer stays 401.
+                IResult answer = http.Request.Path.StartsWithSegments("/api") && HttpApi.Authenticate(http.Request, authenticator) is null
+                    ? HttpApi.Unauthorized(http)
+                    : Results.Json(new { error = ex.Message }, statusCode: ex.StatusCode);
+                await answer.ExecuteAsync(http);
+            }
+        });
         HttpApi.Map(app, _bot, authenticator);
         ConsoleAssets.Map(app);
         await app.StartAsync(cancellationToken);
