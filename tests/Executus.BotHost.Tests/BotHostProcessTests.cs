@@ -108,6 +108,15 @@ public sealed class BotHostProcessTests : IDisposable
         string body = await run.Content.ReadAsStringAsync();
         Assert.True(run.IsSuccessStatusCode, body);
         Assert.Contains("Completed", body, StringComparison.Ordinal);
+        Assert.Contains("Skill schedule skill:daily-digest saved", bot.Stderr, StringComparison.Ordinal);
+
+        // The next start reads the same schedule back from SQLite and finds nothing to change (nor a last firing to lose).
+        bot.Terminate();
+        Assert.Equal(0, await bot.WaitForExitAsync(BotProcess.Patience));
+        await using BotProcess again = await BotProcess.StartAsync(_state, settings);
+        JsonElement kept = Assert.Single((await again.GetJsonAsync("/api/console/schedules", OperatorKey)).GetProperty("schedules").EnumerateArray(), s => s.GetProperty("id").GetString() == "skill:daily-digest");
+        Assert.Equal("Completed", kept.GetProperty("lastOutcome").GetString());
+        Assert.DoesNotContain("Skill schedule skill:daily-digest saved", again.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
