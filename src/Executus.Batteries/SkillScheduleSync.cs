@@ -87,9 +87,12 @@ public sealed partial class SkillScheduleSync : IHostedService, IAsyncDisposable
         }
     }
 
-    /// <summary>Syncs once (a failing store fails the start), then keeps syncing every <see cref="SkillScheduleOptions.SyncInterval"/>.</summary>
+    /// <summary>
+    /// Syncs once, then keeps syncing every <see cref="SkillScheduleOptions.SyncInterval"/>. A store that fails the first
+    /// sync is logged and tried again at the next interval: the host still starts.
+    /// </summary>
     /// <param name="cancellationToken">A token to abort the start.</param>
-    /// <returns>A task that completes when the first sync is done.</returns>
+    /// <returns>A task that completes when the first sync is done or has failed.</returns>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (!_options.Enabled || _loop is not null)
@@ -97,7 +100,16 @@ public sealed partial class SkillScheduleSync : IHostedService, IAsyncDisposable
             return;
         }
 
-        await SyncAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await SyncAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not (OperationCanceledException or OutOfMemoryException))
+        {
+            // Why: keeping skills' schedules is auxiliary; a store busy at start must not stop the host's chat or runs.
+            LogSyncFailed(_logger, ex);
+        }
+
         _loop = Task.Run(() => LoopAsync(_stopping.Token), CancellationToken.None);
     }
 

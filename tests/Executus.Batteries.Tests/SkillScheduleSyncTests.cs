@@ -232,6 +232,35 @@ public sealed class SkillScheduleSyncTests : IDisposable
     }
 
     [Fact]
+    public async Task A_skill_store_failing_at_start_does_not_stop_the_host_and_a_later_interval_syncs()
+    {
+        var store = new FlakySkillStore(failures: 1);
+        await store.SaveAsync(null, SkillFolderLoader.LoadSkill(Path.Combine(_dir, "skills", "report")));
+        await store.SetStateAsync(null, "report", SkillState.Active);
+        using var model = new ScriptedChatClient();
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSingleton<ISkillStore>(store); // before AddBatteries: TryAdd keeps it
+        AddBatteries(builder.Services, model, ("Executus:Schedule:Skills:SyncInterval", "1s"));
+        using IHost host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            IScheduleStore schedules = host.Services.GetRequiredService<ScheduleRunner>().Store;
+            Assert.Equal(1, store.Failed);
+            DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+            while (await schedules.GetAsync("skill:report") is null)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the periodic sync never saved the skill's schedule");
+                await Task.Delay(100);
+            }
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
     public void The_skill_file_names_its_schedules_agent_and_an_agent_without_a_schedule_is_refused()
     {
         Skill skill = SkillFolderLoader.LoadSkill(Path.Combine(_dir, "skills", "report"));
@@ -244,5 +273,33 @@ public sealed class SkillScheduleSyncTests : IDisposable
         SkillValidationException error = Assert.Throws<SkillValidationException>(() => SkillFolderLoader.LoadSkill(Path.Combine(_dir, "skills", "orphan")));
         Assert.Equal(SkillRule.Schedule, error.Rule);
         Assert.Contains("executus.schedule.agent", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A skill store whose listing fails the first <c>failures</c> times (a store busy at start).</summary>
+    private sealed class FlakySkillStore(int failures) : ISkillStore
+    {
+        private readonly InMemorySkillStore _inner = new();
+        private int _failed;
+
+        public int Failed => Volatile.Read(ref _failed);
+
+        public ValueTask<SkillPage> ListAsync(string? tenant, SkillState? state = null, string? cursor = null, int limit = 100, CancellationToken cancellationToken = default) =>
+            Interlocked.Increment(ref _failed) <= failures
+                ? throw new InvalidOperationException("The skill store is busy.")
+                : _inner.ListAsync(tenant, state, cursor, limit, cancellationToken);
+
+        public ValueTask<SkillVersion?> GetAsync(string? tenant, string name, int? version = null, CancellationToken cancellationToken = default) => _inner.GetAsync(tenant, name, version, cancellationToken);
+
+        public ValueTask<SkillInfo?> GetInfoAsync(string? tenant, string name, CancellationToken cancellationToken = default) => _inner.GetInfoAsync(tenant, name, cancellationToken);
+
+        public ValueTask<IReadOnlyList<SkillVersion>> ListVersionsAsync(string? tenant, string name, CancellationToken cancellationToken = default) => _inner.ListVersionsAsync(tenant, name, cancellationToken);
+
+        public ValueTask<SkillVersion> SaveAsync(string? tenant, Skill skill, CancellationToken cancellationToken = default) => _inner.SaveAsync(tenant, skill, cancellationToken);
+
+        public ValueTask<SkillInfo> SetActiveVersionAsync(string? tenant, string name, int version, CancellationToken cancellationToken = default) => _inner.SetActiveVersionAsync(tenant, name, version, cancellationToken);
+
+        public ValueTask<SkillInfo> SetStateAsync(string? tenant, string name, SkillState state, CancellationToken cancellationToken = default) => _inner.SetStateAsync(tenant, name, state, cancellationToken);
+
+        public ValueTask<bool> DeleteAsync(string? tenant, string name, CancellationToken cancellationToken = default) => _inner.DeleteAsync(tenant, name, cancellationToken);
     }
 }
