@@ -148,8 +148,9 @@ public sealed class BotHostProcessTests : IDisposable
         List<SseEvent> events = await bot.ChatAsync("dawdle, then tell me the time", AliceKey);
         string runId = events[0].Get("runId")!;
 
-        SseEvent verdict = Assert.Single(events, e => e.Type == "critic_verdict");
-        Assert.Equal("Escalate", verdict.Get("verdict"));
+        // Why Single with the verdict: on a loaded machine the first boundary may already be past the soft deadline,
+        // where the reviewer sees progress and extends (also a verdict); the escalation is still one.
+        SseEvent verdict = Assert.Single(events, e => e.Type == "critic_verdict" && e.Get("verdict") == "Escalate");
         Assert.Contains("No progress", verdict.Get("warning"), StringComparison.Ordinal);
         Assert.Equal("Escalated", events[^1].Get("outcome"));
 
@@ -158,7 +159,7 @@ public sealed class BotHostProcessTests : IDisposable
         Assert.StartsWith($"Run {runId} escalated: No progress", item.GetProperty("text").GetString(), StringComparison.Ordinal);
         Assert.Contains($"Delivered to alice (run {runId}", bot.Stderr, StringComparison.Ordinal);
         JsonElement audit = await bot.GetJsonAsync($"/api/audit?run={runId}&kind=CriticVerdict", AliceKey);
-        Assert.Single(audit.GetProperty("data").EnumerateArray());
+        Assert.NotEmpty(audit.GetProperty("data").EnumerateArray());
     }
 
     [Fact]
