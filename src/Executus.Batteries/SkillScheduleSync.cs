@@ -19,7 +19,9 @@ namespace Executus.Batteries;
 /// schedule's agent (<see cref="SkillSchedule.Agent"/>, else <see cref="SkillScheduleOptions.Agent"/>) for the caller
 /// <see cref="SkillScheduleOptions.Caller"/> (in the skill's tenant). A schedule whose skill is deleted, retired or no
 /// longer scheduled is removed; one whose skill's cron, time zone, input or agent changed is saved again (its last
-/// firing is kept, occurrences it had missed are dropped); other schedules are never touched.</para>
+/// firing is kept, occurrences it had missed are dropped). What the skill file does not say is the host's and is kept:
+/// whether the schedule is enabled (an operator may switch it off), its misfire and overlap policies, jitter and lane.
+/// Other schedules are never touched.</para>
 /// <para>A skill that cannot be scheduled (no agent, or a schedule the Schedule battery refuses) is reported in
 /// <see cref="SkillScheduleSyncResult.Skipped"/> and logged as a warning, once while the reason stays the same; the
 /// other skills are still synced. Hosts sharing a store may all sync: every write is an idempotent upsert or delete.</para>
@@ -240,12 +242,28 @@ public sealed partial class SkillScheduleSync : IHostedService, IAsyncDisposable
             }
         }
 
-        foreach ((string id, Schedule candidate) in wanted)
+        foreach ((string id, Schedule wantedSchedule) in wanted)
         {
-            if (existing.TryGetValue(id, out Schedule? current) && SameDefinition(current, candidate))
+            Schedule candidate = wantedSchedule;
+            if (existing.TryGetValue(id, out Schedule? current))
             {
-                unchanged++;
-                continue;
+                if (SameDefinition(current, candidate))
+                {
+                    unchanged++;
+                    continue;
+                }
+
+                // Why: the skill file owns when and what runs; how it runs (switched off by an operator, misfire and
+                // overlap policies, jitter, lane) belongs to the host and survives a change of the skill.
+                candidate = candidate with
+                {
+                    Enabled = current.Enabled,
+                    Misfire = current.Misfire,
+                    MaxCatchUp = current.MaxCatchUp,
+                    Overlap = current.Overlap,
+                    Jitter = current.Jitter,
+                    Lane = current.Lane,
+                };
             }
 
             await _runner.SaveAsync(candidate, cancellationToken).ConfigureAwait(false);
@@ -284,7 +302,6 @@ public sealed partial class SkillScheduleSync : IHostedService, IAsyncDisposable
     private static bool SameDefinition(Schedule current, Schedule wanted) =>
         current.Cron == wanted.Cron &&
         current.TimeZone == wanted.TimeZone &&
-        current.Enabled &&
         current.Target.Kind == wanted.Target.Kind &&
         current.Target.Name == wanted.Target.Name &&
         current.Target.Input == wanted.Target.Input &&

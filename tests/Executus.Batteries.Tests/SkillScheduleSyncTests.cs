@@ -155,6 +155,31 @@ public sealed class SkillScheduleSyncTests : IDisposable
     }
 
     [Fact]
+    public async Task A_skill_schedule_switched_off_by_an_operator_stays_off_through_syncs_and_a_change_of_the_skill()
+    {
+        using var model = new ScriptedChatClient();
+        await using ServiceProvider provider = Build(model);
+        SkillScheduleSync sync = provider.GetRequiredService<SkillScheduleSync>();
+        ScheduleRunner runner = provider.GetRequiredService<ScheduleRunner>();
+        await sync.SyncAsync();
+        Schedule report = (await runner.Store.GetAsync("skill:report"))!;
+        await runner.SaveAsync(report with { Enabled = false, Overlap = OverlapPolicy.QueueOne });
+
+        SkillScheduleSyncResult again = await sync.SyncAsync();
+        Assert.Empty(again.Saved);
+        Assert.False((await runner.Store.GetAsync("skill:report"))!.Enabled);
+
+        SkillLibrary library = provider.GetRequiredService<SkillLibrary>();
+        Skill skill = (await library.Store.GetAsync(null, "report"))!.Skill;
+        await library.SaveAsync(null, skill with { Schedule = skill.Schedule! with { Cron = "0 7 * * *" } }, activate: true);
+        Assert.Equal(["skill:report"], (await sync.SyncAsync()).Saved);
+        Schedule changed = (await runner.Store.GetAsync("skill:report"))!;
+        Assert.Equal("0 7 * * *", changed.Cron);
+        Assert.False(changed.Enabled);
+        Assert.Equal(OverlapPolicy.QueueOne, changed.Overlap);
+    }
+
+    [Fact]
     public async Task A_scheduled_skill_without_an_agent_is_skipped_with_the_reason_and_the_configured_agent_fills_in()
     {
         WriteSkill("digest", """
