@@ -200,6 +200,27 @@ public sealed partial class ConsoleTests : IClassFixture<ChromiumFixture>, IAsyn
         ILocator rows = page.Locator("#audit-table tbody tr");
         await Expect(rows.First).ToHaveAttributeAsync("data-kind", new Regex("."));
 
+        // Overlapping searches: the first answer is held until the second has been shown; it must not replace it.
+        var held = new TaskCompletionSource();
+        static bool ToolCalls(string url) => url.Contains("/api/console/audit", StringComparison.Ordinal) && url.Contains("kind=ToolCall", StringComparison.Ordinal);
+        await page.RouteAsync(ToolCalls, async route =>
+        {
+            await held.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await route.ContinueAsync();
+        });
+        await Field(page, "Kind").SelectOptionAsync("ToolCall");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        await Field(page, "Kind").SelectOptionAsync("RunStarted");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        await Expect(page.Locator("#audit-table tbody tr[data-kind='RunStarted']")).ToHaveCountAsync(4);
+        Task<IResponse> lateAnswer = page.WaitForResponseAsync(r => ToolCalls(r.Url));
+        held.SetResult();
+        await lateAnswer;
+        await page.UnrouteAsync(ToolCalls);
+        await page.WaitForTimeoutAsync(500); // the page has read the late answer by now
+        Assert.Equal(4, await page.Locator("#audit-table tbody tr[data-kind='RunStarted']").CountAsync());
+        Assert.Equal(0, await page.Locator("#audit-table tbody tr[data-kind='ToolCall']").CountAsync());
+
         // kind + tool
         await Field(page, "Kind").SelectOptionAsync("ToolCall");
         await Field(page, "Tool").FillAsync("memory_set");

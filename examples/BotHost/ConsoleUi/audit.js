@@ -6,6 +6,8 @@
 const Fields = ['run', 'caller', 'agent', 'tool', 'kind', 'outcome', 'since', 'until', 'limit'];
 let cursors = [null];
 let page = 0;
+// Why: searches can overlap (a second Enter before the first answer); only the newest one may fill the table.
+let latest = 0;
 
 window.page = {
   async init(me) {
@@ -68,13 +70,16 @@ async function search(first) {
 async function show(index) {
   const query = filters();
   if (cursors[index]) query.set('cursor', cursors[index]);
+  const mine = ++latest;
   let data;
   try {
     data = await ui.api(`/api/console/audit?${query}`);
   } catch (error) {
-    ui.say(error.message, 'error');
+    if (mine === latest) ui.say(error.message, 'error');
     return;
   }
+
+  if (mine !== latest) return;
 
   const kind = document.getElementById('f-kind');
   if (kind.options.length === 1) {

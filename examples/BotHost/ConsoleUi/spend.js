@@ -23,17 +23,23 @@ window.page = {
   },
 };
 
+// Why: loads can overlap (a scope picked before the last answer came); only the newest one may draw.
+let latest = 0;
+
 async function load(scope, key) {
   const metric = document.getElementById('spend-metric').value;
   const query = new URLSearchParams({ scope });
   if (key) query.set('key', key);
+  const mine = ++latest;
   let data;
   try {
     data = await ui.api(`/api/console/spend?${query}`);
   } catch (error) {
-    ui.say(error.message, 'error');
+    if (mine === latest) ui.say(error.message, 'error');
     return;
   }
+
+  if (mine !== latest) return;
 
   const keys = document.getElementById('spend-key');
   const names = data.top.map(t => t.name);
