@@ -51,18 +51,12 @@ public sealed class SkillScheduleOptions
     {
         ArgumentNullException.ThrowIfNull(config);
         var defaults = new SkillScheduleOptions();
-        string? agent = config.GetString(ConfigPrefix + "Agent");
-        string caller = config.GetString(ConfigPrefix + "Caller") ?? defaults.Caller;
-        if (string.IsNullOrWhiteSpace(caller))
-        {
-            throw new ConfigException(ConfigPrefix + "Caller", caller, "a caller id (not blank)");
-        }
-
+        // Why no blank checks: a blank value reads as missing (the default).
         return new SkillScheduleOptions
         {
             Enabled = config.GetBool(ConfigPrefix + "Enabled", defaults.Enabled),
-            Agent = string.IsNullOrWhiteSpace(agent) ? null : agent.Trim(),
-            Caller = caller.Trim(),
+            Agent = config.GetString(ConfigPrefix + "Agent"),
+            Caller = config.GetString(ConfigPrefix + "Caller", defaults.Caller),
             Roles = [.. config.GetList(ConfigPrefix + "Roles")],
             Tenants = [.. config.GetList(ConfigPrefix + "Tenants")],
             SyncInterval = config.GetDuration(ConfigPrefix + "SyncInterval", defaults.SyncInterval, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),

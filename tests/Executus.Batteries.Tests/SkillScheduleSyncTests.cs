@@ -286,6 +286,17 @@ public sealed class SkillScheduleSyncTests : IDisposable
     }
 
     [Fact]
+    public void Blank_skill_schedule_settings_read_as_their_defaults()
+    {
+        var config = new InMemoryConfigSource();
+        config.Set("Executus:Schedule:Skills:Caller", "  ");
+        config.Set("Executus:Schedule:Skills:Agent", " ");
+        SkillScheduleOptions options = SkillScheduleOptions.FromConfig(config);
+        Assert.Equal("skill-scheduler", options.Caller);
+        Assert.Null(options.Agent);
+    }
+
+    [Fact]
     public void The_skill_file_names_its_schedules_agent_and_an_agent_without_a_schedule_is_refused()
     {
         Skill skill = SkillFolderLoader.LoadSkill(Path.Combine(_dir, "skills", "report"));
