@@ -35,6 +35,7 @@ public sealed partial class LedgerBudget : IBudget
     private readonly string _idPrefix = NewIdPrefix();
     private readonly bool _systemClock;
     private Reading? _lastReading;
+    private SoftLines? _lastSoftLines;
     private long _checks;
     private long _reservations;
 
@@ -301,27 +302,25 @@ public sealed partial class LedgerBudget : IBudget
         };
     }
 
-    private static (string Warning, string Notice)? SoftWarning(
+    private (string Warning, string Notice)? SoftWarning(
         BudgetScopeLimit[] scopes, BudgetLimit?[] limits, ReadOnlySpan<BudgetAmount> spent, ReadOnlySpan<BudgetAmount> reserved, BudgetAmount estimate, BudgetOptions options, RunState run)
     {
+        SoftLines lines = SoftLinesFor(limits, options.SoftLimitPercent);
         for (int i = 0; i < scopes.Length; i++)
         {
-            BudgetLimit? limit = limits[i];
-            double percent = limit?.SoftLimitPercent ?? options.SoftLimitPercent ?? 0;
-            if (limit is null || percent <= 0)
+            if (limits[i] is not { } limit || !lines.Any[i])
             {
                 continue;
             }
 
-            BudgetAmount after = spent[i] + reserved[i] + estimate;
             (BudgetMetric Metric, decimal Used, decimal Max)? passed = null;
-            if (limit.MaxCost is decimal maxCost && after.Cost >= maxCost * (decimal)percent / 100m)
+            if (limit.MaxCost is decimal maxCost && spent[i].Cost + reserved[i].Cost + estimate.Cost is var cost && cost >= lines.Cost[i])
             {
-                passed = (BudgetMetric.Cost, after.Cost, maxCost);
+                passed = (BudgetMetric.Cost, cost, maxCost);
             }
-            else if (limit.MaxTokens is long maxTokens && after.Tokens >= maxTokens * percent / 100d)
+            else if (limit.MaxTokens is long maxTokens && spent[i].Tokens + reserved[i].Tokens + estimate.Tokens is var tokens && tokens >= lines.Tokens[i])
             {
-                passed = (BudgetMetric.Tokens, after.Tokens, maxTokens);
+                passed = (BudgetMetric.Tokens, tokens, maxTokens);
             }
 
             if (passed is { } p && run.TryWarn(scopes[i].Key))
@@ -339,6 +338,23 @@ public sealed partial class LedgerBudget : IBudget
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The soft lines of <paramref name="limits"/> at the options' default percentage. Why: the line of a money limit is
+    /// decimal arithmetic (a conversion from the double percentage, a multiplication and a division); the limits arrays
+    /// are shared by every run of the same accounts, so the last one's lines are kept and reused while it recurs.
+    /// </summary>
+    private SoftLines SoftLinesFor(BudgetLimit?[] limits, double? defaultPercent)
+    {
+        if (Volatile.Read(ref _lastSoftLines) is { } last && ReferenceEquals(last.Limits, limits) && last.DefaultPercent == defaultPercent)
+        {
+            return last;
+        }
+
+        var lines = new SoftLines(limits, defaultPercent);
+        Volatile.Write(ref _lastSoftLines, lines);
+        return lines;
     }
 
     private static string Format(BudgetMetric metric, decimal value) =>
@@ -388,6 +404,43 @@ public sealed partial class LedgerBudget : IBudget
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: {Warning}")]
     private static partial void LogWarning(ILogger logger, string runId, string warning);
+
+    /// <summary>The soft lines of one limits array: where each limit's warning starts, in money and in tokens.</summary>
+    private sealed class SoftLines
+    {
+        public SoftLines(BudgetLimit?[] limits, double? defaultPercent)
+        {
+            Limits = limits;
+            DefaultPercent = defaultPercent;
+            Any = new bool[limits.Length];
+            Cost = new decimal[limits.Length];
+            Tokens = new double[limits.Length];
+            for (int i = 0; i < limits.Length; i++)
+            {
+                BudgetLimit? limit = limits[i];
+                double percent = limit?.SoftLimitPercent ?? defaultPercent ?? 0;
+                if (limit is null || percent <= 0)
+                {
+                    continue;
+                }
+
+                Any[i] = true;
+                Cost[i] = limit.MaxCost is decimal maxCost ? maxCost * (decimal)percent / 100m : 0m;
+                Tokens[i] = limit.MaxTokens is long maxTokens ? maxTokens * percent / 100d : 0d;
+            }
+        }
+
+        public BudgetLimit?[] Limits { get; }
+
+        public double? DefaultPercent { get; }
+
+        /// <summary>Gets whether each limit warns at all.</summary>
+        public bool[] Any { get; }
+
+        public decimal[] Cost { get; }
+
+        public double[] Tokens { get; }
+    }
 
     /// <summary>A clock reading and the coarse millisecond tick it was taken in.</summary>
     private sealed record Reading(long Tick, DateTimeOffset Time);

@@ -64,6 +64,41 @@ public class InMemoryBudgetStoreTests
     }
 
     [Fact]
+    public async Task Charges_at_the_same_tick_for_the_same_accounts_share_one_entry_and_leave_the_window_together()
+    {
+        var store = new InMemoryBudgetStore();
+        BudgetScopeKey bob = BudgetScopeKey.Caller("bob");
+        DateTimeOffset at = T0.AddDays(1);
+        for (int i = 0; i < 100; i++)
+        {
+            await store.RecordAsync(new BudgetLedgerEntry($"a{i}", at, [BudgetScopeKey.Global, Alice], new BudgetAmount(1, 0.25m)));
+        }
+
+        Assert.Equal(1, store.LedgerEntryCount);
+
+        // Another account set or another tick starts a new entry; a charge for the first set after them starts one too.
+        await store.RecordAsync(new BudgetLedgerEntry("b", at, [BudgetScopeKey.Global, bob], new BudgetAmount(5, 1m)));
+        await store.RecordAsync(new BudgetLedgerEntry("c", at.AddTicks(1), [BudgetScopeKey.Global, Alice], new BudgetAmount(7, 0m)));
+        await store.RecordAsync(new BudgetLedgerEntry("d", at.AddTicks(1), [BudgetScopeKey.Global, Alice], new BudgetAmount(3, 0m)));
+        Assert.Equal(3, store.LedgerEntryCount);
+
+        BudgetAmount alice = await store.GetSpendAsync(Alice, T0, at.AddDays(1));
+        Assert.Equal(110, alice.Tokens);
+        Assert.Equal(25m, alice.Cost);
+        Assert.Equal(115, (await store.GetSpendAsync(BudgetScopeKey.Global, T0, at.AddDays(1))).Tokens);
+
+        // The 7-day window at `at` + 7 days still holds every charge; one tick later the 100 merged charges leave at once.
+        TimeSpan week = TimeSpan.FromDays(7);
+        Assert.Equal(110, await WindowSpendAsync(store, at + week, week, "q1"));
+        Assert.Equal(10, await WindowSpendAsync(store, at + week + TimeSpan.FromTicks(1), week, "q2"));
+
+        // A charge merged into the newest entry after the window has moved counts while its tick is inside the window.
+        await store.RecordAsync(new BudgetLedgerEntry("late", at.AddTicks(1), [BudgetScopeKey.Global, Alice], new BudgetAmount(1000, 0m)));
+        Assert.Equal(1010, await WindowSpendAsync(store, at + week + TimeSpan.FromTicks(1), week, "q3"));
+        Assert.Equal(0, await WindowSpendAsync(store, at + week + TimeSpan.FromTicks(2), week, "q4"));
+    }
+
+    [Fact]
     public async Task Charges_older_than_the_retention_are_dropped_but_never_inside_a_requested_window()
     {
         var store = new InMemoryBudgetStore(retention: TimeSpan.FromDays(2));

@@ -187,6 +187,33 @@ public class LedgerBudgetTests
         Assert.Null(fourth.Warning);
     }
 
+    [Fact]
+    public async Task Soft_lines_follow_a_changed_percentage_and_a_money_limit_between_calls()
+    {
+        // The budget keeps the soft lines of the last limits it saw; a changed default percentage or limit must apply to
+        // the next call all the same.
+        BudgetOptions options = Options(new BudgetLimit(BudgetScope.Caller, null, null, 10m));
+        options.SoftLimitPercent = 90;
+        BudgetOptions current = options;
+        var budget = new LedgerBudget(new InMemoryBudgetStore(), () => current, new FakeTimeProvider(T0));
+
+        // 300 input + 400 output at 1/2 per million = 0.0011; each check adds an estimate of 100 output-rate tokens (0.0002).
+        await SpendAsync(budget, Check(Alice, run: "r1"), 300, 400);
+        Assert.Null((await budget.CheckAsync(Check(Alice, run: "r2"))).Warning); // 0.0013 of 10: far from 90%
+
+        options.SoftLimitPercent = 0.01; // the line drops to 0.001
+        BudgetDecision low = await budget.CheckAsync(Check(Alice, run: "r3"));
+        Assert.NotNull(low.Warning);
+        Assert.Contains("money limit of 10.00", low.Warning, StringComparison.Ordinal);
+
+        options.SoftLimitPercent = 0; // the default turns warnings off, a limit's own percentage still applies
+        Assert.Null((await budget.CheckAsync(Check(Alice, run: "r4"))).Warning);
+        current = Options(new BudgetLimit(BudgetScope.Caller, null, null, 0.002m) { SoftLimitPercent = 50 });
+        BudgetDecision own = await budget.CheckAsync(Check(Alice, run: "r5"));
+        Assert.NotNull(own.Warning);
+        Assert.Contains("money limit of 0.002", own.Warning, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(BudgetEstimateMode.Fixed, 100)]
     [InlineData(BudgetEstimateMode.MaxOutputTokens, 50 + 50)]
