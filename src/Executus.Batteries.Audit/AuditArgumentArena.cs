@@ -83,6 +83,35 @@ internal sealed class AuditArgumentArena
         return document.RootElement.Clone();
     }
 
+    /// <summary>
+    /// Stores <paramref name="text"/> as its UTF-16 code units (exact, whatever the string holds); null gives an empty
+    /// slice, read back as null.
+    /// </summary>
+    public Slice StoreText(string? text) =>
+        text is null ? default : Store(System.Runtime.InteropServices.MemoryMarshal.AsBytes(text.AsSpan()));
+
+    /// <summary>Counts one more record reading <paramref name="span"/> (a text several records share).</summary>
+    public static Slice AddReader(in Slice span)
+    {
+        if (span.Block is { } block)
+        {
+            block.Live++;
+        }
+
+        return span;
+    }
+
+    /// <summary>Reads a text stored with <see cref="StoreText"/>.</summary>
+    public static string? ReadText(in Slice span) =>
+        span.Block is { } block
+            ? new string(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, char>(block.Bytes.AsSpan(span.Offset, span.Length)))
+            : null;
+
+    /// <summary>Whether a text stored with <see cref="StoreText"/> is <paramref name="text"/> (ordinal).</summary>
+    public static bool TextEquals(in Slice span, string text) =>
+        span.Block is { } block
+        && System.Runtime.InteropServices.MemoryMarshal.Cast<byte, char>(block.Bytes.AsSpan(span.Offset, span.Length)).SequenceEqual(text);
+
     /// <summary>Forgets the arguments at <paramref name="span"/> (their record was dropped); their block is reused once none are left in it.</summary>
     public void Release(in Slice span)
     {
@@ -125,6 +154,7 @@ internal sealed class AuditArgumentArena
 
     private void Recycle(Block block)
     {
+        block.Generation++;
         if (block.Bytes.Length == BlockSize && _spare.Count < MaxSpareBlocks)
         {
             block.Used = 0;
@@ -225,5 +255,8 @@ internal sealed class AuditArgumentArena
         public int Used { get; set; }
 
         public int Live { get; set; }
+
+        /// <summary>Gets or sets how many times the block was given up for reuse (a slice kept from before is stale).</summary>
+        public int Generation { get; set; }
     }
 }

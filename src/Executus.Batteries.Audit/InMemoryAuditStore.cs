@@ -32,6 +32,10 @@ public sealed class InMemoryAuditStore : IAuditStore
     private readonly TimeProvider _time;
     private readonly AuditArgumentArena _arguments = new();
     private Entry[]? _spare;
+    private readonly CanonicalNames _names = new();
+    private string? _lastRunId;
+    private AuditArgumentArena.Slice _lastRunIdText;
+    private int _lastRunIdGeneration;
 
     // Why: retention drops from the front; moving a head index (and dropping whole chunks) keeps an append at the count
     // limit O(1) instead of shifting every record.
@@ -218,7 +222,35 @@ public sealed class InMemoryAuditStore : IAuditStore
     {
         Entry entry = Entry.Of(auditEvent, idGuid, idText, writtenAt, outcome);
         entry.Arguments = _arguments.Write(auditEvent);
+        entry.RunId = RunIdTextLocked(auditEvent.RunId);
+        entry.ToolName = _names.Get(auditEvent.ToolName);
+        entry.Model = _names.Get(auditEvent.Model);
         return entry;
+    }
+
+    /// <summary>
+    /// The run id as text in the arena. Why: a run's id is a new string per run, referenced by each of its records; held
+    /// by the store's (old) chunks, it kept their cards marked until a gen1 collection, and every gen0 collection scanned
+    /// the whole store (a 10,000-record store made each one several times slower). A run's records share one text.
+    /// </summary>
+    private AuditArgumentArena.Slice RunIdTextLocked(string? runId)
+    {
+        if (runId is null)
+        {
+            return default;
+        }
+
+        // Why: the block's generation says whether it was given up for reuse since (all its records dropped).
+        if (_lastRunId is { } last && string.Equals(last, runId, StringComparison.Ordinal)
+            && _lastRunIdText.Block is { } block && block.Generation == _lastRunIdGeneration)
+        {
+            return AuditArgumentArena.AddReader(in _lastRunIdText);
+        }
+
+        _lastRunIdText = _arguments.StoreText(runId);
+        _lastRunIdGeneration = _lastRunIdText.Block!.Generation;
+        _lastRunId = runId;
+        return _lastRunIdText;
     }
 
     private ref Entry At(int index) => ref _chunks[index >> ChunkShift][index & ChunkMask];
@@ -268,6 +300,7 @@ public sealed class InMemoryAuditStore : IAuditStore
         {
             ref Entry dropped = ref At(i);
             _arguments.Release(in dropped.Arguments);
+            _arguments.Release(in dropped.RunId);
             dropped = default;
         }
 
@@ -283,6 +316,45 @@ public sealed class InMemoryAuditStore : IAuditStore
         }
     }
 
+    /// <summary>
+    /// One instance of each tool and model name (bounded; emptied when full). Why: names parsed from a provider's answer
+    /// are new strings per call; a record holding the first instance of a name holds no young object (see
+    /// <see cref="RunIdTextLocked"/>). Equal strings are interchangeable, so this changes nothing a reader can see.
+    /// </summary>
+    private sealed class CanonicalNames
+    {
+        private const int MaxNames = 1024;
+        private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
+        private string? _lastIn;
+        private string? _lastOut;
+
+        public string? Get(string? name)
+        {
+            if (name is null)
+            {
+                return null;
+            }
+
+            if (ReferenceEquals(name, _lastIn))
+            {
+                return _lastOut;
+            }
+
+            if (!_names.TryGetValue(name, out string? canonical))
+            {
+                if (_names.Count >= MaxNames)
+                {
+                    _names.Clear();
+                }
+
+                _names[name] = canonical = name;
+            }
+
+            (_lastIn, _lastOut) = (name, canonical);
+            return canonical;
+        }
+    }
+
     /// <summary>One stored record: the event's fields, the id and the written time.</summary>
     private struct Entry
     {
@@ -293,7 +365,7 @@ public sealed class InMemoryAuditStore : IAuditStore
         public long Sequence;
         public AuditEventKind Kind;
         public int Iteration;
-        public string? RunId;
+        public AuditArgumentArena.Slice RunId;
         public string? AgentName;
         public CallerIdentity? Caller;
         public string? ToolName;
@@ -319,7 +391,6 @@ public sealed class InMemoryAuditStore : IAuditStore
                 Sequence = auditEvent.Sequence,
                 Kind = auditEvent.Kind,
                 Iteration = auditEvent.Iteration,
-                RunId = auditEvent.RunId,
                 AgentName = auditEvent.AgentName,
                 Caller = auditEvent.Caller,
                 ToolName = auditEvent.ToolName,
@@ -346,7 +417,7 @@ public sealed class InMemoryAuditStore : IAuditStore
         }
 
         public readonly bool Matches(AuditQuery query) =>
-            (query.RunId is null || string.Equals(query.RunId, RunId, StringComparison.Ordinal))
+            (query.RunId is null || AuditArgumentArena.TextEquals(in RunId, query.RunId))
             && (query.CallerId is null || string.Equals(query.CallerId, Caller?.Id, StringComparison.Ordinal))
             && (query.TenantKey is null || string.Equals(query.TenantKey, Caller?.TenantKey, StringComparison.Ordinal))
             && (query.AgentName is null || string.Equals(query.AgentName, AgentName, StringComparison.Ordinal))
@@ -360,7 +431,7 @@ public sealed class InMemoryAuditStore : IAuditStore
         {
             var auditEvent = new AuditEvent(Kind, ObservedAt)
             {
-                RunId = RunId,
+                RunId = AuditArgumentArena.ReadText(in RunId),
                 Sequence = Sequence,
                 AgentName = AgentName,
                 Caller = Caller,

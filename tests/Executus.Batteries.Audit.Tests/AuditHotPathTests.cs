@@ -198,6 +198,76 @@ public class AuditHotPathTests
     }
 
     [Fact]
+    public async Task Run_ids_read_back_and_match_queries_while_retention_reuses_the_blocks_holding_their_text()
+    {
+        // A run's records share one copy of its id in the store's text blocks; retention gives blocks up for reuse, and
+        // a run whose id's block was reused (here: the same run id again after every one of its records was dropped)
+        // must still read back and match its own id, never another run's text.
+        var store = new InMemoryAuditStore(new AuditRetention(MaxCount: 40));
+        string filler = new('f', AuditArgumentArena.BlockSize / 8);
+        var runs = new List<string>();
+        for (int i = 0; i < 3_000; i++)
+        {
+            string run = i % 500 < 250 ? $"run-{i / 7}" : "run-again"; // a long-lived id comes back after being dropped
+            runs.Add(run);
+            var arguments = new Dictionary<string, object?> { ["filler"] = i % 5 == 0 ? filler : "x" };
+            await store.AppendAsync([new AuditRecord($"id{i:D5}", new AuditEvent(AuditEventKind.ToolCall, T0.AddSeconds(i)) { Sequence = i, RunId = run, ToolName = new string("step"), ArgumentValues = arguments }, T0)]);
+            if (i % 97 == 0)
+            {
+                IReadOnlyList<AuditRecord> ofRun = (await store.QueryAsync(new AuditQuery { RunId = run, Limit = 100 })).Records;
+                Assert.NotEmpty(ofRun);
+                Assert.All(ofRun, r => Assert.Equal(run, r.Event.RunId));
+                Assert.Equal(Math.Min(40, runs.Count), (await store.QueryAsync(new AuditQuery { Limit = 100 })).Records.Count);
+            }
+        }
+
+        IReadOnlyList<AuditRecord> kept = (await store.QueryAsync(new AuditQuery { Limit = 100 })).Records;
+        Assert.All(kept, r => Assert.Equal(runs[(int)r.Event.Sequence], r.Event.RunId));
+        Assert.All(kept, r => Assert.Equal("step", r.Event.ToolName));
+        Assert.Empty((await store.QueryAsync(new AuditQuery { RunId = "run-" })).Records);
+        Assert.Empty((await store.QueryAsync(new AuditQuery { RunId = "run-again-and-more" })).Records);
+
+        // A record without a run id reads back without one, and an empty run id stays empty.
+        await store.AppendAsync(
+        [
+            new AuditRecord("none", new AuditEvent(AuditEventKind.RunStarted, T0.AddDays(1)), T0),
+            new AuditRecord("empty", new AuditEvent(AuditEventKind.RunStarted, T0.AddDays(1)) { RunId = string.Empty }, T0),
+        ]);
+        Dictionary<string, AuditRecord> byId = (await store.QueryAsync(new AuditQuery { Since = T0.AddDays(1) })).Records.ToDictionary(r => r.Id);
+        Assert.Null(byId["none"].Event.RunId);
+        Assert.Equal(string.Empty, byId["empty"].Event.RunId);
+        Assert.Equal("empty", Assert.Single((await store.QueryAsync(new AuditQuery { RunId = string.Empty })).Records).Id);
+    }
+
+    [Fact]
+    public async Task A_run_whose_records_all_aged_out_stores_its_id_again_rather_than_reuse_a_block_given_up()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(T0);
+        var store = new InMemoryAuditStore(new AuditRetention(MaxAge: TimeSpan.FromHours(1)), clock);
+        string big = new('b', AuditArgumentArena.BlockSize / 3);
+
+        // One run's records: its id's text goes into the first block, the large arguments fill that block and the next.
+        for (int i = 0; i < 6; i++)
+        {
+            await store.AppendAsync([new AuditRecord($"old{i}", new AuditEvent(AuditEventKind.ToolCall, clock.GetUtcNow()) { RunId = "run-1", ArgumentValues = new Dictionary<string, object?> { ["big"] = big } }, T0)]);
+        }
+
+        // All of them age out: the first block is given up for reuse. The same run records again, then another run
+        // writes over the reused block.
+        clock.Advance(TimeSpan.FromHours(2));
+        Assert.Empty((await store.QueryAsync(new AuditQuery())).Records);
+        await store.AppendAsync([new AuditRecord("new-1", new AuditEvent(AuditEventKind.ToolCall, clock.GetUtcNow()) { RunId = "run-1" }, T0)]);
+        for (int i = 0; i < 6; i++)
+        {
+            await store.AppendAsync([new AuditRecord($"other{i}", new AuditEvent(AuditEventKind.ToolCall, clock.GetUtcNow()) { RunId = "zzzzz", ArgumentValues = new Dictionary<string, object?> { ["big"] = big } }, T0)]);
+        }
+
+        AuditRecord again = Assert.Single((await store.QueryAsync(new AuditQuery { RunId = "run-1" })).Records);
+        Assert.Equal("new-1", again.Id);
+        Assert.Equal("run-1", again.Event.RunId);
+    }
+
+    [Fact]
     public async Task Usage_is_kept_whole_whether_the_store_holds_its_counts_as_values_or_the_object()
     {
         var store = new InMemoryAuditStore(AuditRetention.Unbounded);
