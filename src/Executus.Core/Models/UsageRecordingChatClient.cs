@@ -47,6 +47,12 @@ public sealed class UsageRecordingChatClient : DelegatingChatClient
     internal IChatClient? PassThroughFor(RunAccount? account) =>
         _sink is NullUsageSink && account?.Budget is NullBudget ? InnerClient : null;
 
+    /// <summary>
+    /// Gets the inner client when this decorator reports to no usage sink: what it would add to a call is the run
+    /// account's reserve, settle and release, which the kernel can do itself around the inner call. Null otherwise.
+    /// </summary>
+    internal IChatClient? InnerWithoutSink => _sink is NullUsageSink ? InnerClient : null;
+
     /// <inheritdoc />
     public override async Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
@@ -131,7 +137,7 @@ public sealed class UsageRecordingChatClient : DelegatingChatClient
 
     // Why: the budget's notice (e.g. the remaining budget past a soft limit) reaches the model as one system line on this
     // call only; the run's transcript is not changed.
-    private static IEnumerable<ChatMessage> WithNotice(IEnumerable<ChatMessage> messages, BudgetReservation? reservation) =>
+    internal static IEnumerable<ChatMessage> WithNotice(IEnumerable<ChatMessage> messages, BudgetReservation? reservation) =>
         reservation?.ModelNotice is { Length: > 0 } notice ? [.. messages, new ChatMessage(ChatRole.System, notice)] : messages;
 
     // Why: the record must keep this call's numbers; callers such as FunctionInvokingChatClient add later calls' usage

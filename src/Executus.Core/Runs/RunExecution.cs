@@ -751,6 +751,24 @@ internal sealed partial class RunExecution
                     response = await inner.GetResponseAsync(_messages, options, token).ConfigureAwait(false);
                     await _account!.SettleAsync(null, response.Usage, response.ModelId).ConfigureAwait(false);
                 }
+                else if (client is UsageRecordingChatClient accounting && accounting.InnerWithoutSink is { } direct
+                    && ModelCallContext.Current is { } context && ReferenceEquals(context.Account, _account))
+                {
+                    // Why: with no usage sink the decorator only reserves, settles or releases through the run's
+                    // account; done here, as the decorator does it, a model call saves its layer of async state.
+                    BudgetReservation? reservation = await _account!.ReserveAsync(accounting.Model, _messages, options, context.Purpose, token).ConfigureAwait(false);
+                    try
+                    {
+                        response = await direct.GetResponseAsync(UsageRecordingChatClient.WithNotice(_messages, reservation), options, token).ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        await _account.ReleaseAsync(reservation).ConfigureAwait(false);
+                        throw;
+                    }
+
+                    await _account.SettleAsync(reservation, response.Usage, response.ModelId).ConfigureAwait(false);
+                }
                 else
                 {
                     response = await client.GetResponseAsync(_messages, options, token).ConfigureAwait(false);
