@@ -10,7 +10,8 @@ namespace Executus.Batteries.Audit;
 /// </summary>
 /// <remarks>
 /// Records are kept as values in fixed-size chunks (the event's fields, its id and written time), not as objects, their
-/// tool arguments as JSON text in reused blocks (a queried record carries them as <see cref="AuditEvent.Arguments"/>),
+/// tool arguments as JSON text and their run ids as text in reused blocks (a queried record carries them as
+/// <see cref="AuditEvent.Arguments"/> and <see cref="AuditEvent.RunId"/>),
 /// and an <see cref="AuditRecord"/> is built again when a query returns it: a store holding its full count of records then
 /// costs the garbage collector a few arrays instead of several objects per record, and chunks dropped by retention are
 /// reused.
