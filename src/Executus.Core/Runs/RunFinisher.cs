@@ -108,7 +108,7 @@ internal static class RunFinisher
             await Bound(end, ports.AuditAsync(
                 AuditEventKind.RunFinished,
                 token,
-                detail: stopReason ?? outcome.ToString(),
+                detail: stopReason ?? RunsTelemetry.OutcomeName(outcome), // Why: one string per outcome; an audit store keeps it for days
                 usage: usage,
                 data: RunFinishedAuditData.For(outcome, run.Iteration, delivery),
                 at: run.At(finishedAt))).ConfigureAwait(false);
