@@ -386,7 +386,8 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     {
         var charge = new Charge(ticks, amount.Tokens, amount.Cost, SetOfLocked(scopes));
         int last = _ledger.Count - 1;
-        if (last >= _head && _ledger[last] is { } tail && tail.Ticks == ticks && tail.Set == charge.Set)
+        Charge tail = last >= _head ? _ledger[last] : default;
+        if (last >= _head && tail.Ticks == ticks && tail.Set == charge.Set)
         {
             // Why: a charge at the same tick for the same accounts as the newest one is added to it. Every sum over any
             // period is the same (both leave the window at the same instant), and under load, when many calls settle

@@ -240,6 +240,24 @@ public class AuditHotPathTests
     }
 
     [Fact]
+    public async Task Tool_and_model_names_read_back_right_past_the_bound_of_the_shared_name_pool()
+    {
+        // The store keeps one instance per name in a bounded pool that is emptied when full (1,024 names); names past the
+        // bound, and names seen again after the pool was emptied, must still be stored and counted as they were given.
+        var store = new InMemoryAuditStore(new AuditRetention(MaxCount: 5_000));
+        for (int i = 0; i < 3_000; i++)
+        {
+            await store.AppendAsync([new AuditRecord($"id{i:D5}", new AuditEvent(AuditEventKind.ToolCall, T0.AddSeconds(i)) { Sequence = i, ToolName = new string($"tool-{i % 1500}"), Model = new string($"model-{i % 1100}") }, T0)]);
+        }
+
+        IReadOnlyList<AuditRecord> records = (await store.QueryAsync(new AuditQuery { Limit = 1_000 })).Records;
+        Assert.All(records, r => Assert.Equal(($"tool-{r.Event.Sequence % 1500}", $"model-{r.Event.Sequence % 1100}"), (r.Event.ToolName, r.Event.Model)));
+        IReadOnlyList<ToolCallCounts> counts = await store.GetToolCountsAsync(T0, T0.AddDays(1));
+        Assert.Equal(1500, counts.Count);
+        Assert.All(counts, c => Assert.Equal(2, c.Calls));
+    }
+
+    [Fact]
     public async Task A_run_whose_records_all_aged_out_stores_its_id_again_rather_than_reuse_a_block_given_up()
     {
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(T0);
