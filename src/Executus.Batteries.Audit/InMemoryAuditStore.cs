@@ -61,6 +61,7 @@ public sealed class InMemoryAuditStore : IAuditStore
         {
             lock (_gate)
             {
+                ApplyRetentionLocked();
                 return _end - _head;
             }
         }
@@ -122,9 +123,10 @@ public sealed class InMemoryAuditStore : IAuditStore
         {
             InsertLocked(NewEntryLocked(auditEvent, id, null, writtenAt, AuditOutcomes.Of(auditEvent)));
 
-            // Why: age retention reads the clock; one event at a time, checking it every 64 appends bounds the extra
-            // records held to 64 (queries apply retention in full before they read).
-            ApplyRetentionLocked(checkAge: (++_appendsSinceAgeCheck & 63) == 0);
+            // Why: age retention reads the clock, and dropping one old record per append touches memory far behind the
+            // newest; checking age every 64 appends and dropping by count 64 records at a time (walking them in order)
+            // bounds the extra records held to 64. Queries and Count apply retention in full before they read.
+            ApplyRetentionLocked(checkAge: (++_appendsSinceAgeCheck & 63) == 0, countSlack: 64);
         }
         finally
         {
@@ -280,7 +282,7 @@ public sealed class InMemoryAuditStore : IAuditStore
         _end++;
     }
 
-    private void ApplyRetentionLocked(bool checkAge = true)
+    private void ApplyRetentionLocked(bool checkAge = true, int countSlack = 0)
     {
         int drop = _head;
         if (checkAge && _retention.MaxAge is { } maxAge)
@@ -292,7 +294,7 @@ public sealed class InMemoryAuditStore : IAuditStore
             }
         }
 
-        if (_retention.MaxCount is { } maxCount && _end - drop > maxCount)
+        if (_retention.MaxCount is { } maxCount && _end - drop > maxCount + (long)countSlack)
         {
             drop = (int)(_end - maxCount);
         }

@@ -74,6 +74,28 @@ public class AuditHotPathTests
     }
 
     [Fact]
+    public async Task Inline_appends_at_the_count_limit_drop_in_groups_but_readers_see_the_limit()
+    {
+        var store = new InMemoryAuditStore(new AuditRetention(MaxCount: 100));
+        await using var writer = new AuditWriter(store);
+        for (int n = 0; n < 1000; n++)
+        {
+            await writer.RecordAsync(new AuditEvent(AuditEventKind.ToolCall, T0.AddSeconds(n)) { RunId = "r" + n, ToolName = "step" });
+            if (n % 37 == 0)
+            {
+                // Both read paths apply retention in full, whatever the appends left for the next group drop.
+                Assert.Equal(Math.Min(n + 1, 100), store.Count);
+                AuditPage page = await store.QueryAsync(new AuditQuery { Limit = 1000 });
+                Assert.Equal(Enumerable.Range(Math.Max(0, n - 99), Math.Min(n + 1, 100)).Reverse().Select(i => "r" + i), page.Records.Select(r => r.RunId));
+            }
+        }
+
+        IReadOnlyList<ToolCallCounts> counts = await store.GetToolCountsAsync(T0, T0.AddDays(1));
+        Assert.Equal(100, Assert.Single(counts).Calls);
+        Assert.Equal(1000, writer.Statistics.Written);
+    }
+
+    [Fact]
     public void Clean_arguments_are_left_alone_and_a_deep_secret_is_still_masked()
     {
         var redactor = new DefaultAuditRedactor();

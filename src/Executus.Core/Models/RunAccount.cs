@@ -26,10 +26,7 @@ public sealed partial class RunAccount
     private readonly ITokenCounter _tokenCounter;
     private readonly ILogger _logger;
     private int _iteration;
-    private IReadOnlyList<ChatMessage>? _countedList;
-    private ChatMessage? _countedTail;
-    private int _countedCount;
-    private long _countedTokens;
+    private CountedPrefix? _counted;
     private Tuple<ModelReference, string>? _modelText;
     private Tuple<string, long>? _instructions;
     private object? _budgetState;
@@ -235,12 +232,15 @@ public sealed partial class RunAccount
 
         int start = 0;
         long input = 0;
-        lock (_lock)
+
+        // Why: an immutable record of the counted prefix, published whole, so a call takes no lock (two racing calls on
+        // one account only count some messages twice, each getting the right total).
+        if (Volatile.Read(ref _counted) is { } counted
+            && ReferenceEquals(list, counted.List)
+            && list.Count >= counted.Count
+            && (counted.Count == 0 || ReferenceEquals(list[counted.Count - 1], counted.Tail)))
         {
-            if (ReferenceEquals(list, _countedList) && list.Count >= _countedCount && (_countedCount == 0 || ReferenceEquals(list[_countedCount - 1], _countedTail)))
-            {
-                (start, input) = (_countedCount, _countedTokens);
-            }
+            (start, input) = (counted.Count, counted.Tokens);
         }
 
         for (int i = start; i < list.Count; i++)
@@ -248,12 +248,19 @@ public sealed partial class RunAccount
             input += _tokenCounter.CountTokens(list[i]);
         }
 
-        lock (_lock)
-        {
-            (_countedList, _countedCount, _countedTokens, _countedTail) = (list, list.Count, input, list.Count > 0 ? list[^1] : null);
-        }
-
+        Volatile.Write(ref _counted, new CountedPrefix(list, list.Count, input, list.Count > 0 ? list[^1] : null));
         return input;
+    }
+
+    private sealed class CountedPrefix(IReadOnlyList<ChatMessage> list, int count, long tokens, ChatMessage? tail)
+    {
+        public IReadOnlyList<ChatMessage> List { get; } = list;
+
+        public int Count { get; } = count;
+
+        public long Tokens { get; } = tokens;
+
+        public ChatMessage? Tail { get; } = tail;
     }
 
     /// <summary>Counts a completed call's usage and settles its reservation.</summary>
