@@ -164,8 +164,9 @@ public sealed class InMemorySkillStore : ISkillStore
     }
 
     /// <summary>
-    /// Puts <paramref name="skill"/> as the active, Active-state version of its name (a new version only when its
-    /// content differs from the latest): how folder skills seed the store.
+    /// Seeds <paramref name="skill"/> from a folder: a skill new to the store, or content that no stored version has,
+    /// becomes a new version, made active in the Active state; content equal to any stored version changes nothing (what
+    /// an operator chose since stays). How folder skills seed the store.
     /// </summary>
     internal void Import(string? tenant, Skill skill)
     {
@@ -179,18 +180,19 @@ public sealed class InMemorySkillStore : ISkillStore
                 return;
             }
 
-            if (!entry.Versions[^1].Skill.ContentEquals(skill))
+            if (entry.Versions.Exists(v => v.Skill.ContentEquals(skill)))
             {
-                entry.Versions = entry.Versions.Add(new SkillVersion(tenant, entry.Versions.Count + 1, skill, now));
+                return;
             }
 
+            entry.Versions = entry.Versions.Add(new SkillVersion(tenant, entry.Versions.Count + 1, skill, now));
             int latest = entry.Versions.Count;
             entry.Info = entry.Info with
             {
                 State = SkillState.Active,
                 ActiveVersion = latest,
                 LatestVersion = latest,
-                Description = entry.Versions[^1].Skill.Description,
+                Description = skill.Description,
                 UpdatedAt = now,
             };
         }

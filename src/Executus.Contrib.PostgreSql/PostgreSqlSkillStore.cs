@@ -221,9 +221,10 @@ public sealed class PostgreSqlSkillStore : ISkillStore
     }
 
     /// <summary>
-    /// Puts <paramref name="skill"/> as the active, Active-state version of its name (a new version only when its
-    /// content differs from the latest): how folder skills seed a shared database at every host start without piling
-    /// up versions.
+    /// Seeds <paramref name="skill"/> from a folder: a skill new to the database, or content that no stored version has,
+    /// becomes a new version, made active in the Active state; content equal to any stored version changes nothing, so
+    /// what an operator chose since (another active version, a roll back, a retired skill) survives the next host start.
+    /// How folder skills seed a shared database at every host start without piling up versions.
     /// </summary>
     /// <param name="tenant">The tenant scope, or null for the shared scope.</param>
     /// <param name="skill">The skill.</param>
@@ -240,39 +241,33 @@ public sealed class PostgreSqlSkillStore : ISkillStore
         {
             await EnsureHeadAsync(connection, transaction, scope, skill.Name, skill.Description, now, cancellationToken).ConfigureAwait(false);
             SkillInfo info = (await FindInfoAsync(connection, transaction, tenant, scope, skill.Name, true, cancellationToken).ConfigureAwait(false))!;
-            int latest = info.LatestVersion;
-            bool changed = true;
-            if (latest > 0)
+            if (info.LatestVersion > 0)
             {
-                using NpgsqlCommand last = connection.Command("SELECT version, created_at, payload FROM skill_versions WHERE tenant = @tenant AND name = @name AND version = @version;", transaction)
-                    .Text("tenant", scope).Text("name", skill.Name).Int("version", latest);
-                using NpgsqlDataReader reader = await last.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                changed = !await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || !ReadVersion(reader, tenant).Skill.ContentEquals(skill);
-            }
-
-            if (changed)
-            {
-                latest++;
-                await InsertVersionAsync(connection, transaction, scope, skill.Name, latest, now, payload, cancellationToken).ConfigureAwait(false);
-            }
-
-            bool moved = changed || info.State != SkillState.Active || info.ActiveVersion != latest;
-            if (moved)
-            {
-                using (NpgsqlCommand head = connection.Command(
-                    """
-                    UPDATE skills SET state = @active, active_version = @latest, latest_version = @latest, updated_at = @now,
-                        description = (SELECT payload::jsonb ->> 'description' FROM skill_versions WHERE tenant = @tenant AND name = @name AND version = @latest)
-                    WHERE tenant = @tenant AND name = @name;
-                    """,
-                    transaction).Text("tenant", scope).Text("name", skill.Name).Int("active", (int)SkillState.Active).Int("latest", latest).Long("now", now.UtcTicks))
+                using NpgsqlCommand versions = connection.Command("SELECT version, created_at, payload FROM skill_versions WHERE tenant = @tenant AND name = @name ORDER BY version DESC;", transaction)
+                    .Text("tenant", scope).Text("name", skill.Name);
+                using NpgsqlDataReader reader = await versions.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    await head.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    if (ReadVersion(reader, tenant).Skill.ContentEquals(skill))
+                    {
+                        return info;
+                    }
                 }
-
-                await PostgreSqlDatabase.NotifyAsync(connection, transaction, PostgreSqlChangeEventArgs.SkillKind, ChangeKey(scope, skill.Name), cancellationToken).ConfigureAwait(false);
             }
 
+            int latest = info.LatestVersion + 1;
+            await InsertVersionAsync(connection, transaction, scope, skill.Name, latest, now, payload, cancellationToken).ConfigureAwait(false);
+            using (NpgsqlCommand head = connection.Command(
+                """
+                UPDATE skills SET state = @active, active_version = @latest, latest_version = @latest, updated_at = @now, description = @description
+                WHERE tenant = @tenant AND name = @name;
+                """,
+                transaction).Text("tenant", scope).Text("name", skill.Name).Int("active", (int)SkillState.Active).Int("latest", latest).Long("now", now.UtcTicks).Text("description", skill.Description))
+            {
+                await head.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await PostgreSqlDatabase.NotifyAsync(connection, transaction, PostgreSqlChangeEventArgs.SkillKind, ChangeKey(scope, skill.Name), cancellationToken).ConfigureAwait(false);
             return (await FindInfoAsync(connection, transaction, tenant, scope, skill.Name, false, cancellationToken).ConfigureAwait(false))!;
         }, cancellationToken).ConfigureAwait(false);
     }

@@ -211,8 +211,10 @@ public sealed class SqliteSkillStore : ISkillStore
     }
 
     /// <summary>
-    /// Puts <paramref name="skill"/> as the active, Active-state version of its name (a new version only when its
-    /// content differs from the latest): how folder skills seed a durable store at every start without piling up versions.
+    /// Seeds <paramref name="skill"/> from a folder: a skill new to the store, or content that no stored version has,
+    /// becomes a new version, made active in the Active state; content equal to any stored version changes nothing, so
+    /// what an operator chose since (another active version, a roll back, a retired skill) survives the host's next
+    /// start. How folder skills seed a durable store at every start without piling up versions.
     /// </summary>
     /// <param name="tenant">The tenant scope, or null for the shared scope.</param>
     /// <param name="skill">The skill.</param>
@@ -228,32 +230,19 @@ public sealed class SqliteSkillStore : ISkillStore
         return ValueTask.FromResult(_database.Write((connection, _) =>
         {
             SkillInfo? info = FindInfo(connection, tenant, scope, skill.Name);
-            int latest = info?.LatestVersion ?? 0;
-            bool changed = true;
-            if (info is not null)
+            if (info is not null && HasVersionWithContent(connection, tenant, scope, skill))
             {
-                using SqliteCommand last = connection.CreateCommand();
-                last.CommandText = "SELECT version, created_at, payload FROM skill_versions WHERE tenant = $tenant AND name = $name AND version = $version;";
-                last.Parameters.AddWithValue("$tenant", scope);
-                last.Parameters.AddWithValue("$name", skill.Name);
-                last.Parameters.AddWithValue("$version", latest);
-                using SqliteDataReader reader = last.ExecuteReader();
-                changed = !reader.Read() || !ReadVersion(reader, tenant).Skill.ContentEquals(skill);
+                return info;
             }
 
-            if (changed)
-            {
-                latest++;
-                InsertVersion(connection, scope, skill.Name, latest, now, payload);
-            }
-
+            int latest = (info?.LatestVersion ?? 0) + 1;
+            InsertVersion(connection, scope, skill.Name, latest, now, payload);
             using SqliteCommand head = connection.CreateCommand();
             head.CommandText = """
                 INSERT INTO skills (tenant, name, state, active_version, latest_version, description, created_at, updated_at)
                 VALUES ($tenant, $name, $active, $latest, $latest, $description, $now, $now)
                 ON CONFLICT (tenant, name) DO UPDATE SET state = $active, active_version = $latest, latest_version = $latest,
-                    description = (SELECT json_extract(payload, '$.description') FROM skill_versions WHERE tenant = $tenant AND name = $name AND version = $latest),
-                    updated_at = $now;
+                    description = $description, updated_at = $now;
                 """;
             head.Parameters.AddWithValue("$tenant", scope);
             head.Parameters.AddWithValue("$name", skill.Name);
@@ -264,6 +253,24 @@ public sealed class SqliteSkillStore : ISkillStore
             head.ExecuteNonQuery();
             return FindInfo(connection, tenant, scope, skill.Name)!;
         }));
+    }
+
+    private static bool HasVersionWithContent(SqliteConnection connection, string? tenant, string scope, Skill skill)
+    {
+        using SqliteCommand versions = connection.CreateCommand();
+        versions.CommandText = "SELECT version, created_at, payload FROM skill_versions WHERE tenant = $tenant AND name = $name ORDER BY version DESC;";
+        versions.Parameters.AddWithValue("$tenant", scope);
+        versions.Parameters.AddWithValue("$name", skill.Name);
+        using SqliteDataReader reader = versions.ExecuteReader();
+        while (reader.Read())
+        {
+            if (ReadVersion(reader, tenant).Skill.ContentEquals(skill))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private const string InfoColumns = "name, state, active_version, latest_version, description, created_at, updated_at";
