@@ -14,6 +14,7 @@ internal sealed partial class BotProcess : IAsyncDisposable
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     private readonly Process _process;
+    private bool _disposed;
     private readonly ConcurrentQueue<string> _lines = new();
     private readonly StringBuilder _stderr = new();
     private readonly SemaphoreSlim _lineAdded = new(0);
@@ -221,6 +222,13 @@ internal sealed partial class BotProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Why: a test may stop a bot early (to restart it on the same data) inside its own await using.
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

@@ -350,6 +350,19 @@ public sealed partial class ConsoleTests : IClassFixture<ChromiumFixture>, IAsyn
         using HttpResponseMessage refused = await bot.Http.SendAsync(bot.Request(HttpMethod.Post, "/api/console/skills/active", AliceKey, new { name = "release-notes", version = 2 }));
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Empty(_pageErrors);
+
+        // A roll back outlives a restart: the unchanged SKILL.md is already a stored version, so the next start leaves
+        // the operator's choice alone (before, every start made the folder's content the active version again).
+        using (HttpResponseMessage back = await bot.Http.SendAsync(bot.Request(HttpMethod.Post, "/api/console/skills/active", OperatorKey, new { name = "release-notes", version = 1 })))
+        {
+            Assert.Equal(HttpStatusCode.OK, back.StatusCode);
+        }
+
+        await bot.DisposeAsync();
+        await using BotProcess restarted = await BotProcess.StartAsync(_state, settings);
+        JsonElement skills = await restarted.GetJsonAsync("/api/console/skills", OperatorKey);
+        JsonElement notes = skills.GetProperty("skills").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "release-notes");
+        Assert.Equal((1, 2, "Active"), (notes.GetProperty("activeVersion").GetInt32(), notes.GetProperty("latestVersion").GetInt32(), notes.GetProperty("state").GetString()));
     }
 
     [Fact]
