@@ -61,7 +61,8 @@ public sealed class DefaultAuditRedactor : IAuditRedactor
 
         foreach (string fragment in SecretFragments)
         {
-            if (normalized.Contains(fragment, StringComparison.Ordinal))
+            // Why: short names (i, id, url, path) are the common case; a fragment longer than the name cannot be in it.
+            if (fragment.Length <= length && normalized.Contains(fragment, StringComparison.Ordinal))
             {
                 return true;
             }

@@ -18,6 +18,15 @@ public class DefaultAuditRedactorTests
     [InlineData("url", false)]
     [InlineData("query", false)]
     [InlineData("path", false)]
+    [InlineData("i", false)]
+    [InlineData("id", false)]
+    [InlineData("pwd", true)]
+    [InlineData("AUTH", true)]
+    [InlineData("token", true)] // a name exactly as long as its fragment
+    [InlineData("Cookie", true)]
+    [InlineData("to_ken", true)] // as long as the fragment once '_' is dropped
+    [InlineData("tokens", true)]
+    [InlineData("toke", false)]
     public void Recognises_secret_looking_keys(string key, bool secret) => Assert.Equal(secret, DefaultAuditRedactor.IsSecretKey(key));
 
     [Fact]
