@@ -243,6 +243,11 @@ public sealed partial class RunAccount
             (start, input) = (counted.Count, counted.Tokens);
         }
 
+        if (start == list.Count && start > 0)
+        {
+            return input;
+        }
+
         for (int i = start; i < list.Count; i++)
         {
             input += _tokenCounter.CountTokens(list[i]);
