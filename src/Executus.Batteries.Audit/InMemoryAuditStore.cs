@@ -6,7 +6,9 @@ namespace Executus.Batteries.Audit;
 
 /// <summary>
 /// The default <see cref="IAuditStore"/>: records in memory, ordered by observed time then id, with retention by age
-/// (against the store's <see cref="TimeProvider"/>) and/or count applied at every append and query.
+/// (against the store's <see cref="TimeProvider"/>) and/or count applied at every append and read (the
+/// <see cref="AuditWriter"/>'s inline appends apply it in steps of 64 records; <see cref="Count"/> and queries never see
+/// more than the retention keeps).
 /// </summary>
 /// <remarks>
 /// Records are kept as values in fixed-size chunks (the event's fields, its id and written time), not as objects, their
