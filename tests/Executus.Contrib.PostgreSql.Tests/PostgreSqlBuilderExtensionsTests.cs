@@ -75,40 +75,7 @@ public sealed class PostgreSqlBuilderExtensionsTests
     public async Task A_restart_with_the_same_folder_skills_keeps_what_the_operator_chose_and_new_content_becomes_active()
     {
         using var db = new TestSchema();
-        for (int start = 0; start < 3; start++)
-        {
-            // The host seeds the same folder skills at every start; the third start deploys new content for one.
-            var services = new ServiceCollection();
-            IExecutusBuilder builder = services.AddExecutus();
-            builder.AddSkills()
-                .Add(new Skill("summarize", "Summarizes text.") { Body = start < 2 ? "Summarize." : "Summarize in one line." })
-                .Add(new Skill("translate", "Translates.") { Body = "T." }, tenant: "acme");
-            builder.UsePostgreSql(db.ConnectionString);
-            using ServiceProvider provider = services.BuildServiceProvider();
-            ISkillStore skills = provider.GetRequiredService<ISkillStore>();
-            SkillInfo summarize = (await skills.GetInfoAsync(null, "summarize"))!;
-            SkillInfo translate = (await skills.GetInfoAsync("acme", "translate"))!;
-            if (start == 0)
-            {
-                // An operator saves an edited version, rolls back to the folder's version 1, and retires another skill.
-                await skills.SaveAsync(null, new Skill("summarize", "Summarizes text.") { Body = "Summarize, operator's edit." });
-                await skills.SetActiveVersionAsync(null, "summarize", 2);
-                await skills.SetActiveVersionAsync(null, "summarize", 1);
-                await skills.SetStateAsync("acme", "translate", SkillState.Retired);
-            }
-            else if (start == 1)
-            {
-                // Before the fix, the import made the folder's content the latest active version again on every start.
-                Assert.Equal((SkillState.Active, 1, 2), (summarize.State, summarize.ActiveVersion, summarize.LatestVersion));
-                Assert.Equal((SkillState.Retired, 1, 1), (translate.State, translate.ActiveVersion, translate.LatestVersion));
-            }
-            else
-            {
-                Assert.Equal((SkillState.Active, 3, 3), (summarize.State, summarize.ActiveVersion, summarize.LatestVersion));
-                Assert.Equal("Summarize in one line.", (await skills.GetAsync(null, "summarize"))!.Skill.Body);
-                Assert.Equal(SkillState.Retired, translate.State);
-            }
-        }
+        await Executus.Contrib.Tests.SkillSeedingRestartScenario.RunAsync(builder => builder.UsePostgreSql(db.ConnectionString));
     }
 
     [Fact]
