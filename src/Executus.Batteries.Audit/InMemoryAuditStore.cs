@@ -84,7 +84,7 @@ public sealed class InMemoryAuditStore : IAuditStore
             for (int i = 0; i < records.Count; i++)
             {
                 AuditRecord record = records[i];
-                InsertLocked(NewEntryLocked(record.Event, record.IdGuid, record.IdText, record.WrittenAt, record.Outcome));
+                AppendLocked(record.Event, record.IdGuid, record.IdText, record.WrittenAt, record.Outcome);
             }
 
             ApplyRetentionLocked();
@@ -103,7 +103,7 @@ public sealed class InMemoryAuditStore : IAuditStore
         {
             foreach ((AuditEvent auditEvent, Guid id) in events)
             {
-                InsertLocked(NewEntryLocked(auditEvent, id, null, writtenAt, AuditOutcomes.Of(auditEvent)));
+                AppendLocked(auditEvent, id, null, writtenAt, AuditOutcomes.Of(auditEvent));
             }
 
             ApplyRetentionLocked();
@@ -123,7 +123,7 @@ public sealed class InMemoryAuditStore : IAuditStore
 
         try
         {
-            InsertLocked(NewEntryLocked(auditEvent, id, null, writtenAt, AuditOutcomes.Of(auditEvent)));
+            AppendLocked(auditEvent, id, null, writtenAt, AuditOutcomes.Of(auditEvent));
 
             // Why: age retention reads the clock, and dropping one old record per append touches memory far behind the
             // newest; checking age every 64 appends and dropping by count 64 records at a time (walking them in order)
@@ -223,14 +223,18 @@ public sealed class InMemoryAuditStore : IAuditStore
         return ValueTask.FromResult<IReadOnlyList<ToolCallCounts>>([.. counts.Select(p => new ToolCallCounts(p.Key, p.Value.Calls, p.Value.Errors, p.Value.Denials))]);
     }
 
-    private Entry NewEntryLocked(AuditEvent auditEvent, Guid idGuid, string? idText, DateTimeOffset writtenAt, string? outcome)
+    /// <summary>Stores one event: finds its place, then writes its record into that slot.</summary>
+    /// <remarks>Why: a record is a large struct; built in its slot it is not copied two or three times on the way.</remarks>
+    private void AppendLocked(AuditEvent auditEvent, Guid idGuid, string? idText, DateTimeOffset writtenAt, string? outcome)
     {
-        Entry entry = Entry.Of(auditEvent, idGuid, idText, writtenAt, outcome);
-        entry.Arguments = _arguments.Write(auditEvent);
-        entry.RunId = RunIdTextLocked(auditEvent.RunId);
+        AuditArgumentArena.Slice arguments = _arguments.Write(auditEvent);
+        AuditArgumentArena.Slice runId = RunIdTextLocked(auditEvent.RunId);
+        ref Entry entry = ref SlotLocked(auditEvent.Timestamp.UtcTicks, idGuid, idText);
+        entry.Fill(auditEvent, idGuid, idText, writtenAt, outcome);
+        entry.Arguments = arguments;
+        entry.RunId = runId;
         entry.ToolName = _names.Get(auditEvent.ToolName);
         entry.Model = _names.Get(auditEvent.Model);
-        return entry;
     }
 
     /// <summary>
@@ -260,7 +264,8 @@ public sealed class InMemoryAuditStore : IAuditStore
 
     private ref Entry At(int index) => ref _chunks[index >> ChunkShift][index & ChunkMask];
 
-    private void InsertLocked(in Entry entry)
+    /// <summary>Makes room for a record observed at <paramref name="ticks"/> and returns its slot (holding stale data).</summary>
+    private ref Entry SlotLocked(long ticks, Guid idGuid, string? idText)
     {
         if ((_end >> ChunkShift) == _chunks.Count)
         {
@@ -270,7 +275,7 @@ public sealed class InMemoryAuditStore : IAuditStore
 
         // Records arrive almost in order: walk back from the end to the first one that is not later.
         int index = _end;
-        while (index > _head && Entry.Compare(in At(index - 1), in entry) > 0)
+        while (index > _head && Entry.Compare(in At(index - 1), ticks, idGuid, idText) > 0)
         {
             index--;
         }
@@ -280,8 +285,8 @@ public sealed class InMemoryAuditStore : IAuditStore
             At(i) = At(i - 1);
         }
 
-        At(index) = entry;
         _end++;
+        return ref At(index);
     }
 
     private void ApplyRetentionLocked(bool checkAge = true, int countSlack = 0)
@@ -385,40 +390,43 @@ public sealed class InMemoryAuditStore : IAuditStore
 
         public readonly string Id => IdText ?? IdGuid.ToString("N");
 
-        public static Entry Of(AuditEvent auditEvent, Guid idGuid, string? idText, DateTimeOffset writtenAt, string? outcome)
+        /// <summary>Sets every field from <paramref name="auditEvent"/> (the slot may hold an older record).</summary>
+        public void Fill(AuditEvent auditEvent, Guid idGuid, string? idText, DateTimeOffset writtenAt, string? outcome)
         {
-            return new Entry
-            {
-                ObservedAt = auditEvent.Timestamp,
-                WrittenAt = writtenAt,
-                IdGuid = idGuid,
-                IdText = idText,
-                Sequence = auditEvent.Sequence,
-                Kind = auditEvent.Kind,
-                Iteration = auditEvent.Iteration,
-                AgentName = auditEvent.AgentName,
-                Caller = auditEvent.Caller,
-                ToolName = auditEvent.ToolName,
-                Model = auditEvent.Model,
-                Detail = auditEvent.Detail,
-                Outcome = outcome,
-                Usage = PlainUsage.TryCreate(auditEvent.Usage, out PlainUsage counts) ? null : auditEvent.Usage,
-                UsageCounts = counts,
-                Duration = auditEvent.Duration,
-                Data = auditEvent.Data,
-            };
+            ObservedAt = auditEvent.Timestamp;
+            WrittenAt = writtenAt;
+            IdGuid = idGuid;
+            IdText = idText;
+            Sequence = auditEvent.Sequence;
+            Kind = auditEvent.Kind;
+            Iteration = auditEvent.Iteration;
+            RunId = default;
+            AgentName = auditEvent.AgentName;
+            Caller = auditEvent.Caller;
+            ToolName = auditEvent.ToolName;
+            Model = auditEvent.Model;
+            Detail = auditEvent.Detail;
+            Outcome = outcome;
+            Usage = PlainUsage.TryCreate(auditEvent.Usage, out PlainUsage counts) ? null : auditEvent.Usage;
+            UsageCounts = counts;
+            Duration = auditEvent.Duration;
+            Data = auditEvent.Data;
+            Arguments = default;
         }
 
-        /// <summary>Orders by observed time, then by id (ordinal order of its text, without formatting GUID ids).</summary>
-        public static int Compare(in Entry a, in Entry b)
+        /// <summary>
+        /// Compares <paramref name="a"/> with a record not yet stored: by observed time, then by id (ordinal order of its
+        /// text, without formatting GUID ids).
+        /// </summary>
+        public static int Compare(in Entry a, long ticks, Guid idGuid, string? idText)
         {
-            int byTime = a.ObservedAt.UtcTicks.CompareTo(b.ObservedAt.UtcTicks);
+            int byTime = a.ObservedAt.UtcTicks.CompareTo(ticks);
             if (byTime != 0)
             {
                 return byTime;
             }
 
-            return a.IdText is null && b.IdText is null ? a.IdGuid.CompareTo(b.IdGuid) : string.CompareOrdinal(a.Id, b.Id);
+            return a.IdText is null && idText is null ? a.IdGuid.CompareTo(idGuid) : string.CompareOrdinal(a.Id, idText ?? idGuid.ToString("N"));
         }
 
         public readonly bool Matches(AuditQuery query) =>

@@ -485,10 +485,7 @@ public sealed partial class LedgerBudget : IBudget
             }
 
             accounts = accounts with { Scopes = scopes, Limits = limits };
-            lock (_gate)
-            {
-                _accounts = accounts;
-            }
+            Volatile.Write(ref _accounts, accounts);
 
             cache.Update(accounts);
             return (scopes, limits);
@@ -499,23 +496,14 @@ public sealed partial class LedgerBudget : IBudget
 
         private Accounts AccountsFor(BudgetCheck check)
         {
-            Accounts? accounts;
-            lock (_gate)
-            {
-                accounts = _accounts;
-            }
-
-            if (accounts is not null && accounts.Matches(check))
+            // Why: an immutable record published whole, so the two reads per model call take no lock.
+            if (Volatile.Read(ref _accounts) is { } accounts && accounts.Matches(check))
             {
                 return accounts;
             }
 
             accounts = cache.Get(check);
-            lock (_gate)
-            {
-                _accounts = accounts;
-            }
-
+            Volatile.Write(ref _accounts, accounts);
             return accounts;
         }
 

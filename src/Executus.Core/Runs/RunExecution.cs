@@ -42,6 +42,12 @@ internal sealed partial class RunExecution
     private FunctionResultContent?[]? _openResults;
     private long _lastReading;
 
+    // Why: true while _lastReading is the current moment: read, then nothing since waited (only synchronous kernel work
+    // followed). The next moment that needs a time (a tool's dispatch, the next step's start) takes it instead of
+    // reading the clock again. Set only after a reading by the run's own flow; anything that may wait clears it.
+    private bool _readingIsNow;
+    private bool _concurrentTools;
+
     public RunExecution(Executor executor, RunRequest request, ChannelWriter<RunEvent>? events, CancellationToken callerToken)
     {
         _executor = executor;
@@ -301,6 +307,7 @@ internal sealed partial class RunExecution
         {
             long stepStart = nothingSinceLastReading ? _lastReading : Time.GetTimestamp();
             nothingSinceLastReading = false;
+            _readingIsNow = false;
             _deadline.ThrowIfPastDue(stepStart);
             token = _deadline.Token;
             token.ThrowIfCancellationRequested();
@@ -412,7 +419,11 @@ internal sealed partial class RunExecution
             {
                 // Why: a crash during a call with side effects must leave a checkpoint that says the call was in
                 // flight, so a resume does not silently run it again (see AnswerInFlightCallsAsync).
-                await SaveCheckpointAsync(CheckpointBoundary.BeforeSideEffects, token).ConfigureAwait(false);
+                ValueTask savedFirst = SaveCheckpointAsync(CheckpointBoundary.BeforeSideEffects, token);
+
+                // Why: a checkpoint taken at once read the clock for this moment.
+                _readingIsNow = savedFirst.IsCompletedSuccessfully;
+                await savedFirst.ConfigureAwait(false);
             }
 
             FunctionResultContent[] results = await InvokeToolsAsync(toolbox, calls, token).ConfigureAwait(false);
@@ -437,13 +448,17 @@ internal sealed partial class RunExecution
                 _maxOutputTokens = Math.Max(0, options.MaxOutputTokens ?? 0);
             }
 
+            // Why: without phases nothing has waited since the last tool's end was read (when it was: with audit,
+            // observers or tracing on), so without a checkpoint the next iteration starts at that moment.
+            bool toolsEndedNow = phases is null && _readingIsNow;
+            _readingIsNow = false;
             ValueTask saved = SaveCheckpointAsync(CheckpointBoundary.Turn, token);
             bool savedAtOnce = saved.IsCompletedSuccessfully;
             await saved.ConfigureAwait(false);
 
             // Why: a checkpoint that was taken at once read the clock for this same moment, and so did a step-finished
             // event that observers took at once; the next iteration starts at that moment too.
-            nothingSinceLastReading = savedAtOnce && _ports.Checkpoints;
+            nothingSinceLastReading = _ports.Checkpoints ? savedAtOnce : toolsEndedNow;
             if (_ports.Emits)
             {
                 ValueTask told = _ports.EmitAsync(new StepFinishedEvent(RunId, _iteration, nothingSinceLastReading ? At(_lastReading) : Now()), token);
@@ -809,11 +824,17 @@ internal sealed partial class RunExecution
             // Why: the latency is only told to audit and observers; without them the clock is not read.
             DateTimeOffset ended = Now(out long endedAt);
             TimeSpan latency = Time.GetElapsedTime(started, endedAt);
-            await _ports.AuditAsync(AuditEventKind.ModelCall, token, usage: UsageTotals.WithTotal(response.Usage), model: response.ModelId, at: ended, duration: latency).ConfigureAwait(false);
+            ValueTask audited = _ports.AuditAsync(AuditEventKind.ModelCall, token, usage: UsageTotals.WithTotal(response.Usage), model: response.ModelId, at: ended, duration: latency);
+            bool atOnce = audited.IsCompletedSuccessfully;
+            await audited.ConfigureAwait(false);
             if (_ports.Emits)
             {
-                await _ports.EmitAsync(new ModelCallCompletedEvent(RunId, _iteration, ended, response, latency), token).ConfigureAwait(false);
+                ValueTask told = _ports.EmitAsync(new ModelCallCompletedEvent(RunId, _iteration, ended, response, latency), token);
+                atOnce &= told.IsCompletedSuccessfully;
+                await told.ConfigureAwait(false);
             }
+
+            _readingIsNow = atOnce;
         }
 
         return response;
@@ -826,7 +847,18 @@ internal sealed partial class RunExecution
         var context = new ToolInvocationContext { Caller = Caller, AgentName = Agent.Name, RunId = RunId, Iteration = _iteration, Services = Options.Services };
         if (Agent.AllowConcurrentToolCalls && calls.Count > 1)
         {
-            await Task.WhenAll(calls.Select(async (call, i) => results[i] = await InvokeWithGraceAsync(toolbox, call, context, token).ConfigureAwait(false))).ConfigureAwait(false);
+            // Why: calls that run side by side each read their own times.
+            _readingIsNow = false;
+            _concurrentTools = true;
+            try
+            {
+                await Task.WhenAll(calls.Select(async (call, i) => results[i] = await InvokeWithGraceAsync(toolbox, call, context, token).ConfigureAwait(false))).ConfigureAwait(false);
+            }
+            finally
+            {
+                _concurrentTools = false;
+                _readingIsNow = false;
+            }
         }
         else
         {
@@ -890,7 +922,12 @@ internal sealed partial class RunExecution
 
     private async ValueTask<FunctionResultContent> InvokeToolCoreAsync(Toolbox? toolbox, FunctionCallContent call, ToolInvocationContext context, CancellationToken token)
     {
-        DateTimeOffset startedAt = Now(out long started);
+        // Why: a call dispatched right after the model call's end (or the previous call's end) was read, with nothing
+        // waited on since, starts at that reading.
+        long started = _readingIsNow && !_concurrentTools ? _lastReading : Time.GetTimestamp();
+        _readingIsNow = false;
+        _lastReading = started;
+        DateTimeOffset startedAt = At(started);
         if (_ports.Emits)
         {
             await _ports.EmitAsync(new ToolCallStartedEvent(RunId, _iteration, startedAt, call), token).ConfigureAwait(false);
@@ -938,9 +975,10 @@ internal sealed partial class RunExecution
         }
 
         DateTimeOffset endedAt = Now(out long ended);
+        bool atOnce = true;
         if (audited is { } kind)
         {
-            await _ports.AuditAsync(
+            ValueTask recorded = _ports.AuditAsync(
                 kind,
                 token,
                 toolName: call.Name,
@@ -948,7 +986,9 @@ internal sealed partial class RunExecution
                 arguments: ArgumentsOf(call),
                 data: data,
                 at: endedAt,
-                duration: kind == AuditEventKind.ToolCall ? Time.GetElapsedTime(started, ended) : null).ConfigureAwait(false);
+                duration: kind == AuditEventKind.ToolCall ? Time.GetElapsedTime(started, ended) : null);
+            atOnce = recorded.IsCompletedSuccessfully;
+            await recorded.ConfigureAwait(false);
         }
 
         if (result.Exception is not null)
@@ -959,9 +999,12 @@ internal sealed partial class RunExecution
 
         if (_ports.Emits)
         {
-            await _ports.EmitAsync(new ToolCallCompletedEvent(RunId, _iteration, endedAt, call, result, result.Exception is not null), token).ConfigureAwait(false);
+            ValueTask told = _ports.EmitAsync(new ToolCallCompletedEvent(RunId, _iteration, endedAt, call, result, result.Exception is not null), token);
+            atOnce &= told.IsCompletedSuccessfully;
+            await told.ConfigureAwait(false);
         }
 
+        _readingIsNow = atOnce && !_concurrentTools;
         return result;
     }
 

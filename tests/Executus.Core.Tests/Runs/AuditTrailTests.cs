@@ -161,9 +161,9 @@ public class AuditTrailTests
     [Fact]
     public async Task A_run_with_every_port_reads_the_clock_once_per_moment()
     {
-        // Each tool step has four moments (the model call's end, the tool's start and end, the turn's checkpoint, which
-        // the step's end and the next step's start share); the answer step has one. A regression to a clock read per
-        // event and record (11 per step before) fails this.
+        // Each tool step has three moments (the model call's end, which the tool's dispatch shares; the tool's end; the
+        // turn's checkpoint, which the step's end and the next step's start share); the answer step has one. A
+        // regression to a clock read per event and record (11 per step before) fails this.
         var time = new CountingTimeProvider();
         var tools = new ToolRegistry();
         tools.Register(AIFunctionFactory.Create((int i) => i + 1, "step"));
@@ -182,8 +182,68 @@ public class AuditTrailTests
 
         Assert.Equal(RunOutcome.Completed, result.Outcome);
         Assert.Equal(4, result.Iterations);
-        int perRun = time.Reads - ((3 * 4) + 1);
+        int perRun = time.Reads - ((3 * 3) + 1);
         Assert.True(perRun <= 4, $"{time.Reads} clock reads for 3 tool steps and an answer: {perRun} outside the steps (at most 4 expected: the start, the deadline, the first step, the finish).");
+    }
+
+    [Fact]
+    public async Task A_run_with_audit_alone_reads_the_clock_twice_per_tool_step()
+    {
+        // With audit and no checkpoints the moments of a tool step are the model call's end (the tool's dispatch shares
+        // it) and the tool's end (the next step's start shares it). Before, the dispatch and the next step read again.
+        var time = new CountingTimeProvider();
+        var tools = new ToolRegistry();
+        tools.Register(AIFunctionFactory.Create((int i) => i + 1, "step"));
+        using var model = new ScriptedChatClient()
+            .ReplyToolCall("step", new { i = 1 })
+            .ReplyToolCall("step", new { i = 2 })
+            .ReplyToolCall("step", new { i = 3 })
+            .ReplyText("done");
+        var audit = new RecordingAudit();
+        var executor = new Executor(new FixedModelResolver(model), tools, new RunPorts { Audit = audit }, timeProvider: time);
+        RunResult result = await executor.RunAsync(new RunRequest(new RunnableAgent("stepper") { Tools = ["step"] }, "go"));
+
+        Assert.Equal(RunOutcome.Completed, result.Outcome);
+        Assert.Equal(3, audit.Events.Count(e => e.Kind == AuditEventKind.ToolCall));
+        int perRun = time.Reads - ((3 * 2) + 1);
+        Assert.True(perRun <= 4, $"{time.Reads} clock reads for 3 tool steps and an answer: {perRun} outside the steps (at most 4 expected: the start, the deadline, the first step, the finish).");
+    }
+
+    [Fact]
+    public async Task A_tool_dispatched_after_an_audit_record_that_waited_reads_its_own_start()
+    {
+        // The model call's end is read, then its audit record waits 3 s: the tool did not start at the model call's end.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 9, 0, 0, TimeSpan.Zero));
+        var tools = new ToolRegistry();
+        tools.Register(AIFunctionFactory.Create((int i) => i + 1, "step"));
+        using var model = new ScriptedChatClient()
+            .ReplyToolCall("step", new { i = 1 })
+            .ReplyText("done");
+        var events = new List<RunEvent>();
+        var executor = new Executor(
+            new FixedModelResolver(model),
+            tools,
+            new RunPorts { Audit = new WaitingAudit(time, AuditEventKind.ModelCall, TimeSpan.FromSeconds(3)), Observers = [new CollectingObserver(events)] },
+            timeProvider: time);
+        RunResult result = await executor.RunAsync(new RunRequest(new RunnableAgent("stepper") { Tools = ["step"] }, "go"));
+
+        Assert.Equal(RunOutcome.Completed, result.Outcome);
+        DateTimeOffset modelEnded = events.OfType<ModelCallCompletedEvent>().First().Timestamp;
+        Assert.Equal(modelEnded.AddSeconds(3), Assert.Single(events.OfType<ToolCallStartedEvent>()).Timestamp);
+    }
+
+    /// <summary>An audit port whose records of one kind take a while (the fake clock moves on), then complete.</summary>
+    private sealed class WaitingAudit(Microsoft.Extensions.Time.Testing.FakeTimeProvider time, AuditEventKind slowKind, TimeSpan wait) : IAudit
+    {
+        public ValueTask RecordAsync(AuditEvent auditEvent, CancellationToken cancellationToken = default) =>
+            auditEvent.Kind == slowKind ? new ValueTask(WaitAsync()) : default;
+
+        private async Task WaitAsync()
+        {
+            // Why: still pending when the kernel looks at it (a yield alone may finish first on another thread).
+            await Task.Delay(50);
+            time.Advance(wait);
+        }
     }
 
     private sealed class CountingTimeProvider : TimeProvider
