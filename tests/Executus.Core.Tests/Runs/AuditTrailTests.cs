@@ -164,26 +164,12 @@ public class AuditTrailTests
         // Each tool step has three moments (the model call's end, which the tool's dispatch shares; the tool's end; the
         // turn's checkpoint, which the step's end and the next step's start share); the answer step has one. A
         // regression to a clock read per event and record (11 per step before) fails this.
-        var time = new CountingTimeProvider();
-        var tools = new ToolRegistry();
-        tools.Register(AIFunctionFactory.Create((int i) => i + 1, "step"));
-        using var model = new ScriptedChatClient()
-            .ReplyToolCall("step", new { i = 1 })
-            .ReplyToolCall("step", new { i = 2 })
-            .ReplyToolCall("step", new { i = 3 })
-            .ReplyText("done");
         var events = new List<RunEvent>();
-        var executor = new Executor(
-            new FixedModelResolver(model),
-            tools,
-            new RunPorts { Audit = new RecordingAudit(), Checkpointer = new RecordingCheckpointer(), Observers = [new CollectingObserver(events)] },
-            timeProvider: time);
-        RunResult result = await executor.RunAsync(new RunRequest(new RunnableAgent("stepper") { Tools = ["step"] }, "go"));
+        (RunResult result, int reads) = await RunThreeToolStepsAsync(
+            new RunPorts { Audit = new RecordingAudit(), Checkpointer = new RecordingCheckpointer(), Observers = [new CollectingObserver(events)] });
 
-        Assert.Equal(RunOutcome.Completed, result.Outcome);
         Assert.Equal(4, result.Iterations);
-        int perRun = time.Reads - ((3 * 3) + 1);
-        Assert.True(perRun <= 4, $"{time.Reads} clock reads for 3 tool steps and an answer: {perRun} outside the steps (at most 4 expected: the start, the deadline, the first step, the finish).");
+        AssertReadsPerToolStep(reads, 3);
     }
 
     [Fact]
@@ -191,6 +177,16 @@ public class AuditTrailTests
     {
         // With audit and no checkpoints the moments of a tool step are the model call's end (the tool's dispatch shares
         // it) and the tool's end (the next step's start shares it). Before, the dispatch and the next step read again.
+        var audit = new RecordingAudit();
+        (RunResult result, int reads) = await RunThreeToolStepsAsync(new RunPorts { Audit = audit });
+
+        Assert.Equal(3, audit.Events.Count(e => e.Kind == AuditEventKind.ToolCall));
+        AssertReadsPerToolStep(reads, 2);
+    }
+
+    /// <summary>Runs three tool steps and an answer on a clock that counts its readings.</summary>
+    private static async Task<(RunResult Result, int Reads)> RunThreeToolStepsAsync(RunPorts ports)
+    {
         var time = new CountingTimeProvider();
         var tools = new ToolRegistry();
         tools.Register(AIFunctionFactory.Create((int i) => i + 1, "step"));
@@ -199,14 +195,16 @@ public class AuditTrailTests
             .ReplyToolCall("step", new { i = 2 })
             .ReplyToolCall("step", new { i = 3 })
             .ReplyText("done");
-        var audit = new RecordingAudit();
-        var executor = new Executor(new FixedModelResolver(model), tools, new RunPorts { Audit = audit }, timeProvider: time);
+        var executor = new Executor(new FixedModelResolver(model), tools, ports, timeProvider: time);
         RunResult result = await executor.RunAsync(new RunRequest(new RunnableAgent("stepper") { Tools = ["step"] }, "go"));
-
         Assert.Equal(RunOutcome.Completed, result.Outcome);
-        Assert.Equal(3, audit.Events.Count(e => e.Kind == AuditEventKind.ToolCall));
-        int perRun = time.Reads - ((3 * 2) + 1);
-        Assert.True(perRun <= 4, $"{time.Reads} clock reads for 3 tool steps and an answer: {perRun} outside the steps (at most 4 expected: the start, the deadline, the first step, the finish).");
+        return (result, time.Reads);
+    }
+
+    private static void AssertReadsPerToolStep(int reads, int perStep)
+    {
+        int outside = reads - ((3 * perStep) + 1);
+        Assert.True(outside <= 4, $"{reads} clock reads for 3 tool steps and an answer: {outside} outside the steps (at most 4 expected: the start, the deadline, the first step, the finish).");
     }
 
     [Fact]
