@@ -305,10 +305,17 @@ internal sealed partial class RunExecution
         bool nothingSinceLastReading = false;
         while (true)
         {
-            long stepStart = nothingSinceLastReading ? _lastReading : Time.GetTimestamp();
+            // Why: without audit or observers the step's start time is only wanted for the deadline; while the deadline
+            // is clearly ahead by the coarse system tick, no precise reading is taken.
+            bool read = nothingSinceLastReading || _ports.Audits || _ports.Emits || !_deadline.IsClearlyAhead();
+            long stepStart = nothingSinceLastReading ? _lastReading : read ? Time.GetTimestamp() : 0;
             nothingSinceLastReading = false;
             _readingIsNow = false;
-            _deadline.ThrowIfPastDue(stepStart);
+            if (read)
+            {
+                _deadline.ThrowIfPastDue(stepStart);
+            }
+
             token = _deadline.Token;
             token.ThrowIfCancellationRequested();
             if (_iteration >= Agent.MaxIterations)
@@ -358,9 +365,14 @@ internal sealed partial class RunExecution
             {
                 // Why: the critic and the phases may have waited since the iteration's first reading.
                 stepStart = Time.GetTimestamp();
+                read = true;
             }
 
-            _lastReading = stepStart;
+            if (read)
+            {
+                _lastReading = stepStart;
+            }
+
             if (_ports.Emits)
             {
                 ValueTask told = _ports.EmitAsync(new StepStartedEvent(RunId, _iteration, At(stepStart)), token);

@@ -47,6 +47,43 @@ public class DeadlineTests
         Assert.Equal(RunOutcome.TimedOut, timedOut.Outcome);
     }
 
+    [Fact]
+    public async Task A_run_that_never_waits_on_the_system_clock_still_ends_at_its_deadline()
+    {
+        // On the system clock a run that never waits skips the precise reading while the coarse tick puts its deadline
+        // well ahead; it must still stop at the deadline, not run out its iterations. Each call blocks 40 ms.
+        var model = new BlockingModel(TimeSpan.FromMilliseconds(40));
+        var agent = new RunnableAgent("worker") { Tools = ["add"], Timeout = TimeSpan.FromMilliseconds(400), MaxIterations = 100 };
+        RunResult result = await Create(model, RunPorts.None, TimeProvider.System).RunAsync(new RunRequest(agent, "go"));
+
+        Assert.Equal(RunOutcome.TimedOut, result.Outcome);
+        Assert.InRange(model.Calls, 2, 12);
+    }
+
+    /// <summary>A model whose every call blocks its thread (so the run never waits asynchronously), then calls add.</summary>
+    private sealed class BlockingModel(TimeSpan block) : IChatClient
+    {
+        private int _calls;
+
+        public int Calls => _calls;
+
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            Thread.Sleep(block);
+            int n = Interlocked.Increment(ref _calls);
+            return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent($"c{n}", "add", new Dictionary<string, object?> { ["a"] = n, ["b"] = 1 })])));
+        }
+
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+
     private sealed class MinuteModel(FakeTimeProvider time) : IChatClient
     {
         private int _calls;
