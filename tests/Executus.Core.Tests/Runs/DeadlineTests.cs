@@ -30,7 +30,7 @@ public class DeadlineTests
         // A model that answers at once but whose every call takes a (fake) minute: the run never waits, so it has no
         // timer; its deadline is checked at each iteration.
         var time = new FakeTimeProvider();
-        var model = new MinuteModel(time);
+        var model = new AddingModel(() => time.Advance(TimeSpan.FromMinutes(1)));
         RunResult result = await Create(model, RunPorts.None, time).RunAsync(new RunRequest(Agent(TimeSpan.FromSeconds(150)), "go") { RunId = "sync" });
 
         Assert.Equal(RunOutcome.TimedOut, result.Outcome);
@@ -52,7 +52,7 @@ public class DeadlineTests
     {
         // On the system clock a run that never waits skips the precise reading while the coarse tick puts its deadline
         // well ahead; it must still stop at the deadline, not run out its iterations. Each call blocks 40 ms.
-        var model = new BlockingModel(TimeSpan.FromMilliseconds(40));
+        var model = new AddingModel(() => Thread.Sleep(40));
         var agent = new RunnableAgent("worker") { Tools = ["add"], Timeout = TimeSpan.FromMilliseconds(400), MaxIterations = 100 };
         RunResult result = await Create(model, RunPorts.None, TimeProvider.System).RunAsync(new RunRequest(agent, "go"));
 
@@ -60,8 +60,11 @@ public class DeadlineTests
         Assert.InRange(model.Calls, 2, 12);
     }
 
-    /// <summary>A model whose every call blocks its thread (so the run never waits asynchronously), then calls add.</summary>
-    private sealed class BlockingModel(TimeSpan block) : IChatClient
+    /// <summary>
+    /// A model that runs <paramref name="beforeEachCall"/> (advance a fake clock, block the thread so the run never waits
+    /// asynchronously) and then calls add.
+    /// </summary>
+    private sealed class AddingModel(Action beforeEachCall) : IChatClient
     {
         private int _calls;
 
@@ -69,30 +72,7 @@ public class DeadlineTests
 
         public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
         {
-            Thread.Sleep(block);
-            int n = Interlocked.Increment(ref _calls);
-            return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent($"c{n}", "add", new Dictionary<string, object?> { ["a"] = n, ["b"] = 1 })])));
-        }
-
-        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-            throw new NotSupportedException();
-
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
-
-        public void Dispose()
-        {
-        }
-    }
-
-    private sealed class MinuteModel(FakeTimeProvider time) : IChatClient
-    {
-        private int _calls;
-
-        public int Calls => _calls;
-
-        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-        {
-            time.Advance(TimeSpan.FromMinutes(1));
+            beforeEachCall();
             int n = Interlocked.Increment(ref _calls);
             return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent($"c{n}", "add", new Dictionary<string, object?> { ["a"] = n, ["b"] = 1 })])));
         }
